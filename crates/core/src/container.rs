@@ -1,0 +1,250 @@
+//! Berth's own view of a container, independent of the engine API version that produced it.
+
+use std::collections::BTreeMap;
+
+use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, PortSummary};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::error::{Error, Result};
+
+const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
+const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    pub id: String,
+    /// The primary name, without the engine's leading slash.
+    pub name: String,
+    pub image: String,
+    pub command: String,
+    pub state: ContainerState,
+    /// The engine's human status text, e.g. "Up 5 minutes (healthy)".
+    pub status: String,
+    pub health: Option<Health>,
+    /// Unix seconds.
+    pub created: i64,
+    pub ports: Vec<Port>,
+    pub compose: Option<ComposeRef>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ContainerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Exited,
+    Removing,
+    Dead,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Health {
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Port {
+    /// The host address the port is published on; `None` when it is only exposed.
+    pub host_ip: Option<String>,
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct ComposeRef {
+    pub project: String,
+    pub service: String,
+}
+
+/// What the per-row buttons do. Removal has options of its own, see [`RemoveOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ContainerAction {
+    Start,
+    Stop,
+    Restart,
+    Kill,
+    Pause,
+    Unpause,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveOptions {
+    /// Kill the container first when it is running.
+    pub force: bool,
+    /// Also remove its anonymous volumes.
+    pub volumes: bool,
+}
+
+/// Checks a container reference (an id, id prefix or name) before it goes into a URL path.
+pub fn validate_container_ref(reference: &str) -> Result<()> {
+    let mut chars = reference.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if first_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{reference:?} is not a container id or name (letters, digits, '_', '.', '-')"
+        )))
+    }
+}
+
+impl From<ContainerSummary> for Container {
+    fn from(summary: ContainerSummary) -> Self {
+        let labels: BTreeMap<String, String> =
+            summary.labels.unwrap_or_default().into_iter().collect();
+        let status = summary.status.unwrap_or_default();
+        let compose = match (
+            labels.get(COMPOSE_PROJECT_LABEL),
+            labels.get(COMPOSE_SERVICE_LABEL),
+        ) {
+            (Some(project), Some(service)) => Some(ComposeRef {
+                project: project.clone(),
+                service: service.clone(),
+            }),
+            _ => None,
+        };
+        let name = summary
+            .names
+            .unwrap_or_default()
+            .first()
+            .map(|n| n.trim_start_matches('/').to_owned())
+            .unwrap_or_default();
+        Container {
+            id: summary.id.unwrap_or_default(),
+            name,
+            image: summary.image.unwrap_or_default(),
+            command: summary.command.unwrap_or_default(),
+            state: summary.state.map_or(ContainerState::Unknown, state_from),
+            // Engines before API 1.52 report health only inside the status text.
+            health: health_from_status(&status),
+            status,
+            created: summary.created.unwrap_or_default(),
+            ports: ports_from(summary.ports.unwrap_or_default()),
+            compose,
+            labels,
+        }
+    }
+}
+
+fn state_from(state: ContainerSummaryStateEnum) -> ContainerState {
+    use ContainerSummaryStateEnum as S;
+    match state {
+        S::CREATED => ContainerState::Created,
+        S::RUNNING => ContainerState::Running,
+        S::PAUSED => ContainerState::Paused,
+        S::RESTARTING => ContainerState::Restarting,
+        S::EXITED => ContainerState::Exited,
+        S::REMOVING => ContainerState::Removing,
+        S::DEAD => ContainerState::Dead,
+        S::STOPPING | S::EMPTY => ContainerState::Unknown,
+    }
+}
+
+fn health_from_status(status: &str) -> Option<Health> {
+    if status.contains("(healthy)") {
+        Some(Health::Healthy)
+    } else if status.contains("(unhealthy)") {
+        Some(Health::Unhealthy)
+    } else if status.contains("(health: starting)") {
+        Some(Health::Starting)
+    } else {
+        None
+    }
+}
+
+/// The engine lists a port published on all interfaces once per address family
+/// (0.0.0.0 and ::); users think of it as one port.
+fn ports_from(ports: Vec<PortSummary>) -> Vec<Port> {
+    let mut ports: Vec<Port> = ports
+        .into_iter()
+        .map(|p| Port {
+            host_ip: p
+                .ip
+                .map(|ip| if ip == "::" { "0.0.0.0".to_owned() } else { ip }),
+            host_port: p.public_port,
+            container_port: p.private_port,
+            protocol: p.typ.map_or_else(|| "tcp".to_owned(), |t| t.to_string()),
+        })
+        .collect();
+    ports.sort();
+    ports.dedup();
+    ports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn maps_an_engine_summary() {
+        let summary = ContainerSummary {
+            id: Some("abc".into()),
+            names: Some(vec!["/web-1".into()]),
+            image: Some("nginx:1".into()),
+            state: Some(ContainerSummaryStateEnum::RUNNING),
+            status: Some("Up 3 minutes (unhealthy)".into()),
+            created: Some(1_700_000_000),
+            labels: Some(HashMap::from([
+                (COMPOSE_PROJECT_LABEL.into(), "shop".into()),
+                (COMPOSE_SERVICE_LABEL.into(), "web".into()),
+            ])),
+            ports: Some(vec![
+                PortSummary {
+                    ip: Some("0.0.0.0".into()),
+                    private_port: 80,
+                    public_port: Some(8080),
+                    typ: None,
+                },
+                PortSummary {
+                    ip: Some("::".into()),
+                    private_port: 80,
+                    public_port: Some(8080),
+                    typ: None,
+                },
+            ]),
+            ..Default::default()
+        };
+        let c = Container::from(summary);
+        assert_eq!(c.name, "web-1");
+        assert_eq!(c.state, ContainerState::Running);
+        assert_eq!(c.health, Some(Health::Unhealthy));
+        assert_eq!(
+            c.compose,
+            Some(ComposeRef {
+                project: "shop".into(),
+                service: "web".into()
+            })
+        );
+        assert_eq!(
+            c.ports.len(),
+            1,
+            "v4 and v6 bindings of one port are one port"
+        );
+        assert_eq!(c.ports[0].host_port, Some(8080));
+    }
+
+    #[test]
+    fn container_references_are_checked() {
+        for good in ["web", "a1b2c3", "my_app.web-1"] {
+            assert!(validate_container_ref(good).is_ok(), "{good}");
+        }
+        for bad in ["", "-x", "../images", "a b", "x/y", "name?all=1"] {
+            assert!(validate_container_ref(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Typed operations on one Docker engine.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::{
+    EventsOptionsBuilder, KillContainerOptions, ListContainersOptionsBuilder,
+    RemoveContainerOptionsBuilder, RestartContainerOptions, StartContainerOptions,
+    StopContainerOptions,
+};
+use bollard::Docker;
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use specta::Type;
+
+use crate::container::{validate_container_ref, Container, ContainerAction, RemoveOptions};
+use crate::error::{Error, Result};
+use crate::host::Endpoint;
+
+/// Seconds a single request may take before the engine counts as unreachable.
+/// Streams (events, logs) are not bounded by it: it covers the wait for response headers.
+const REQUEST_TIMEOUT_SECS: u64 = 30;
+
+/// A connected engine whose API version has been negotiated. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    docker: Docker,
+    endpoint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineInfo {
+    pub name: String,
+    pub version: String,
+    pub api_version: String,
+    pub os: String,
+    pub arch: String,
+    pub kernel_version: String,
+    pub cpus: u32,
+    pub memory_bytes: u64,
+    pub containers: u32,
+    pub containers_running: u32,
+    pub images: u32,
+    /// The engine's clock as `seconds.nanos`, so events can be asked for from the engine's
+    /// "now" (a remote engine's clock need not agree with ours).
+    #[serde(skip)]
+    pub(crate) clock: Option<String>,
+}
+
+/// A container lifecycle event, reduced to what keeps a container table fresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ContainerEvent {
+    /// The container changed in a way the list shows: look it up again.
+    Changed(String),
+    Destroyed(String),
+}
+
+impl Engine {
+    pub async fn connect(endpoint: &Endpoint) -> Result<Self> {
+        let address = endpoint.to_string();
+        let version = bollard::API_DEFAULT_VERSION;
+        let docker = match endpoint {
+            Endpoint::Unix(path) => {
+                let path = path.to_string_lossy();
+                Docker::connect_with_unix(&path, REQUEST_TIMEOUT_SECS, version)
+            }
+            Endpoint::Tcp(authority) => {
+                Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
+            }
+        }
+        .map_err(|e| Error::from_engine(&address, e))?;
+        // bollard speaks the newest API by default; older engines refuse it ("client version
+        // is too new") until the client steps down to what the engine offers.
+        let docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|e| Error::from_engine(&address, e))?;
+        Ok(Self {
+            docker,
+            endpoint: address,
+        })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn map_err(&self) -> impl Fn(bollard::errors::Error) -> Error + '_ {
+        |e| Error::from_engine(&self.endpoint, e)
+    }
+
+    pub async fn info(&self) -> Result<EngineInfo> {
+        let (info, version) =
+            tokio::try_join!(self.docker.info(), self.docker.version()).map_err(self.map_err())?;
+        let count = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        Ok(EngineInfo {
+            name: info.name.unwrap_or_default(),
+            version: version.version.unwrap_or_default(),
+            api_version: version.api_version.unwrap_or_default(),
+            os: info.operating_system.unwrap_or_default(),
+            arch: info.architecture.unwrap_or_default(),
+            kernel_version: info.kernel_version.unwrap_or_default(),
+            cpus: count(info.ncpu),
+            memory_bytes: info
+                .mem_total
+                .and_then(|m| u64::try_from(m).ok())
+                .unwrap_or(0),
+            containers: count(info.containers),
+            containers_running: count(info.containers_running),
+            images: count(info.images),
+            clock: info.system_time.as_deref().and_then(unix_timestamp),
+        })
+    }
+
+    /// Every container, running or not.
+    pub async fn containers(&self) -> Result<Vec<Container>> {
+        self.list(HashMap::new()).await
+    }
+
+    /// The containers among `ids` that still exist.
+    pub(crate) async fn containers_by_id(&self, ids: &[String]) -> Result<Vec<Container>> {
+        self.list(HashMap::from([("id", ids.to_vec())])).await
+    }
+
+    async fn list(&self, filters: HashMap<&str, Vec<String>>) -> Result<Vec<Container>> {
+        let options = ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let summaries = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(self.map_err())?;
+        Ok(summaries.into_iter().map(Container::from).collect())
+    }
+
+    pub async fn container_action(&self, id: &str, action: ContainerAction) -> Result<()> {
+        validate_container_ref(id)?;
+        let docker = &self.docker;
+        let result = match action {
+            ContainerAction::Start => {
+                docker
+                    .start_container(id, None::<StartContainerOptions>)
+                    .await
+            }
+            ContainerAction::Stop => {
+                docker
+                    .stop_container(id, None::<StopContainerOptions>)
+                    .await
+            }
+            ContainerAction::Restart => {
+                docker
+                    .restart_container(id, None::<RestartContainerOptions>)
+                    .await
+            }
+            ContainerAction::Kill => {
+                docker
+                    .kill_container(id, None::<KillContainerOptions>)
+                    .await
+            }
+            ContainerAction::Pause => docker.pause_container(id).await,
+            ContainerAction::Unpause => docker.unpause_container(id).await,
+        };
+        match result {
+            // 304: already started / already stopped. The user's intent holds, so it is no error.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 304, ..
+            }) => Ok(()),
+            other => other.map_err(self.map_err()),
+        }
+    }
+
+    pub async fn container_remove(&self, id: &str, options: RemoveOptions) -> Result<()> {
+        validate_container_ref(id)?;
+        let options = RemoveContainerOptionsBuilder::new()
+            .force(options.force)
+            .v(options.volumes)
+            .build();
+        self.docker
+            .remove_container(id, Some(options))
+            .await
+            .map_err(self.map_err())
+    }
+
+    /// Container events from `since` (an engine timestamp, see [`EngineInfo`]) on, then live,
+    /// until the connection ends.
+    pub(crate) fn container_events(
+        &self,
+        since: Option<&str>,
+    ) -> impl Stream<Item = Result<ContainerEvent>> + Send + 'static {
+        let filters = HashMap::from([("type", vec!["container"])]);
+        let mut options = EventsOptionsBuilder::new().filters(&filters);
+        if let Some(since) = since {
+            options = options.since(since);
+        }
+        let endpoint = self.endpoint.clone();
+        self.docker
+            .events(Some(options.build()))
+            .filter_map(move |event| {
+                let mapped = match event {
+                    Ok(message) => {
+                        let id = message.actor.and_then(|actor| actor.id);
+                        let action = message.action.unwrap_or_default();
+                        id.and_then(|id| classify(&action, id)).map(Ok)
+                    }
+                    Err(err) => Some(Err(Error::from_engine(&endpoint, err))),
+                };
+                std::future::ready(mapped)
+            })
+    }
+}
+
+/// The engine reports its clock in RFC 3339 but takes `since` only as unix `seconds.nanos`.
+fn unix_timestamp(rfc3339: &str) -> Option<String> {
+    let at = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    Some(format!("{}.{:09}", at.unix_timestamp(), at.nanosecond()))
+}
+
+/// Actions that never change what the container list shows (execs, attaches, copies …).
+const SILENT_ACTIONS: &[&str] = &[
+    "exec_",
+    "attach",
+    "detach",
+    "resize",
+    "top",
+    "archive-path",
+    "extract-to-dir",
+    "copy",
+    "export",
+    "commit",
+];
+
+fn classify(action: &str, id: String) -> Option<ContainerEvent> {
+    if action == "destroy" {
+        Some(ContainerEvent::Destroyed(id))
+    } else if SILENT_ACTIONS
+        .iter()
+        .any(|silent| action.starts_with(silent))
+    {
+        None
+    } else {
+        Some(ContainerEvent::Changed(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_clock_becomes_a_unix_timestamp() {
+        assert_eq!(
+            unix_timestamp("2023-11-14T22:13:20.5Z").as_deref(),
+            Some("1700000000.500000000")
+        );
+        assert_eq!(
+            unix_timestamp("2023-11-14T23:13:20.000000001+01:00").as_deref(),
+            Some("1700000000.000000001")
+        );
+        assert_eq!(unix_timestamp("yesterday"), None);
+    }
+
+    #[test]
+    fn only_list_relevant_actions_count() {
+        let id = || "c1".to_owned();
+        assert_eq!(
+            classify("destroy", id()),
+            Some(ContainerEvent::Destroyed(id()))
+        );
+        assert_eq!(classify("start", id()), Some(ContainerEvent::Changed(id())));
+        assert_eq!(
+            classify("health_status: unhealthy", id()),
+            Some(ContainerEvent::Changed(id()))
+        );
+        assert_eq!(classify("exec_start: sh -c ls", id()), None);
+        assert_eq!(classify("resize", id()), None);
+    }
+}

@@ -1,0 +1,152 @@
+//! Hosts: an id, a display name, and how to reach the host's Docker engine.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::error::{Error, Result};
+
+/// Where the engine listens when `DOCKER_HOST` is unset (Linux and macOS).
+const DEFAULT_LOCAL_ADDRESS: &str = "unix:///var/run/docker.sock";
+
+/// A host's stable id. The local engine is always [`HostId::LOCAL`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
+#[serde(transparent)]
+pub struct HostId(String);
+
+impl HostId {
+    pub const LOCAL: &'static str = "local";
+
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn local() -> Self {
+        Self::new(Self::LOCAL)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HostId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a Docker engine listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Unix(PathBuf),
+    /// Plain HTTP, `host:port`.
+    Tcp(String),
+}
+
+impl Endpoint {
+    /// The local engine: `DOCKER_HOST` when set, else the platform's default socket.
+    pub fn local() -> Result<Self> {
+        match std::env::var("DOCKER_HOST") {
+            Ok(value) if !value.trim().is_empty() => Self::parse(value.trim()),
+            _ => Self::parse(DEFAULT_LOCAL_ADDRESS),
+        }
+    }
+
+    /// Parses a Docker host address as `DOCKER_HOST` writes it.
+    pub fn parse(address: &str) -> Result<Self> {
+        let invalid = |why: &str| Error::InvalidInput(format!("{why}: {address:?}"));
+        if let Some(path) = address.strip_prefix("unix://") {
+            if !path.starts_with('/') {
+                return Err(invalid("a unix socket address needs an absolute path"));
+            }
+            return Ok(Endpoint::Unix(PathBuf::from(path)));
+        }
+        if let Some(authority) = address.strip_prefix("tcp://") {
+            let authority = authority.trim_end_matches('/');
+            let port_ok = authority
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if !port_ok {
+                return Err(invalid("a tcp address needs host:port"));
+            }
+            return Ok(Endpoint::Tcp(authority.to_owned()));
+        }
+        if address.starts_with("ssh://") {
+            return Err(invalid(
+                "ssh hosts are added as saved hosts, not through DOCKER_HOST",
+            ));
+        }
+        Err(invalid(
+            "unsupported Docker host address (expected unix:// or tcp://)",
+        ))
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
+            Endpoint::Tcp(authority) => write!(f, "tcp://{authority}"),
+        }
+    }
+}
+
+/// A host Berth watches.
+#[derive(Debug, Clone)]
+pub struct HostSpec {
+    pub id: HostId,
+    pub name: String,
+    pub endpoint: Endpoint,
+}
+
+impl HostSpec {
+    /// The local engine, as the user's environment defines it.
+    pub fn local() -> Result<Self> {
+        Ok(Self {
+            id: HostId::local(),
+            name: "Local".to_owned(),
+            endpoint: Endpoint::local()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_docker_host_addresses() {
+        assert_eq!(
+            Endpoint::parse("unix:///var/run/docker.sock").unwrap(),
+            Endpoint::Unix("/var/run/docker.sock".into())
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://10.0.0.5:2375/").unwrap(),
+            Endpoint::Tcp("10.0.0.5:2375".into())
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_addresses() {
+        for bad in [
+            "",
+            "/var/run/docker.sock",
+            "unix://relative.sock",
+            "tcp://nohost",
+            "tcp://:2375",
+            "tcp://host:99999",
+            "ssh://me@box",
+            "http://x:1",
+        ] {
+            let err = Endpoint::parse(bad).unwrap_err();
+            assert_eq!(
+                err.code(),
+                crate::ErrorCode::InvalidInput,
+                "{bad:?} should be refused"
+            );
+        }
+    }
+}

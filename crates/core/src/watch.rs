@@ -1,0 +1,304 @@
+//! The per-host watcher: one engine events subscription keeps a container table fresh.
+//!
+//! No polling: after (re)connecting, the watcher lists the containers once, then only follows
+//! the engine's event stream, looking up just the containers an event names. When the stream
+//! breaks the host is marked offline and the watcher reconnects with backoff, re-listing
+//! everything once it is back.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures_util::{FutureExt, StreamExt};
+use serde::Serialize;
+use specta::Type;
+use tokio::sync::{broadcast, Notify};
+use tokio::task::JoinHandle;
+
+use crate::container::Container;
+use crate::engine::{ContainerEvent, Engine, EngineInfo};
+use crate::error::{Error, ErrorCode, Result};
+use crate::host::{HostId, HostSpec};
+
+/// Reconnect delays: quick first retries for a restarting engine, capped so a returning engine
+/// is noticed within a couple of seconds.
+const BACKOFF_FIRST: Duration = Duration::from_millis(250);
+const BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// Events already waiting when a batch starts are folded into it (bounded), so a burst of
+/// events costs one lookup instead of one per event.
+const MAX_EVENTS_PER_BATCH: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum HostStatus {
+    Connecting,
+    Online { engine: EngineInfo },
+    Offline { code: ErrorCode, reason: String },
+}
+
+/// One change of one host's state. `seq` grows by one per change of that host, so a consumer
+/// holding a [`HostState`] can skip updates it already has.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HostUpdate {
+    pub host: HostId,
+    pub seq: u32,
+    pub change: HostChange,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum HostChange {
+    Status {
+        status: HostStatus,
+    },
+    /// The whole table, after a (re)connect or when a consumer fell behind.
+    Snapshot {
+        status: HostStatus,
+        containers: Vec<Container>,
+    },
+    Containers {
+        upserted: Vec<Container>,
+        removed: Vec<String>,
+    },
+}
+
+/// A host's current state, as a consumer starts from.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HostState {
+    pub host: HostId,
+    pub name: String,
+    pub seq: u32,
+    pub status: HostStatus,
+    pub containers: Vec<Container>,
+}
+
+struct Table {
+    seq: u32,
+    status: HostStatus,
+    containers: HashMap<String, Container>,
+    engine: Option<Engine>,
+}
+
+struct Shared {
+    spec: HostSpec,
+    table: Mutex<Table>,
+    updates: broadcast::Sender<HostUpdate>,
+    wake: Notify,
+}
+
+impl Shared {
+    fn table(&self) -> MutexGuard<'_, Table> {
+        // A panic while holding the lock leaves the table consistent (each change is applied
+        // whole), so a poisoned lock is still safe to use.
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Applies a change and publishes it under the same lock, so `seq` order is send order.
+    fn apply(&self, change: HostChange) {
+        let mut table = self.table();
+        match &change {
+            HostChange::Status { status } => table.status = status.clone(),
+            HostChange::Snapshot { status, containers } => {
+                table.status = status.clone();
+                table.containers = containers
+                    .iter()
+                    .map(|c| (c.id.clone(), c.clone()))
+                    .collect();
+            }
+            HostChange::Containers { upserted, removed } => {
+                for id in removed {
+                    table.containers.remove(id);
+                }
+                for c in upserted {
+                    table.containers.insert(c.id.clone(), c.clone());
+                }
+            }
+        }
+        table.seq += 1;
+        // No receiver is fine: the table itself is the source of truth.
+        let _ = self.updates.send(HostUpdate {
+            host: self.spec.id.clone(),
+            seq: table.seq,
+            change,
+        });
+    }
+
+    fn set_status(&self, status: HostStatus) {
+        if self.table().status != status {
+            self.apply(HostChange::Status { status });
+        }
+    }
+
+    fn state(&self) -> HostState {
+        let table = self.table();
+        let mut containers: Vec<Container> = table.containers.values().cloned().collect();
+        containers.sort_by(|a, b| a.name.cmp(&b.name));
+        HostState {
+            host: self.spec.id.clone(),
+            name: self.spec.name.clone(),
+            seq: table.seq,
+            status: table.status.clone(),
+            containers,
+        }
+    }
+}
+
+/// Watches one host until dropped.
+pub struct Watcher {
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl Watcher {
+    /// Starts watching `spec`; updates go to `updates`. Must be called inside a Tokio runtime.
+    pub fn spawn(spec: HostSpec, updates: broadcast::Sender<HostUpdate>) -> Self {
+        let shared = Arc::new(Shared {
+            spec,
+            table: Mutex::new(Table {
+                seq: 0,
+                status: HostStatus::Connecting,
+                containers: HashMap::new(),
+                engine: None,
+            }),
+            updates,
+            wake: Notify::new(),
+        });
+        let task = tokio::spawn(run(shared.clone()));
+        Self { shared, task }
+    }
+
+    pub fn id(&self) -> &HostId {
+        &self.shared.spec.id
+    }
+
+    pub fn state(&self) -> HostState {
+        self.shared.state()
+    }
+
+    /// The engine, while the host is online.
+    pub fn engine(&self) -> Result<Engine> {
+        let table = self.shared.table();
+        match (&table.engine, &table.status) {
+            (Some(engine), _) => Ok(engine.clone()),
+            (None, HostStatus::Offline { reason, .. }) => Err(Error::EngineUnreachable {
+                endpoint: self.shared.spec.endpoint.to_string(),
+                reason: reason.clone(),
+            }),
+            (None, _) => Err(Error::EngineUnreachable {
+                endpoint: self.shared.spec.endpoint.to_string(),
+                reason: "still connecting".to_owned(),
+            }),
+        }
+    }
+
+    /// Skips the current backoff wait and tries to connect now.
+    pub fn reconnect_now(&self) {
+        self.shared.wake.notify_one();
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn run(shared: Arc<Shared>) {
+    let mut backoff = BACKOFF_FIRST;
+    loop {
+        let ended = follow(&shared, &mut backoff).await;
+        shared.table().engine = None;
+        tracing::info!(host = %shared.spec.id, error = %ended, "host offline");
+        shared.set_status(HostStatus::Offline {
+            code: ended.code(),
+            reason: ended.to_string(),
+        });
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = shared.wake.notified() => {}
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// Connects, publishes a snapshot, then follows events until the connection breaks.
+/// Returns why it ended.
+async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
+    let engine = match Engine::connect(&shared.spec.endpoint).await {
+        Ok(engine) => engine,
+        Err(e) => return e,
+    };
+    let info = match engine.info().await {
+        Ok(info) => info,
+        Err(e) => return e,
+    };
+    // Subscribe from the engine's "now" taken before listing: an event that lands between the
+    // list and the subscription is replayed rather than lost. Replays are harmless because each
+    // event only triggers a fresh lookup.
+    let mut events = Box::pin(engine.container_events(info.clock.as_deref()));
+    let containers = match engine.containers().await {
+        Ok(containers) => containers,
+        Err(e) => return e,
+    };
+    shared.table().engine = Some(engine.clone());
+    shared.apply(HostChange::Snapshot {
+        status: HostStatus::Online { engine: info },
+        containers,
+    });
+    *backoff = BACKOFF_FIRST;
+    tracing::info!(host = %shared.spec.id, "host online");
+
+    loop {
+        let Some(first) = events.next().await else {
+            return Error::EngineUnreachable {
+                endpoint: engine.endpoint().to_owned(),
+                reason: "the engine closed its event stream".to_owned(),
+            };
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_EVENTS_PER_BATCH {
+            match events.next().now_or_never() {
+                Some(Some(event)) => batch.push(event),
+                _ => break,
+            }
+        }
+        let mut changed = BTreeSet::new();
+        let mut removed = BTreeSet::new();
+        for event in batch {
+            match event {
+                Ok(ContainerEvent::Changed(id)) => {
+                    removed.remove(&id);
+                    changed.insert(id);
+                }
+                Ok(ContainerEvent::Destroyed(id)) => {
+                    changed.remove(&id);
+                    removed.insert(id);
+                }
+                Err(e) => return e,
+            }
+        }
+        let upserted = if changed.is_empty() {
+            Vec::new()
+        } else {
+            let ids: Vec<String> = changed.iter().cloned().collect();
+            match engine.containers_by_id(&ids).await {
+                Ok(found) => found,
+                Err(e) => return e,
+            }
+        };
+        // A container that changed and is gone by the time we look was removed meanwhile.
+        for id in &changed {
+            if !upserted.iter().any(|c| &c.id == id) {
+                removed.insert(id.clone());
+            }
+        }
+        if !upserted.is_empty() || !removed.is_empty() {
+            shared.apply(HostChange::Containers {
+                upserted,
+                removed: removed.into_iter().collect(),
+            });
+        }
+    }
+}

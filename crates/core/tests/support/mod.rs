@@ -1,0 +1,163 @@
+//! Helpers for tests against the real engine (started by tests/env/engine.sh).
+//!
+//! Everything a test creates carries the label `berth.test=<unique value>` and is removed
+//! when the test's [`Labelled`] guard drops, so tests run in parallel and leave nothing behind.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::net::{UnixListener, UnixStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+pub const TEST_IMAGE: &str = "berth-test/busybox:latest";
+/// Long enough never to hang CI on a broken build, short of being a timing assertion.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{}-{nanos}-{n}", std::process::id())
+}
+
+pub fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI runs");
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A label owned by one test; removes every container carrying it on drop.
+pub struct Labelled {
+    pub label: String,
+}
+
+impl Labelled {
+    pub fn new(test: &str) -> Self {
+        Self {
+            label: format!("berth.test={}", unique(test)),
+        }
+    }
+
+    /// A unique container name for this test.
+    pub fn name(&self, hint: &str) -> String {
+        unique(hint)
+    }
+
+    /// `docker run -d` with this test's label; returns the full container id. Containers that
+    /// publish no port get no network at all: they serve nothing.
+    pub fn run(&self, name: &str, extra: &[&str], command: &[&str]) -> String {
+        let mut args = vec!["run", "-d", "--label", &self.label, "--name", name];
+        if !extra.contains(&"-p") {
+            args.extend_from_slice(&["--network", "none"]);
+        }
+        args.extend_from_slice(extra);
+        args.push(TEST_IMAGE);
+        args.extend_from_slice(command);
+        docker(&args)
+    }
+
+    /// A container that keeps running until stopped (and stops at once on SIGTERM).
+    pub fn run_sleeper(&self, name: &str, extra: &[&str]) -> String {
+        self.run(
+            name,
+            extra,
+            &[
+                "sh",
+                "-c",
+                "trap 'exit 0' TERM; while true; do sleep 1; done",
+            ],
+        )
+    }
+}
+
+impl Drop for Labelled {
+    fn drop(&mut self) {
+        let filter = format!("label={}", self.label);
+        let ids = Command::new("docker")
+            .args(["ps", "-aq", "--filter", &filter])
+            .output();
+        if let Ok(out) = ids {
+            let ids = String::from_utf8_lossy(&out.stdout);
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let _ = Command::new("docker")
+                    .args(["rm", "-f", "-v"])
+                    .args(&ids)
+                    .output();
+            }
+        }
+    }
+}
+
+pub fn inspect(id: &str, format: &str) -> String {
+    docker(&["inspect", "-f", format, id])
+}
+
+/// A byte relay from a socket of the test's own to the real engine socket. Cutting it is, to a
+/// client, exactly an engine that went away (connections reset, socket gone); restoring it
+/// brings the same real engine back.
+pub struct EngineRelay {
+    pub path: PathBuf,
+    /// The accept loop; it owns every relayed connection, so aborting it closes them all.
+    accept: Option<JoinHandle<()>>,
+}
+
+impl EngineRelay {
+    pub fn start() -> Self {
+        let path = std::env::temp_dir().join(format!("{}.sock", unique("berth-relay")));
+        let mut relay = Self { path, accept: None };
+        relay.restore();
+        relay
+    }
+
+    pub fn address(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    pub fn cut(&mut self) {
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    pub fn restore(&mut self) {
+        let listener = UnixListener::bind(&self.path).expect("relay socket binds");
+        self.accept = Some(tokio::spawn(accept_loop(listener)));
+    }
+}
+
+async fn accept_loop(listener: UnixListener) {
+    let mut relays = JoinSet::new();
+    while let Ok((mut client, _)) = listener.accept().await {
+        relays.spawn(async move {
+            if let Ok(mut engine) = UnixStream::connect(engine_socket()).await {
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+            }
+        });
+    }
+}
+
+fn engine_socket() -> &'static Path {
+    Path::new("/var/run/docker.sock")
+}
+
+impl Drop for EngineRelay {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}

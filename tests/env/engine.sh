@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes sure a real Docker engine answers on the default socket and that the offline test
+# image exists. Starts dockerd only when nothing answers, so a developer's own engine is reused.
+set -euo pipefail
+
+TEST_IMAGE="${BERTH_TEST_IMAGE:-berth-test/busybox:latest}"
+state_dir="${BERTH_ENV_DIR:-/tmp/berth-env}"
+mkdir -p "$state_dir"
+
+if ! docker info >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "starting dockerd (log: $state_dir/dockerd.log)"
+  $sudo setsid dockerd >"$state_dir/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 100); do
+    docker info >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not come up:"; tail -20 "$state_dir/dockerd.log"; exit 1; }
+fi
+
+# No registry is reachable from these machines, so the test image is made from busybox-static.
+if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+  rootfs=$(mktemp -d)
+  trap 'rm -rf "$rootfs"' EXIT
+  mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $("$rootfs/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  echo "root:x:0:0:root:/root:/bin/sh" >"$rootfs/etc/passwd"
+  tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - "$TEST_IMAGE" >/dev/null
+  echo "built $TEST_IMAGE"
+fi

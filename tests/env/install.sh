@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, once, every system package Berth needs to build, run and be tested on
+# Debian/Ubuntu. Idempotent: only missing packages are fetched, so a warm run costs ~1 s.
+set -euo pipefail
+
+packages=(
+  # the Docker engine the app and the tests talk to, and the test image's busybox
+  docker.io busybox-static
+  # Tauri v2 build dependencies (WebKitGTK 4.1 and friends)
+  build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
+  libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev
+  # headless desktop end-to-end test: X server, session bus, WebDriver for WebKitGTK, screenshots
+  xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick
+  # process helpers used by the scripts
+  procps curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${missing[@]}"
+fi
