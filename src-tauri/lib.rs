@@ -1,1 +1,67 @@
+//! The Berth desktop shell: window, IPC commands and event forwarding over berth-core.
 
+mod commands;
+mod error;
+mod updates;
+
+use berth_core::{Berth, HostSpec};
+use tauri::Runtime;
+use tauri_specta::{collect_commands, collect_events};
+
+pub use error::IpcError;
+
+/// The IPC surface: every command and event the UI may use. The TypeScript bindings are
+/// generated from it (see tests/bindings.rs).
+pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        .commands(collect_commands![
+            commands::hosts_state,
+            commands::hosts_reconnect,
+            commands::container_action,
+            commands::container_remove,
+        ])
+        .events(collect_events![updates::HostUpdated])
+        // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
+        .disable_serde_phases()
+        // Counts and unix times are far below 2^53, where a JS number stops being exact.
+        .dangerously_cast_bigints_to_number()
+}
+
+/// Builds the app on any runtime, so tests can use Tauri's mock runtime.
+pub fn build<R: Runtime>(builder: tauri::Builder<R>, hosts: Vec<HostSpec>) -> tauri::Builder<R> {
+    let ipc = ipc::<R>();
+    // Watchers spawn onto Tauri's Tokio runtime and start connecting before the window shows.
+    let berth = tauri::async_runtime::block_on(async { Berth::start(hosts) });
+    builder
+        .manage(berth)
+        .invoke_handler(ipc.invoke_handler())
+        .setup(move |app| {
+            ipc.mount_events(app);
+            updates::forward(app.handle());
+            Ok(())
+        })
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let local = match HostSpec::local() {
+        Ok(local) => local,
+        Err(err) => {
+            // Like the docker CLI: a malformed DOCKER_HOST is the user's to fix, not to guess.
+            tracing::error!("{err}");
+            eprintln!("berth: {err}");
+            std::process::exit(2);
+        }
+    };
+    build(tauri::Builder::default(), vec![local])
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .unwrap_or_else(|err| {
+            eprintln!("berth: the window could not start: {err}");
+            std::process::exit(1);
+        });
+}

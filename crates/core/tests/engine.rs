@@ -1,9 +1,7 @@
 //! berth-core's engine operations against the real local engine.
 
-mod support;
-
 use berth_core::{ContainerAction, ContainerState, Endpoint, Engine, ErrorCode, RemoveOptions};
-use support::{inspect, Labelled};
+use berth_testkit::{inspect, Labelled};
 
 async fn local_engine() -> Engine {
     Engine::connect(&Endpoint::local().unwrap())
@@ -15,7 +13,7 @@ async fn local_engine() -> Engine {
 async fn negotiates_and_reports_the_engine() {
     let engine = local_engine().await;
     let info = engine.info().await.unwrap();
-    let cli_version = support::docker(&["version", "-f", "{{.Server.Version}}"]);
+    let cli_version = berth_testkit::docker(&["version", "-f", "{{.Server.Version}}"]);
     assert_eq!(info.version, cli_version);
     assert!(!info.api_version.is_empty());
     assert!(info.cpus >= 1);
@@ -38,7 +36,7 @@ async fn lists_containers_as_domain_types() {
     );
     let stopped_name = t.name("stopped");
     let stopped = t.run(&stopped_name, &[], &["true"]);
-    support::docker(&["wait", &stopped]);
+    berth_testkit::docker(&["wait", &stopped]);
 
     let containers = local_engine().await.containers().await.unwrap();
     let web = containers
@@ -46,7 +44,7 @@ async fn lists_containers_as_domain_types() {
         .find(|c| c.id == id)
         .expect("running container listed");
     assert_eq!(web.name, name);
-    assert_eq!(web.image, support::TEST_IMAGE);
+    assert_eq!(web.image, berth_testkit::TEST_IMAGE);
     assert_eq!(web.state, ContainerState::Running);
     assert!(web.status.starts_with("Up"), "status text: {}", web.status);
     let compose = web.compose.as_ref().expect("compose labels read");

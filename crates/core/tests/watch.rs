@@ -1,15 +1,11 @@
 //! The per-host watcher against the real engine: live changes, engine loss and return.
 
-mod support;
-
 use std::time::Duration;
 
 use berth_core::{
-    Berth, ContainerState, Endpoint, ErrorCode, HostChange, HostId, HostSpec, HostStatus,
-    HostUpdate,
+    Berth, ContainerState, Endpoint, ErrorCode, HostChange, HostId, HostSpec, HostState, HostStatus,
 };
-use support::{docker, EngineRelay, Labelled, PATIENCE};
-use tokio::sync::broadcast::Receiver;
+use berth_testkit::{docker, EngineRelay, Labelled, PATIENCE};
 
 fn spec(endpoint: Endpoint) -> HostSpec {
     HostSpec {
@@ -19,88 +15,76 @@ fn spec(endpoint: Endpoint) -> HostSpec {
     }
 }
 
-/// Waits for the first update that `check` accepts, panicking after [`PATIENCE`].
-async fn wait_for<T>(
-    updates: &mut Receiver<HostUpdate>,
+/// Waits until the watched host's state satisfies `check`, as a consumer sees it: the current
+/// state first, then after each update. Panics after [`PATIENCE`].
+async fn wait_until<T>(
+    berth: &Berth,
     what: &str,
-    mut check: impl FnMut(&HostChange) -> Option<T>,
+    mut check: impl FnMut(&HostState) -> Option<T>,
 ) -> T {
+    let mut updates = berth.subscribe();
     let found = tokio::time::timeout(PATIENCE, async {
         loop {
-            let update = updates.recv().await.expect("updates keep coming");
-            if let Some(found) = check(&update.change) {
+            if let Some(found) = check(&berth.states()[0]) {
                 return found;
             }
+            updates.recv().await.expect("updates keep coming");
         }
     })
     .await;
-    found.unwrap_or_else(|_| panic!("no update showed {what}"))
+    found.unwrap_or_else(|_| panic!("the host never showed {what}"))
 }
 
-fn online(change: &HostChange) -> Option<()> {
-    match change {
-        HostChange::Snapshot {
-            status: HostStatus::Online { .. },
-            ..
-        } => Some(()),
-        _ => None,
-    }
+fn is_online(state: &HostState) -> Option<()> {
+    matches!(state.status, HostStatus::Online { .. }).then_some(())
+}
+
+fn container_state(state: &HostState, id: &str) -> Option<ContainerState> {
+    state
+        .containers
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.state)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follows_containers_made_and_removed_with_the_cli() {
     let berth = Berth::start(vec![spec(Endpoint::local().unwrap())]);
+    wait_until(&berth, "online", is_online).await;
     let mut updates = berth.subscribe();
-    wait_for(&mut updates, "the host online", online).await;
 
     let t = Labelled::new("watch");
     let name = t.name("live");
     let id = t.run_sleeper(&name, &[]);
-    let seen = wait_for(
-        &mut updates,
-        "the new container running",
-        |change| match change {
-            HostChange::Containers { upserted, .. } => upserted
-                .iter()
-                .find(|c| c.id == id && c.state == ContainerState::Running)
-                .cloned(),
-            _ => None,
-        },
-    )
+    wait_until(&berth, "the new container running", |s| {
+        (container_state(s, &id) == Some(ContainerState::Running)).then_some(())
+    })
     .await;
-    assert_eq!(seen.name, name);
 
     docker(&["stop", "-t", "1", &id]);
-    wait_for(
-        &mut updates,
-        "the container exited",
-        |change| match change {
-            HostChange::Containers { upserted, .. } => upserted
-                .iter()
-                .any(|c| c.id == id && c.state == ContainerState::Exited)
-                .then_some(()),
-            _ => None,
-        },
-    )
+    wait_until(&berth, "the container exited", |s| {
+        (container_state(s, &id) == Some(ContainerState::Exited)).then_some(())
+    })
     .await;
 
     docker(&["rm", &id]);
-    wait_for(
-        &mut updates,
-        "the container removed",
-        |change| match change {
-            HostChange::Containers { removed, .. } => removed.contains(&id).then_some(()),
-            _ => None,
-        },
-    )
+    wait_until(&berth, "the container removed", |s| {
+        container_state(s, &id).is_none().then_some(())
+    })
     .await;
 
-    let state = &berth.states()[0];
+    // The table changed only through incremental updates, never a re-list.
+    let mut incremental = 0;
+    while let Ok(update) = updates.try_recv() {
+        match update.change {
+            HostChange::Containers { .. } => incremental += 1,
+            other => panic!("unexpected update while online: {other:?}"),
+        }
+    }
     assert!(
-        state.containers.iter().all(|c| c.id != id),
-        "table agrees with the updates"
+        incremental >= 3,
+        "run, stop and rm each sent a change ({incremental})"
     );
-    assert!(state.seq >= 4, "each change counted: {}", state.seq);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,14 +93,11 @@ async fn marks_a_lost_engine_offline_and_relists_when_it_returns() {
     let endpoint = Endpoint::parse(&relay.address()).unwrap();
     let berth = Berth::start(vec![spec(endpoint)]);
     let host = HostId::new("under-test");
-    let mut updates = berth.subscribe();
-    wait_for(&mut updates, "the host online", online).await;
+    wait_until(&berth, "online", is_online).await;
 
     relay.cut();
-    let code = wait_for(&mut updates, "the host offline", |change| match change {
-        HostChange::Status {
-            status: HostStatus::Offline { code, .. },
-        } => Some(*code),
+    let code = wait_until(&berth, "offline", |s| match &s.status {
+        HostStatus::Offline { code, .. } => Some(*code),
         _ => None,
     })
     .await;
@@ -132,22 +113,13 @@ async fn marks_a_lost_engine_offline_and_relists_when_it_returns() {
     let t = Labelled::new("relist");
     let id = t.run_sleeper(&t.name("while-away"), &[]);
     tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(container_state(&berth.states()[0], &id).is_none());
     relay.restore();
-    let containers = wait_for(
-        &mut updates,
-        "the host back online",
-        |change| match change {
-            HostChange::Snapshot {
-                status: HostStatus::Online { .. },
-                containers,
-            } => Some(containers.clone()),
-            _ => None,
-        },
-    )
-    .await;
-    assert!(
-        containers.iter().any(|c| c.id == id),
-        "re-listed after reconnect"
+    wait_until(&berth, "online again", is_online).await;
+    assert_eq!(
+        container_state(&berth.states()[0], &id),
+        Some(ContainerState::Running),
+        "re-listed"
     );
     assert!(berth.engine(&host).is_ok());
 }
@@ -156,11 +128,8 @@ async fn marks_a_lost_engine_offline_and_relists_when_it_returns() {
 async fn an_engine_that_is_not_there_is_offline_with_a_reason() {
     let nowhere = Endpoint::parse("unix:///tmp/berth-watch-nowhere.sock").unwrap();
     let berth = Berth::start(vec![spec(nowhere)]);
-    let mut updates = berth.subscribe();
-    let reason = wait_for(&mut updates, "the host offline", |change| match change {
-        HostChange::Status {
-            status: HostStatus::Offline { reason, .. },
-        } => Some(reason.clone()),
+    let reason = wait_until(&berth, "offline", |s| match &s.status {
+        HostStatus::Offline { reason, .. } => Some(reason.clone()),
         _ => None,
     })
     .await;

@@ -3,8 +3,6 @@
 //! Everything a test creates carries the label `berth.test=<unique value>` and is removed
 //! when the test's [`Labelled`] guard drops, so tests run in parallel and leave nothing behind.
 
-#![allow(dead_code)] // each test binary uses a different part of this module
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,0 +1,120 @@
+//! The shell's IPC surface on Tauri's mock runtime, against the real local engine: commands
+//! reach the engine, and errors cross as `{ code, message }`.
+
+use std::time::Instant;
+
+use berth_core::HostSpec;
+use berth_testkit::{inspect, Labelled, PATIENCE};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn app_window() -> (
+    tauri::App<tauri::test::MockRuntime>,
+    WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let app = berth_app::build(mock_builder(), vec![HostSpec::local().unwrap()])
+        .build(mock_context(noop_assets()))
+        .expect("app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, window)
+}
+
+fn invoke(
+    window: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn wait_online(window: &WebviewWindow<tauri::test::MockRuntime>) -> Value {
+    let start = Instant::now();
+    loop {
+        let hosts = invoke(window, "hosts_state", json!({})).unwrap();
+        if hosts[0]["status"]["state"] == "online" {
+            return hosts;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "local host never came online: {hosts}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn lists_hosts_and_acts_on_containers() {
+    let (_app, window) = app_window();
+    let t = Labelled::new("ipc");
+    let name = t.name("ipc");
+    let id = t.run_sleeper(&name, &[]);
+
+    let hosts = wait_online(&window);
+    assert_eq!(hosts[0]["host"], "local");
+    assert_eq!(hosts[0]["name"], "Local");
+    assert!(hosts[0]["status"]["engine"]["version"].is_string());
+
+    invoke(
+        &window,
+        "container_action",
+        json!({"host": "local", "id": id, "action": "stop"}),
+    )
+    .expect("stop succeeds");
+    assert_eq!(inspect(&id, "{{.State.Status}}"), "exited");
+
+    invoke(
+        &window,
+        "container_remove",
+        json!({"host": "local", "id": id, "options": {"force": false, "volumes": true}}),
+    )
+    .expect("remove succeeds");
+    assert!(
+        std::process::Command::new("docker")
+            .args(["inspect", &id])
+            .output()
+            .unwrap()
+            .status
+            .code()
+            != Some(0)
+    );
+}
+
+#[test]
+fn errors_cross_as_code_and_message() {
+    let (_app, window) = app_window();
+    wait_online(&window);
+
+    let err = invoke(
+        &window,
+        "container_action",
+        json!({"host": "local", "id": "../x", "action": "start"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().unwrap().contains("../x"));
+
+    let err = invoke(
+        &window,
+        "container_action",
+        json!({"host": "local", "id": "berth-missing-ipc", "action": "start"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+
+    let err = invoke(&window, "hosts_reconnect", json!({"host": "nope"})).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+}
