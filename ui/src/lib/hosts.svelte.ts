@@ -1,0 +1,64 @@
+// The hosts and their containers, kept live from the core's updates.
+import type { Backend, Container, HostId, HostState, HostStatus, HostUpdate } from "./backend";
+
+export type HostView = {
+  host: HostId;
+  name: string;
+  seq: number;
+  status: HostStatus;
+  containers: Container[];
+};
+
+export class HostsStore {
+  hosts = $state<HostView[]>([]);
+  loaded = $state(false);
+  #backend: Backend;
+
+  constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  /** Subscribes first, then loads the state; updates already contained in it are skipped by `seq`. */
+  async start(): Promise<() => void> {
+    const early: HostUpdate[] = [];
+    let ready = false;
+    const stop = await this.#backend.onHostUpdated((update) => {
+      if (ready) this.apply(update);
+      else early.push(update);
+    });
+    this.load(await this.#backend.hostsState());
+    ready = true;
+    early.forEach((update) => this.apply(update));
+    return stop;
+  }
+
+  load(states: HostState[]) {
+    this.hosts = states.map((s) => ({ ...s }));
+    this.loaded = true;
+  }
+
+  host(id: HostId): HostView | undefined {
+    return this.hosts.find((h) => h.host === id);
+  }
+
+  apply(update: HostUpdate) {
+    const host = this.host(update.host);
+    if (!host || update.seq <= host.seq) return;
+    host.seq = update.seq;
+    const change = update.change;
+    switch (change.kind) {
+      case "status":
+        host.status = change.status;
+        break;
+      case "snapshot":
+        host.status = change.status;
+        host.containers = change.containers;
+        break;
+      case "containers": {
+        const gone = new Set([...change.removed, ...change.upserted.map((c) => c.id)]);
+        host.containers = host.containers.filter((c) => !gone.has(c.id)).concat(change.upserted);
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// Error toasts. Errors show what their code means, then the engine's own message.
+import { BackendError } from "./backend";
+import { errorMeaning } from "./errors";
+
+export type Toast = { id: number; title: string; detail: string };
+
+const DISMISS_AFTER_MS = 8000;
+
+export class Toasts {
+  items = $state<Toast[]>([]);
+  #next = 1;
+
+  error(context: string, err: unknown) {
+    const title = err instanceof BackendError ? errorMeaning[err.code] : errorMeaning.internal;
+    const message = err instanceof Error ? err.message : String(err);
+    this.#push({ title, detail: `${context}: ${message}` });
+  }
+
+  #push(toast: Omit<Toast, "id">) {
+    const id = this.#next++;
+    this.items.push({ id, ...toast });
+    setTimeout(() => this.dismiss(id), DISMISS_AFTER_MS);
+  }
+
+  dismiss(id: number) {
+    this.items = this.items.filter((t) => t.id !== id);
+  }
+}
