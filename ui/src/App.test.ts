@@ -1,0 +1,130 @@
+// The whole window on mocked IPC: what the user sees and what reaches the native side.
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { emit } from "@tauri-apps/api/event";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import type { HostState } from "./lib/bindings";
+import { container } from "./lib/fixtures";
+
+beforeAll(() => {
+  // jsdom has no <dialog> modality.
+  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+    this.open = true;
+  };
+});
+afterEach(async () => {
+  // Unmount while the mocks still stand: the window stops listening on its way out.
+  cleanup();
+  await new Promise((settled) => setTimeout(settled, 0));
+  clearMocks();
+});
+
+const engine = {
+  name: "e", version: "20.10.24", apiVersion: "1.41", os: "Debian", arch: "x86_64",
+  kernelVersion: "6", cpus: 2, memoryBytes: 2 ** 31, containers: 3, containersRunning: 2, images: 1,
+};
+
+function host(over: Partial<HostState> = {}): HostState {
+  return {
+    host: "local",
+    name: "Local",
+    seq: 1,
+    status: { state: "online", engine },
+    containers: [
+      container("blog", { ports: [{ hostIp: "0.0.0.0", hostPort: 8080, containerPort: 80, protocol: "tcp" }] }),
+      container("shop-web-1", { compose: { project: "shop", service: "web" } }),
+      container("shop-db-1", { compose: { project: "shop", service: "db" }, state: "exited" }),
+    ],
+    ...over,
+  };
+}
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+function backendWith(state: HostState, answer: (call: Call) => unknown = () => null) {
+  const calls: Call[] = [];
+  mockIPC(
+    (cmd, args) => {
+      const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
+      calls.push(call);
+      if (cmd === "hosts_state") return [state];
+      return answer(call);
+    },
+    { shouldMockEvents: true },
+  );
+  return calls;
+}
+
+describe("the containers window", () => {
+  it("lists containers with compose groups and filters by search", async () => {
+    backendWith(host());
+    render(App);
+    await screen.findByText("blog");
+    expect(screen.getByTestId("container-count").textContent).toBe("2 running · 3 total");
+    const project = screen.getByTestId("project-row");
+    expect(within(project).getByText("shop")).toBeTruthy();
+    expect(within(project).getByText("1/2 running")).toBeTruthy();
+    expect(screen.getByText("8080→80")).toBeTruthy();
+
+    await fireEvent.input(screen.getByLabelText("Search containers"), { target: { value: "db" } });
+    expect(screen.queryByText("blog")).toBeNull();
+    expect(screen.getByText("shop-db-1")).toBeTruthy();
+  });
+
+  it("sends the action for the clicked row and shows the error's meaning when it fails", async () => {
+    const calls = backendWith(host(), (call) => {
+      if (call.cmd === "container_action") throw { code: "conflict", message: "container is restarting" };
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByLabelText("Stop blog"));
+    const toast = await screen.findByTestId("toast");
+    expect(toast.textContent).toContain("Not possible in the container's current state");
+    expect(toast.textContent).toContain("container is restarting");
+    expect(calls.find((c) => c.cmd === "container_action")?.args).toMatchObject({
+      host: "local",
+      id: container("blog").id,
+      action: "stop",
+    });
+  });
+
+  it("asks before removing and sends the chosen options", async () => {
+    const calls = backendWith(host());
+    render(App);
+    await fireEvent.click(await screen.findByLabelText("Remove blog"));
+    expect(screen.getByText("Remove blog?")).toBeTruthy();
+    expect(calls.some((c) => c.cmd === "container_remove")).toBe(false);
+    await fireEvent.click(screen.getByLabelText("Also remove its anonymous volumes"));
+    await fireEvent.click(screen.getByText("Stop and remove"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "container_remove")).toBe(true));
+    expect(calls.find((c) => c.cmd === "container_remove")?.args).toMatchObject({
+      options: { force: true, volumes: true },
+    });
+  });
+
+  it("shows live updates without a reload", async () => {
+    backendWith(host());
+    render(App);
+    await screen.findByText("blog");
+    await emit("host-updated", {
+      host: "local",
+      seq: 2,
+      change: { kind: "containers", upserted: [container("newcomer")], removed: [container("blog").id] },
+    });
+    await screen.findByText("newcomer");
+    expect(screen.queryByText("blog")).toBeNull();
+  });
+
+  it("explains an unreachable engine and retries on request", async () => {
+    const calls = backendWith(
+      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock" }, containers: [] }),
+    );
+    render(App);
+    const empty = await screen.findByTestId("host-unavailable");
+    expect(empty.textContent).toContain("The Docker engine is unreachable");
+    expect(empty.textContent).toContain("no socket at /var/run/docker.sock");
+    await fireEvent.click(screen.getByText("Retry now"));
+    expect(calls.find((c) => c.cmd === "hosts_reconnect")?.args).toMatchObject({ host: "local" });
+  });
+});

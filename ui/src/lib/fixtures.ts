@@ -1,0 +1,20 @@
+// Test data shared by the UI unit tests.
+import type { Container } from "./bindings";
+
+/** A running container named `name`, with `over` applied. */
+export function container(name: string, over: Partial<Container> = {}): Container {
+  return {
+    id: `${name}-0123456789abcdef`,
+    name,
+    image: "busybox:latest",
+    command: "sh",
+    state: "running",
+    status: "Up 2 minutes",
+    health: null,
+    created: 1_700_000_000,
+    ports: [],
+    compose: null,
+    labels: {},
+    ...over,
+  };
+}

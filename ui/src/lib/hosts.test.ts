@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { Backend, HostState, HostUpdate } from "./backend";
+import { container } from "./fixtures";
+import { HostsStore } from "./hosts.svelte";
+
+const online: HostState["status"] = {
+  state: "online",
+  engine: {
+    name: "e", version: "20.10", apiVersion: "1.41", os: "Debian", arch: "x86_64",
+    kernelVersion: "6", cpus: 2, memoryBytes: 1, containers: 1, containersRunning: 1, images: 1,
+  },
+};
+
+function state(seq: number): HostState {
+  return { host: "local", name: "Local", seq, status: online, containers: [container("a")] };
+}
+
+/** A backend whose update handler the test drives; hostsState answers with `initial`. */
+function fakeBackend(initial: HostState[], during?: (emit: (u: HostUpdate) => void) => void) {
+  let handler: (u: HostUpdate) => void = () => {};
+  const backend = {
+    onHostUpdated: async (h: (u: HostUpdate) => void) => {
+      handler = h;
+      return () => {};
+    },
+    hostsState: async () => {
+      during?.((u) => handler(u));
+      return initial;
+    },
+  } as unknown as Backend;
+  return { backend, emit: (u: HostUpdate) => handler(u) };
+}
+
+describe("HostsStore", () => {
+  it("applies upserts and removals, and skips updates the loaded state already holds", async () => {
+    const { backend, emit } = fakeBackend([state(5)]);
+    const store = new HostsStore(backend);
+    await store.start();
+    emit({ host: "local", seq: 5, change: { kind: "containers", upserted: [container("stale")], removed: [] } });
+    expect(store.host("local")!.containers.map((c) => c.name)).toEqual(["a"]);
+
+    emit({ host: "local", seq: 6, change: { kind: "containers", upserted: [container("b")], removed: [] } });
+    emit({
+      host: "local",
+      seq: 7,
+      change: { kind: "containers", upserted: [container("b", { state: "exited" })], removed: [container("a").id] },
+    });
+    const host = store.host("local")!;
+    expect(host.containers.map((c) => `${c.name}:${c.state}`)).toEqual(["b:exited"]);
+    expect(host.seq).toBe(7);
+  });
+
+  it("keeps updates that arrive while the state loads and applies the newer ones after", async () => {
+    const { backend } = fakeBackend([state(1)], (emit) => {
+      emit({ host: "local", seq: 1, change: { kind: "status", status: { state: "connecting" } } });
+      emit({
+        host: "local",
+        seq: 2,
+        change: { kind: "status", status: { state: "offline", code: "engine_unreachable", reason: "gone" } },
+      });
+    });
+    const store = new HostsStore(backend);
+    await store.start();
+    expect(store.host("local")!.status).toEqual({ state: "offline", code: "engine_unreachable", reason: "gone" });
+  });
+
+  it("replaces the whole table on a snapshot", async () => {
+    const { backend, emit } = fakeBackend([state(1)]);
+    const store = new HostsStore(backend);
+    await store.start();
+    emit({ host: "local", seq: 2, change: { kind: "snapshot", status: online, containers: [container("x"), container("y")] } });
+    expect(store.host("local")!.containers.map((c) => c.name)).toEqual(["x", "y"]);
+  });
+});
