@@ -6,12 +6,30 @@ set -euo pipefail
 TEST_IMAGE="${BERTH_TEST_IMAGE:-berth-test/busybox:latest}"
 state_dir="${BERTH_ENV_DIR:-/tmp/berth-env}"
 mkdir -p "$state_dir"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 if ! docker info >/dev/null 2>&1; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if docker info 2>&1 | grep -qi "permission denied"; then
+    echo "The Docker engine runs, but $USER may not use its socket. Run" >&2
+    echo "  sudo usermod -aG docker $USER" >&2
+    echo "then log in again." >&2
+    exit 1
+  fi
+  # On a desktop with systemd the engine is a service; start it the usual way.
+  if [ -d /run/systemd/system ] && systemctl cat docker.service >/dev/null 2>&1; then
+    $sudo systemctl start docker
+  fi
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  # A dockerd that is still shutting down holds its pid file and would make a new one fail.
+  for _ in $(seq 1 150); do
+    pgrep -x dockerd >/dev/null || break
+    sleep 0.2
+  done
   echo "starting dockerd (log: $state_dir/dockerd.log)"
-  $sudo setsid dockerd >"$state_dir/dockerd.log" 2>&1 </dev/null &
-  for _ in $(seq 1 100); do
+  $sudo setsid dockerd >>"$state_dir/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 150); do
     docker info >/dev/null 2>&1 && break
     sleep 0.2
   done

@@ -1,1 +1,118 @@
+//! Drives the built Berth app as a user would: tauri-driver starts the binary, WebKitWebDriver
+//! controls its webview. Run under Xvfb and a session bus (scripts/test.sh does).
+//!
+//! - `BERTH_APP`: the app binary, built with the UI embedded (`tauri build --debug --no-bundle`).
+//! - `BERTH_E2E_OUT`: where screenshots go (default `tests/out/e2e`).
 
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::process::{Child, Command};
+
+/// How long anything may take before a step counts as failed. Not a performance bound.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+const DRIVER_PORT: u16 = 4444;
+
+/// A running app with a WebDriver session on it. Ends both on drop.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+}
+
+impl App {
+    pub async fn launch() -> Self {
+        let application = std::env::var("BERTH_APP").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/debug/berth").to_owned()
+        });
+        assert!(
+            std::path::Path::new(&application).exists(),
+            "no app at {application}: build it with `tauri build --debug --no-bundle`"
+        );
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &DRIVER_PORT.to_string()])
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("tauri-driver runs (cargo install tauri-driver)");
+        eventually("tauri-driver to listen", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", DRIVER_PORT))
+                .await
+                .is_ok()
+        })
+        .await;
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": application }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .expect("a WebDriver session on the app");
+        Self { client, driver }
+    }
+
+    /// The first element matching `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
+    /// Waits until `css` matches nothing.
+    pub async fn gone(&self, css: &str) {
+        eventually(&format!("{css} to disappear"), || self.exists_not(css)).await;
+    }
+
+    async fn exists_not(&self, css: &str) -> bool {
+        !self.exists(css).await
+    }
+
+    /// Saves what the window shows now as `<out>/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = std::env::var("BERTH_E2E_OUT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../out/e2e")));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn close(self) {
+        let Self { client, mut driver } = self;
+        let _ = client.close().await;
+        let _ = driver.kill().await;
+    }
+}
+
+/// Polls `check` every 50 ms until it holds; panics after [`PATIENCE`].
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
