@@ -5,9 +5,13 @@ cd "$(dirname "$0")/../.."
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 
-# npm ci only when the lock file changed since the last install.
-if ! cmp -s ui/package-lock.json ui/node_modules/.package-lock.json; then
-  npm ci --prefix ui --no-audit --no-fund
+# Install the locked versions, only when the lock file changed since the last install.
+# (Not `npm ci`: registry mirrors without the CLI's macOS/Windows packages leave them out of
+# the lock, and `npm ci` then refuses it; `npm install --no-save` still installs what is locked.)
+stamp=ui/node_modules/.berth-lock.sha256
+if [ "$(sha256sum ui/package-lock.json | cut -d' ' -f1)" != "$(cat "$stamp" 2>/dev/null)" ]; then
+  npm install --prefix ui --no-save --no-audit --no-fund
+  sha256sum ui/package-lock.json | cut -d' ' -f1 >"$stamp"
 fi
 
 if [ "${1:-}" = "--e2e" ] && ! command -v tauri-driver >/dev/null 2>&1; then
