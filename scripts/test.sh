@@ -33,9 +33,10 @@ step "desktop end-to-end"
 tests/e2e/run.sh
 
 step "nothing left behind"
-left=$(docker ps -aq --filter label=berth.test)
-if [ -n "$left" ]; then
-  echo "tests left containers behind: $left" >&2
+left="$(docker ps -aq --filter label=berth.test) $(docker volume ls -q --filter label=berth.test)"
+left="$left $(docker network ls -q --filter label=berth.test)"
+if [ -n "${left// /}" ]; then
+  echo "tests left containers, volumes or networks behind: $left" >&2
   exit 1
 fi
 echo "all tests passed"

@@ -1,6 +1,8 @@
 //! Command wrappers: each one calls berth-core and maps its error. Nothing else lives here.
 
-use berth_core::{Berth, ContainerAction, HostId, HostState, RemoveOptions};
+use berth_core::{
+    Berth, ContainerAction, HostId, HostState, Image, Network, RemoveOptions, Volume,
+};
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -42,4 +44,22 @@ pub async fn container_remove(
 ) -> IpcResult<()> {
     let engine = berth.engine(&host)?;
     Ok(engine.container_remove(&id, options).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn images_list(berth: State<'_, Berth>, host: HostId) -> IpcResult<Vec<Image>> {
+    Ok(berth.engine(&host)?.images().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volumes_list(berth: State<'_, Berth>, host: HostId) -> IpcResult<Vec<Volume>> {
+    Ok(berth.engine(&host)?.volumes().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn networks_list(berth: State<'_, Berth>, host: HostId) -> IpcResult<Vec<Network>> {
+    Ok(berth.engine(&host)?.networks().await?)
 }

@@ -19,6 +19,9 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::hosts_reconnect,
             commands::container_action,
             commands::container_remove,
+            commands::images_list,
+            commands::volumes_list,
+            commands::networks_list,
         ])
         .events(collect_events![updates::HostUpdated])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.

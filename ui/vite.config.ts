@@ -8,7 +8,7 @@ export default defineConfig({
   // Tauri serves the built files itself; the dev server only backs `tauri dev`.
   clearScreen: false,
   server: { port: 5173, strictPort: true },
-  build: { target: "safari15", outDir: "dist", emptyOutDir: true },
+  build: { target: "safari16", outDir: "dist", emptyOutDir: true },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],

@@ -36,6 +36,7 @@ function host(over: Partial<HostState> = {}): HostState {
       container("shop-web-1", { compose: { project: "shop", service: "web" } }),
       container("shop-db-1", { compose: { project: "shop", service: "db" }, state: "exited" }),
     ],
+    events: [],
     ...over,
   };
 }
@@ -114,6 +115,49 @@ describe("the containers window", () => {
     });
     await screen.findByText("newcomer");
     expect(screen.queryByText("blog")).toBeNull();
+  });
+
+  it("lists images with the containers using them, and reloads on image events", async () => {
+    let listed = 0;
+    const images = [
+      { id: "sha256:busybox", tags: ["busybox:latest"], sizeBytes: 1_300_000, created: 1_700_000_000, labels: {} },
+      { id: "sha256:0123456789abcdef", tags: [], sizeBytes: 5_000, created: 1_600_000_000, labels: {} },
+    ];
+    backendWith(host(), (call) => {
+      if (call.cmd !== "images_list") return null;
+      listed++;
+      return images;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-images"));
+    const rows = await screen.findAllByTestId("image-row");
+    expect(rows[0].textContent).toContain("busybox:latest");
+    expect(rows[0].textContent).toContain("3 containers");
+    expect(rows[0].textContent).toContain("1.3 MB");
+    expect(rows[1].textContent).toContain("dangling");
+    expect(rows[1].textContent).toContain("unused");
+
+    const before = listed;
+    await emit("host-updated", {
+      host: "local",
+      seq: 2,
+      change: { kind: "events", events: [{ timeMs: 1, kind: "image", action: "pull", id: "x", name: "x" }] },
+    });
+    await waitFor(() => expect(listed).toBe(before + 1));
+  });
+
+  it("shows the events timeline newest first and filters it by kind", async () => {
+    const event = (timeMs: number, kind: "container" | "volume", action: string, name: string) => ({ timeMs, kind, action, id: name, name });
+    backendWith(host({ events: [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata")] }));
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-events"));
+    const rows = await screen.findAllByTestId("event-row");
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining("pgdata"),
+      expect.stringContaining("blog"),
+    ]);
+    await fireEvent.click(screen.getByText("Volume"));
+    expect(screen.getAllByTestId("event-row")).toHaveLength(1);
   });
 
   it("explains an unreachable engine and retries on request", async () => {

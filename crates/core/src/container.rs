@@ -18,6 +18,7 @@ pub struct Container {
     /// The primary name, without the engine's leading slash.
     pub name: String,
     pub image: String,
+    pub image_id: String,
     pub command: String,
     pub state: ContainerState,
     /// The engine's human status text, e.g. "Up 5 minutes (healthy)".
@@ -28,6 +29,10 @@ pub struct Container {
     pub ports: Vec<Port>,
     pub compose: Option<ComposeRef>,
     pub labels: BTreeMap<String, String>,
+    /// Names of the networks it is attached to.
+    pub networks: Vec<String>,
+    /// Names of the volumes it mounts.
+    pub volumes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
@@ -123,10 +128,24 @@ impl From<ContainerSummary> for Container {
             .first()
             .map(|n| n.trim_start_matches('/').to_owned())
             .unwrap_or_default();
+        let mut networks: Vec<String> = summary
+            .network_settings
+            .and_then(|settings| settings.networks)
+            .map(|networks| networks.into_keys().collect())
+            .unwrap_or_default();
+        networks.sort();
+        let volumes = summary
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|mount| mount.typ.as_deref() == Some("volume"))
+            .filter_map(|mount| mount.name)
+            .collect();
         Container {
             id: summary.id.unwrap_or_default(),
             name,
             image: summary.image.unwrap_or_default(),
+            image_id: summary.image_id.unwrap_or_default(),
             command: summary.command.unwrap_or_default(),
             state: summary.state.map_or(ContainerState::Unknown, state_from),
             // Engines before API 1.52 report health only inside the status text.
@@ -136,6 +155,8 @@ impl From<ContainerSummary> for Container {
             ports: ports_from(summary.ports.unwrap_or_default()),
             compose,
             labels,
+            networks,
+            volumes,
         }
     }
 }

@@ -14,6 +14,7 @@ use specta::Type;
 
 use crate::container::{validate_container_ref, Container, ContainerAction, RemoveOptions};
 use crate::error::{Error, Result};
+use crate::event::{EngineEvent, EventKind};
 use crate::host::Endpoint;
 
 /// Seconds a single request may take before the engine counts as unreachable.
@@ -47,14 +48,6 @@ pub struct EngineInfo {
     pub(crate) clock: Option<String>,
 }
 
-/// A container lifecycle event, reduced to what keeps a container table fresh.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ContainerEvent {
-    /// The container changed in a way the list shows: look it up again.
-    Changed(String),
-    Destroyed(String),
-}
-
 impl Engine {
     pub async fn connect(endpoint: &Endpoint) -> Result<Self> {
         let address = endpoint.to_string();
@@ -85,7 +78,11 @@ impl Engine {
         &self.endpoint
     }
 
-    fn map_err(&self) -> impl Fn(bollard::errors::Error) -> Error + '_ {
+    pub(crate) fn docker(&self) -> &Docker {
+        &self.docker
+    }
+
+    pub(crate) fn map_err(&self) -> impl Fn(bollard::errors::Error) -> Error + '_ {
         |e| Error::from_engine(&self.endpoint, e)
     }
 
@@ -183,13 +180,14 @@ impl Engine {
             .map_err(self.map_err())
     }
 
-    /// Container events from `since` (an engine timestamp, see [`EngineInfo`]) on, then live,
-    /// until the connection ends.
-    pub(crate) fn container_events(
+    /// Events of every [`EventKind`] from `since` (an engine timestamp, see [`EngineInfo`]) on,
+    /// then live, until the connection ends.
+    pub(crate) fn events(
         &self,
         since: Option<&str>,
-    ) -> impl Stream<Item = Result<ContainerEvent>> + Send + 'static {
-        let filters = HashMap::from([("type", vec!["container"])]);
+    ) -> impl Stream<Item = Result<EngineEvent>> + Send + 'static {
+        let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.engine_name()).collect();
+        let filters = HashMap::from([("type", kinds)]);
         let mut options = EventsOptionsBuilder::new().filters(&filters);
         if let Some(since) = since {
             options = options.since(since);
@@ -199,11 +197,7 @@ impl Engine {
             .events(Some(options.build()))
             .filter_map(move |event| {
                 let mapped = match event {
-                    Ok(message) => {
-                        let id = message.actor.and_then(|actor| actor.id);
-                        let action = message.action.unwrap_or_default();
-                        id.and_then(|id| classify(&action, id)).map(Ok)
-                    }
+                    Ok(message) => EngineEvent::from_message(message).map(Ok),
                     Err(err) => Some(Err(Error::from_engine(&endpoint, err))),
                 };
                 std::future::ready(mapped)
@@ -216,33 +210,6 @@ fn unix_timestamp(rfc3339: &str) -> Option<String> {
     let at = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()?;
     Some(format!("{}.{:09}", at.unix_timestamp(), at.nanosecond()))
-}
-
-/// Actions that never change what the container list shows (execs, attaches, copies …).
-const SILENT_ACTIONS: &[&str] = &[
-    "exec_",
-    "attach",
-    "detach",
-    "resize",
-    "top",
-    "archive-path",
-    "extract-to-dir",
-    "copy",
-    "export",
-    "commit",
-];
-
-fn classify(action: &str, id: String) -> Option<ContainerEvent> {
-    if action == "destroy" {
-        Some(ContainerEvent::Destroyed(id))
-    } else if SILENT_ACTIONS
-        .iter()
-        .any(|silent| action.starts_with(silent))
-    {
-        None
-    } else {
-        Some(ContainerEvent::Changed(id))
-    }
 }
 
 #[cfg(test)]
@@ -260,21 +227,5 @@ mod tests {
             Some("1700000000.000000001")
         );
         assert_eq!(unix_timestamp("yesterday"), None);
-    }
-
-    #[test]
-    fn only_list_relevant_actions_count() {
-        let id = || "c1".to_owned();
-        assert_eq!(
-            classify("destroy", id()),
-            Some(ContainerEvent::Destroyed(id()))
-        );
-        assert_eq!(classify("start", id()), Some(ContainerEvent::Changed(id())));
-        assert_eq!(
-            classify("health_status: unhealthy", id()),
-            Some(ContainerEvent::Changed(id()))
-        );
-        assert_eq!(classify("exec_start: sh -c ls", id()), None);
-        assert_eq!(classify("resize", id()), None);
     }
 }

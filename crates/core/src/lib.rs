@@ -6,13 +6,17 @@
 pub mod container;
 pub mod engine;
 pub mod error;
+pub mod event;
 pub mod host;
+pub mod resources;
 pub mod watch;
 
 pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
 pub use engine::{Engine, EngineInfo};
 pub use error::{Error, ErrorCode, Result};
+pub use event::{EngineEvent, EventKind};
 pub use host::{Endpoint, HostId, HostSpec};
+pub use resources::{Image, Network, Volume};
 pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
 
 use tokio::sync::broadcast;

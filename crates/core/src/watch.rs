@@ -1,11 +1,12 @@
 //! The per-host watcher: one engine events subscription keeps a container table fresh.
 //!
 //! No polling: after (re)connecting, the watcher lists the containers once, then only follows
-//! the engine's event stream, looking up just the containers an event names. When the stream
+//! the engine's event stream (containers, images, volumes, networks), looking up just the
+//! containers an event names, and keeps the most recent events for the timeline. When the stream
 //! breaks the host is marked offline and the watcher reconnects with backoff, re-listing
 //! everything once it is back.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -16,8 +17,9 @@ use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinHandle;
 
 use crate::container::Container;
-use crate::engine::{ContainerEvent, Engine, EngineInfo};
+use crate::engine::{Engine, EngineInfo};
 use crate::error::{Error, ErrorCode, Result};
+use crate::event::{EngineEvent, EventKind};
 use crate::host::{HostId, HostSpec};
 
 /// Reconnect delays: quick first retries for a restarting engine, capped so a returning engine
@@ -27,6 +29,8 @@ const BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// Events already waiting when a batch starts are folded into it (bounded), so a burst of
 /// events costs one lookup instead of one per event.
 const MAX_EVENTS_PER_BATCH: usize = 256;
+/// Recent engine events kept per host for the timeline; older ones are dropped.
+const RECENT_EVENTS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
@@ -61,6 +65,10 @@ pub enum HostChange {
         upserted: Vec<Container>,
         removed: Vec<String>,
     },
+    /// Engine events, oldest first. Views of images, volumes and networks reload on theirs.
+    Events {
+        events: Vec<EngineEvent>,
+    },
 }
 
 /// A host's current state, as a consumer starts from.
@@ -72,12 +80,15 @@ pub struct HostState {
     pub seq: u32,
     pub status: HostStatus,
     pub containers: Vec<Container>,
+    /// The most recent engine events seen while Berth runs, oldest first.
+    pub events: Vec<EngineEvent>,
 }
 
 struct Table {
     seq: u32,
     status: HostStatus,
     containers: HashMap<String, Container>,
+    events: VecDeque<EngineEvent>,
     engine: Option<Engine>,
 }
 
@@ -115,6 +126,11 @@ impl Shared {
                     table.containers.insert(c.id.clone(), c.clone());
                 }
             }
+            HostChange::Events { events } => {
+                table.events.extend(events.iter().cloned());
+                let excess = table.events.len().saturating_sub(RECENT_EVENTS);
+                table.events.drain(..excess);
+            }
         }
         table.seq += 1;
         // No receiver is fine: the table itself is the source of truth.
@@ -141,6 +157,7 @@ impl Shared {
             seq: table.seq,
             status: table.status.clone(),
             containers,
+            events: table.events.iter().cloned().collect(),
         }
     }
 }
@@ -160,6 +177,7 @@ impl Watcher {
                 seq: 0,
                 status: HostStatus::Connecting,
                 containers: HashMap::new(),
+                events: VecDeque::new(),
                 engine: None,
             }),
             updates,
@@ -237,7 +255,7 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
     // Subscribe from the engine's "now" taken before listing: an event that lands between the
     // list and the subscription is replayed rather than lost. Replays are harmless because each
     // event only triggers a fresh lookup.
-    let mut events = Box::pin(engine.container_events(info.clock.as_deref()));
+    let mut events = Box::pin(engine.events(info.clock.as_deref()));
     let containers = match engine.containers().await {
         Ok(containers) => containers,
         Err(e) => return e,
@@ -264,19 +282,19 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                 _ => break,
             }
         }
+        let batch: Vec<EngineEvent> = match batch.into_iter().collect() {
+            Ok(batch) => batch,
+            Err(e) => return e,
+        };
         let mut changed = BTreeSet::new();
         let mut removed = BTreeSet::new();
-        for event in batch {
-            match event {
-                Ok(ContainerEvent::Changed(id)) => {
-                    removed.remove(&id);
-                    changed.insert(id);
-                }
-                Ok(ContainerEvent::Destroyed(id)) => {
-                    changed.remove(&id);
-                    removed.insert(id);
-                }
-                Err(e) => return e,
+        for event in batch.iter().filter(|e| e.kind == EventKind::Container) {
+            if event.action == "destroy" {
+                changed.remove(&event.id);
+                removed.insert(event.id.clone());
+            } else {
+                removed.remove(&event.id);
+                changed.insert(event.id.clone());
             }
         }
         let upserted = if changed.is_empty() {
@@ -300,5 +318,6 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                 removed: removed.into_iter().collect(),
             });
         }
+        shared.apply(HostChange::Events { events: batch });
     }
 }

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use berth_core::{
-    Berth, ContainerState, Endpoint, ErrorCode, HostChange, HostId, HostSpec, HostState, HostStatus,
+    Berth, ContainerState, Endpoint, ErrorCode, EventKind, HostChange, HostId, HostSpec, HostState,
+    HostStatus,
 };
 use berth_testkit::{docker, EngineRelay, Labelled, PATIENCE};
 
@@ -78,6 +79,7 @@ async fn follows_containers_made_and_removed_with_the_cli() {
     while let Ok(update) = updates.try_recv() {
         match update.change {
             HostChange::Containers { .. } => incremental += 1,
+            HostChange::Events { .. } => {}
             other => panic!("unexpected update while online: {other:?}"),
         }
     }
@@ -85,6 +87,56 @@ async fn follows_containers_made_and_removed_with_the_cli() {
         incremental >= 3,
         "run, stop and rm each sent a change ({incremental})"
     );
+
+    // The timeline kept what happened, in order.
+    let actions: Vec<String> = berth.states()[0]
+        .events
+        .iter()
+        .filter(|e| e.id == id)
+        .map(|e| e.action.clone())
+        .collect();
+    let position = |action: &str| {
+        actions
+            .iter()
+            .position(|a| a == action)
+            .unwrap_or_else(|| panic!("no {action} event in {actions:?}"))
+    };
+    assert!(
+        position("create") < position("start")
+            && position("start") < position("die")
+            && position("die") < position("destroy"),
+        "events in order: {actions:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_volume_and_network_events() {
+    let berth = Berth::start(vec![spec(Endpoint::local().unwrap())]);
+    wait_until(&berth, "online", is_online).await;
+    let t = Labelled::new("events");
+    let volume = t.volume("evt-vol");
+    let network = t.network("evt-net");
+    let seen = |kind: EventKind, name: &str| {
+        let name = name.to_owned();
+        move |s: &HostState| {
+            s.events
+                .iter()
+                .any(|e| e.kind == kind && e.action == "create" && (e.name == name || e.id == name))
+                .then_some(())
+        }
+    };
+    wait_until(
+        &berth,
+        "the volume's create event",
+        seen(EventKind::Volume, &volume),
+    )
+    .await;
+    wait_until(
+        &berth,
+        "the network's create event",
+        seen(EventKind::Network, &network),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -67,6 +67,15 @@ impl App {
             .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
     }
 
+    /// Clicks the first element matching `css`, waiting for it to appear.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
+    }
+
     pub async fn exists(&self, css: &str) -> bool {
         !self
             .client

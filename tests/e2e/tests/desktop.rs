@@ -4,7 +4,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use berth_e2e::{eventually, App};
-use berth_testkit::{docker, inspect, Labelled};
+use berth_testkit::{docker, inspect, Labelled, TEST_IMAGE};
 
 fn dockerd_running() -> bool {
     Command::new("pgrep")
@@ -42,11 +42,8 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     app.screenshot("containers").await;
 
     // Stop from the window; the engine agrees, and so does the row.
-    app.find(&format!(r#"{row} button[aria-label="Stop {name}"]"#))
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click(&format!(r#"{row} button[aria-label="Stop {name}"]"#))
+        .await;
     eventually("the engine to report the container stopped", || async {
         inspect(&id, "{{.State.Status}}") == "exited"
     })
@@ -60,6 +57,30 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     // Removed with the CLI: the row leaves.
     docker(&["rm", &id]);
     app.gone(&row).await;
+
+    // The other sections show the engine's real objects, and the timeline what just happened.
+    let volume = t.volume("e2e-vol");
+    app.click(r#"[data-testid="section-volumes"]"#).await;
+    app.find(&format!(
+        r#"[data-testid="volume-row"][data-name="{volume}"]"#
+    ))
+    .await;
+    app.screenshot("volumes").await;
+    app.click(r#"[data-testid="section-images"]"#).await;
+    app.find(&format!(
+        r#"[data-testid="image-row"][data-name="{TEST_IMAGE}"]"#
+    ))
+    .await;
+    app.screenshot("images").await;
+    app.click(r#"[data-testid="section-networks"]"#).await;
+    app.find(r#"[data-testid="network-row"][data-name="bridge"]"#)
+        .await;
+    app.screenshot("networks").await;
+    app.click(r#"[data-testid="section-events"]"#).await;
+    app.find(&format!(r#"[data-testid="event-row"][data-name="{name}"]"#))
+        .await;
+    app.screenshot("events").await;
+    app.click(r#"[data-testid="section-containers"]"#).await;
 
     // The engine goes away: the window says so instead of spinning or crashing…
     let status = Command::new("pkill")

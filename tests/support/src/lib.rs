@@ -1,7 +1,8 @@
 //! Helpers for tests against the real engine (started by tests/env/engine.sh).
 //!
 //! Everything a test creates carries the label `berth.test=<unique value>` and is removed
-//! when the test's [`Labelled`] guard drops, so tests run in parallel and leave nothing behind.
+//! when the test's [`Labelled`] guard drops (containers, then volumes and networks), so tests
+//! run in parallel and leave nothing behind.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,7 +39,7 @@ pub fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// A label owned by one test; removes every container carrying it on drop.
+/// A label owned by one test; removes every container, volume and network carrying it on drop.
 pub struct Labelled {
     pub label: String,
 }
@@ -56,16 +57,30 @@ impl Labelled {
     }
 
     /// `docker run -d` with this test's label; returns the full container id. Containers that
-    /// publish no port get no network at all: they serve nothing.
+    /// publish no port and name no network get no network at all: they serve nothing.
     pub fn run(&self, name: &str, extra: &[&str], command: &[&str]) -> String {
         let mut args = vec!["run", "-d", "--label", &self.label, "--name", name];
-        if !extra.contains(&"-p") {
+        if !extra.contains(&"-p") && !extra.contains(&"--network") {
             args.extend_from_slice(&["--network", "none"]);
         }
         args.extend_from_slice(extra);
         args.push(TEST_IMAGE);
         args.extend_from_slice(command);
         docker(&args)
+    }
+
+    /// `docker volume create` with this test's label; returns its name.
+    pub fn volume(&self, hint: &str) -> String {
+        let name = unique(hint);
+        docker(&["volume", "create", "--label", &self.label, &name]);
+        name
+    }
+
+    /// `docker network create` with this test's label; returns its name.
+    pub fn network(&self, hint: &str) -> String {
+        let name = unique(hint);
+        docker(&["network", "create", "--label", &self.label, &name]);
+        name
     }
 
     /// A container that keeps running until stopped (and stops at once on SIGTERM).
@@ -85,17 +100,22 @@ impl Labelled {
 impl Drop for Labelled {
     fn drop(&mut self) {
         let filter = format!("label={}", self.label);
-        let ids = Command::new("docker")
-            .args(["ps", "-aq", "--filter", &filter])
-            .output();
-        if let Ok(out) = ids {
-            let ids = String::from_utf8_lossy(&out.stdout);
-            let ids: Vec<&str> = ids.split_whitespace().collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .args(["rm", "-f", "-v"])
-                    .args(&ids)
-                    .output();
+        // Containers first: volumes and networks in use cannot be removed.
+        let kinds: [(&[&str], &[&str]); 3] = [
+            (&["ps", "-aq"], &["rm", "-f", "-v"]),
+            (&["volume", "ls", "-q"], &["volume", "rm", "-f"]),
+            (&["network", "ls", "-q"], &["network", "rm"]),
+        ];
+        for (list, remove) in kinds {
+            let listed = Command::new("docker")
+                .args(list)
+                .args(["--filter", &filter])
+                .output();
+            let Ok(listed) = listed else { continue };
+            let names = String::from_utf8_lossy(&listed.stdout);
+            let names: Vec<&str> = names.split_whitespace().collect();
+            if !names.is_empty() {
+                let _ = Command::new("docker").args(remove).args(&names).output();
             }
         }
     }

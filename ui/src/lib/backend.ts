@@ -42,6 +42,9 @@ export const backend = {
     unwrap(commands.containerAction(host, id, action)),
   containerRemove: (host: HostId, id: string, options: RemoveOptions) =>
     unwrap(commands.containerRemove(host, id, options)),
+  imagesList: (host: HostId) => unwrap(commands.imagesList(host)),
+  volumesList: (host: HostId) => unwrap(commands.volumesList(host)),
+  networksList: (host: HostId) => unwrap(commands.networksList(host)),
   /** Calls `handler` for every host update; resolves to a function that stops listening. */
   onHostUpdated: (handler: (update: HostUpdate) => void): Promise<() => void> =>
     events.hostUpdated.listen((event) => handler(event.payload)),

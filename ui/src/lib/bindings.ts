@@ -11,6 +11,9 @@ export const commands = {
 	hostsReconnect: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_reconnect", { host })),
 	containerAction: (host: HostId, id: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("container_action", { host, id, action })),
 	containerRemove: (host: HostId, id: string, options: RemoveOptions) => typedError<null, IpcError>(__TAURI_INVOKE("container_remove", { host, id, options })),
+	imagesList: (host: HostId) => typedError<Image[], IpcError>(__TAURI_INVOKE("images_list", { host })),
+	volumesList: (host: HostId) => typedError<Volume[], IpcError>(__TAURI_INVOKE("volumes_list", { host })),
+	networksList: (host: HostId) => typedError<Network[], IpcError>(__TAURI_INVOKE("networks_list", { host })),
 };
 
 /** Events */
@@ -29,6 +32,7 @@ export type Container = {
 	/**  The primary name, without the engine's leading slash. */
 	name: string,
 	image: string,
+	imageId: string,
 	command: string,
 	state: ContainerState,
 	/**  The engine's human status text, e.g. "Up 5 minutes (healthy)". */
@@ -39,12 +43,28 @@ export type Container = {
 	ports: Port[],
 	compose: ComposeRef | null,
 	labels: { [key in string]: string },
+	/**  Names of the networks it is attached to. */
+	networks: string[],
+	/**  Names of the volumes it mounts. */
+	volumes: string[],
 };
 
 /**  What the per-row buttons do. Removal has options of its own, see [`RemoveOptions`]. */
 export type ContainerAction = "start" | "stop" | "restart" | "kill" | "pause" | "unpause";
 
 export type ContainerState = "created" | "running" | "paused" | "restarting" | "exited" | "removing" | "dead" | "unknown";
+
+export type EngineEvent = {
+	/**  Unix milliseconds, by the engine's clock. */
+	timeMs: number,
+	kind: EventKind,
+	/**  The engine's action, e.g. "start", "die", "health_status: unhealthy", "pull", "destroy". */
+	action: string,
+	/**  The object's id (for images and volumes, often their name). */
+	id: string,
+	/**  The object's human name when the engine gives one (container or image name), else its id. */
+	name: string,
+};
 
 export type EngineInfo = {
 	name: string,
@@ -63,11 +83,16 @@ export type EngineInfo = {
 /**  Stable, machine-readable error codes. Renaming one is a breaking change for the UI. */
 export type ErrorCode = "not_found" | "conflict" | "engine_unreachable" | "invalid_input" | "permission_denied" | "engine_error" | "internal";
 
+/**  The kinds of engine objects Berth follows events of. */
+export type EventKind = "container" | "image" | "volume" | "network";
+
 export type Health = "starting" | "healthy" | "unhealthy";
 
 export type HostChange = { kind: "status"; status: HostStatus } | 
 /**  The whole table, after a (re)connect or when a consumer fell behind. */
-{ kind: "snapshot"; status: HostStatus; containers: Container[] } | { kind: "containers"; upserted: Container[]; removed: string[] };
+{ kind: "snapshot"; status: HostStatus; containers: Container[] } | { kind: "containers"; upserted: Container[]; removed: string[] } | 
+/**  Engine events, oldest first. Views of images, volumes and networks reload on theirs. */
+{ kind: "events"; events: EngineEvent[] };
 
 /**  A host's stable id. The local engine is always [`HostId::LOCAL`]. */
 export type HostId = string;
@@ -79,6 +104,8 @@ export type HostState = {
 	seq: number,
 	status: HostStatus,
 	containers: Container[],
+	/**  The most recent engine events seen while Berth runs, oldest first. */
+	events: EngineEvent[],
 };
 
 export type HostStatus = { state: "connecting" } | { state: "online"; engine: EngineInfo } | { state: "offline"; code: ErrorCode; reason: string };
@@ -96,9 +123,28 @@ export type HostUpdate = {
 /**  A change of one host's state (status, or containers added/changed/removed). */
 export type HostUpdated = HostUpdate;
 
+export type Image = {
+	id: string,
+	/**  `repository:tag` references; empty for a dangling image. */
+	tags: string[],
+	sizeBytes: number,
+	/**  Unix seconds. */
+	created: number,
+	labels: { [key in string]: string },
+};
+
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+};
+
+export type Network = {
+	id: string,
+	name: string,
+	driver: string,
+	scope: string,
+	subnets: string[],
+	internal: boolean,
 };
 
 export type Port = {
@@ -114,6 +160,15 @@ export type RemoveOptions = {
 	force: boolean,
 	/**  Also remove its anonymous volumes. */
 	volumes: boolean,
+};
+
+export type Volume = {
+	name: string,
+	driver: string,
+	mountpoint: string,
+	/**  RFC 3339, when the engine reports it. */
+	createdAt: string | null,
+	labels: { [key in string]: string },
 };
 
 /* Tauri Specta runtime */

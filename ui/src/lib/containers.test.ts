@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { container } from "./fixtures";
-import { describePort, formatPort, matches, relativeTime, summarize, toRows } from "./containers";
+import { describePort, formatPort, matches, summarize, toRows } from "./containers";
+import { formatBytes, relativeTime, shortId } from "./format";
 
 
 const compose = (project: string, service: string) => ({ compose: { project, service } });
@@ -74,5 +75,16 @@ describe("relativeTime", () => {
     expect(relativeTime(1_700_000_000 - 60, now)).toBe("1 minute ago");
     expect(relativeTime(1_700_000_000 - 3 * 3600, now)).toBe("3 hours ago");
     expect(relativeTime(1_700_000_000 - 40 * 86400, now)).toBe("1 month ago");
+  });
+});
+
+describe("formatBytes and shortId", () => {
+  it("speaks in decimal units like the docker CLI", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1_234_567)).toBe("1.2 MB");
+    expect(formatBytes(250_000_000)).toBe("250 MB");
+  });
+  it("shortens ids to 12 characters without the digest prefix", () => {
+    expect(shortId("sha256:0123456789abcdef")).toBe("0123456789ab");
   });
 });

@@ -71,20 +71,3 @@ export function describePort(port: Port): string {
   if (port.hostPort == null) return `${inside} (not published)`;
   return `${port.hostIp ?? "0.0.0.0"}:${port.hostPort} → ${inside}`;
 }
-
-export function relativeTime(unixSeconds: number, nowMs: number = Date.now()): string {
-  const seconds = Math.max(0, Math.round(nowMs / 1000 - unixSeconds));
-  const units: [number, string][] = [
-    [365 * 86400, "year"],
-    [30 * 86400, "month"],
-    [7 * 86400, "week"],
-    [86400, "day"],
-    [3600, "hour"],
-    [60, "minute"],
-  ];
-  for (const [size, name] of units) {
-    const n = Math.floor(seconds / size);
-    if (n >= 1) return `${n} ${name}${n > 1 ? "s" : ""} ago`;
-  }
-  return "just now";
-}

@@ -7,6 +7,7 @@ export function container(name: string, over: Partial<Container> = {}): Containe
     id: `${name}-0123456789abcdef`,
     name,
     image: "busybox:latest",
+    imageId: "sha256:busybox",
     command: "sh",
     state: "running",
     status: "Up 2 minutes",
@@ -15,6 +16,8 @@ export function container(name: string, over: Partial<Container> = {}): Containe
     ports: [],
     compose: null,
     labels: {},
+    networks: [],
+    volumes: [],
     ...over,
   };
 }

@@ -1,5 +1,8 @@
 // The hosts and their containers, kept live from the core's updates.
-import type { Backend, Container, HostId, HostState, HostStatus, HostUpdate } from "./backend";
+import type { Backend, Container, EngineEvent, HostId, HostState, HostStatus, HostUpdate } from "./backend";
+
+/** As many recent events as the core keeps per host. */
+const RECENT_EVENTS = 500;
 
 export type HostView = {
   host: HostId;
@@ -7,6 +10,8 @@ export type HostView = {
   seq: number;
   status: HostStatus;
   containers: Container[];
+  /** Oldest first. */
+  events: EngineEvent[];
 };
 
 export class HostsStore {
@@ -59,6 +64,9 @@ export class HostsStore {
         host.containers = host.containers.filter((c) => !gone.has(c.id)).concat(change.upserted);
         break;
       }
+      case "events":
+        host.events = host.events.concat(change.events).slice(-RECENT_EVENTS);
+        break;
     }
   }
 }

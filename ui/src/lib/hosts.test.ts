@@ -12,7 +12,7 @@ const online: HostState["status"] = {
 };
 
 function state(seq: number): HostState {
-  return { host: "local", name: "Local", seq, status: online, containers: [container("a")] };
+  return { host: "local", name: "Local", seq, status: online, containers: [container("a")], events: [] };
 }
 
 /** A backend whose update handler the test drives; hostsState answers with `initial`. */
@@ -62,6 +62,19 @@ describe("HostsStore", () => {
     const store = new HostsStore(backend);
     await store.start();
     expect(store.host("local")!.status).toEqual({ state: "offline", code: "engine_unreachable", reason: "gone" });
+  });
+
+  it("keeps a bounded timeline of events", async () => {
+    const { backend, emit } = fakeBackend([state(1)]);
+    const store = new HostsStore(backend);
+    await store.start();
+    const event = (n: number) => ({ timeMs: n, kind: "container" as const, action: "start", id: `c${n}`, name: `c${n}` });
+    emit({ host: "local", seq: 2, change: { kind: "events", events: Array.from({ length: 400 }, (_, n) => event(n)) } });
+    emit({ host: "local", seq: 3, change: { kind: "events", events: Array.from({ length: 200 }, (_, n) => event(400 + n)) } });
+    const events = store.host("local")!.events;
+    expect(events).toHaveLength(500);
+    expect(events[0].timeMs).toBe(100);
+    expect(events[499].timeMs).toBe(599);
   });
 
   it("replaces the whole table on a snapshot", async () => {
