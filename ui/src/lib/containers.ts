@@ -71,3 +71,12 @@ export function describePort(port: Port): string {
   if (port.hostPort == null) return `${inside} (not published)`;
   return `${port.hostIp ?? "0.0.0.0"}:${port.hostPort} → ${inside}`;
 }
+
+/** Who uses what: each key `keysOf` gives a container → the names of the containers with it. */
+export function containersBy(containers: Container[], keysOf: (c: Container) => string[]): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const c of containers) {
+    for (const key of keysOf(c)) users.set(key, [...(users.get(key) ?? []), c.name]);
+  }
+  return users;
+}
