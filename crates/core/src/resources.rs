@@ -104,7 +104,7 @@ impl Engine {
             .await
             .map_err(self.map_err())?;
         let mut images: Vec<Image> = images.into_iter().map(Image::from).collect();
-        images.sort_by(|a, b| b.created.cmp(&a.created));
+        images.sort_by_key(|image| std::cmp::Reverse(image.created));
         Ok(images)
     }
 
