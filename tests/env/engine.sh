@@ -28,7 +28,9 @@ if ! docker info >/dev/null 2>&1; then
     sleep 0.2
   done
   echo "starting dockerd (log: $state_dir/dockerd.log)"
-  $sudo setsid dockerd >>"$state_dir/dockerd.log" 2>&1 </dev/null &
+  # A clean environment: a daemon started from inside a test's private session must not
+  # inherit its XDG_RUNTIME_DIR (runc keeps exec state there, and the session dir goes away).
+  $sudo env -i PATH="$PATH" setsid dockerd >>"$state_dir/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 150); do
     docker info >/dev/null 2>&1 && break
     sleep 0.2
@@ -48,4 +50,16 @@ if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
   echo "root:x:0:0:root:/root:/bin/sh" >"$rootfs/etc/passwd"
   tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - "$TEST_IMAGE" >/dev/null
   echo "built $TEST_IMAGE"
+fi
+
+# The same busybox with no applet links: a container with no shell at all (run it as
+# `busybox sleep …`), for the terminal's "no shell" case.
+NO_SHELL_IMAGE="${BERTH_NO_SHELL_IMAGE:-berth-test/noshell:latest}"
+if ! docker image inspect "$NO_SHELL_IMAGE" >/dev/null 2>&1; then
+  rootfs=$(mktemp -d)
+  trap 'rm -rf "$rootfs"' EXIT
+  mkdir -p "$rootfs/bin"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/bin' - "$NO_SHELL_IMAGE" >/dev/null
+  echo "built $NO_SHELL_IMAGE"
 fi
