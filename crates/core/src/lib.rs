@@ -7,15 +7,20 @@ pub mod container;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod exec;
 pub mod host;
+pub mod logs;
 pub mod resources;
+pub mod stream;
 pub mod watch;
 
 pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
 pub use engine::{Engine, EngineInfo};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EngineEvent, EventKind};
+pub use exec::{ExecRequest, ExecSession};
 pub use host::{Endpoint, HostId, HostSpec};
+pub use logs::{LogLine, LogOptions};
 pub use resources::{Image, Network, Volume};
 pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
 

@@ -6,13 +6,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::net::{UnixListener, UnixStream};
 use tokio::task::{JoinHandle, JoinSet};
 
 pub const TEST_IMAGE: &str = "berth-test/busybox:latest";
+/// Busybox without applet links: no shell, nothing but `busybox <applet>`.
+pub const NO_SHELL_IMAGE: &str = "berth-test/noshell:latest";
 /// Long enough never to hang CI on a broken build, short of being a timing assertion.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -83,6 +86,24 @@ impl Labelled {
         name
     }
 
+    /// A running container whose image has no shell at all.
+    pub fn run_without_shell(&self, name: &str) -> String {
+        docker(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--label",
+            &self.label,
+            "--name",
+            name,
+            NO_SHELL_IMAGE,
+            "busybox",
+            "sleep",
+            "3600",
+        ])
+    }
+
     /// A container that keeps running until stopped (and stops at once on SIGTERM).
     pub fn run_sleeper(&self, name: &str, extra: &[&str]) -> String {
         self.run(
@@ -130,6 +151,8 @@ pub fn inspect(id: &str, format: &str) -> String {
 /// brings the same real engine back.
 pub struct EngineRelay {
     pub path: PathBuf,
+    /// Connections to the engine open through the relay right now.
+    open: Arc<AtomicUsize>,
     /// The accept loop; it owns every relayed connection, so aborting it closes them all.
     accept: Option<JoinHandle<()>>,
 }
@@ -137,9 +160,17 @@ pub struct EngineRelay {
 impl EngineRelay {
     pub fn start() -> Self {
         let path = std::env::temp_dir().join(format!("{}.sock", unique("berth-relay")));
-        let mut relay = Self { path, accept: None };
+        let mut relay = Self {
+            path,
+            open: Arc::new(AtomicUsize::new(0)),
+            accept: None,
+        };
         relay.restore();
         relay
+    }
+
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
     }
 
     pub fn address(&self) -> String {
@@ -155,14 +186,32 @@ impl EngineRelay {
 
     pub fn restore(&mut self) {
         let listener = UnixListener::bind(&self.path).expect("relay socket binds");
-        self.accept = Some(tokio::spawn(accept_loop(listener)));
+        self.accept = Some(tokio::spawn(accept_loop(listener, self.open.clone())));
     }
 }
 
-async fn accept_loop(listener: UnixListener) {
+/// Counts a relayed connection for as long as it lives (also when its task is aborted).
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl OpenConnection {
+    fn new(open: &Arc<AtomicUsize>) -> Self {
+        open.fetch_add(1, Ordering::SeqCst);
+        Self(open.clone())
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn accept_loop(listener: UnixListener, open: Arc<AtomicUsize>) {
     let mut relays = JoinSet::new();
     while let Ok((mut client, _)) = listener.accept().await {
+        let counted = OpenConnection::new(&open);
         relays.spawn(async move {
+            let _counted = counted;
             if let Ok(mut engine) = UnixStream::connect(engine_socket()).await {
                 let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
             }
