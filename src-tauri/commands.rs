@@ -1,11 +1,19 @@
 //! Command wrappers: each one calls berth-core and maps its error. Nothing else lives here.
 
+use std::sync::Arc;
+
 use berth_core::{
-    Berth, ContainerAction, HostId, HostState, Image, Network, RemoveOptions, Volume,
+    Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image, LogLine,
+    LogOptions, Network, RemoveOptions, Volume,
 };
+use futures_util::StreamExt;
+use serde::Serialize;
+use specta::Type;
+use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::error::IpcResult;
+use crate::error::{IpcError, IpcResult};
+use crate::streams::{OpenStreams, StreamId};
 
 /// Every watched host with its status and containers, as the UI starts from.
 #[tauri::command]
@@ -62,4 +70,182 @@ pub async fn volumes_list(berth: State<'_, Berth>, host: HostId) -> IpcResult<Ve
 #[specta::specta]
 pub async fn networks_list(berth: State<'_, Berth>, host: HostId) -> IpcResult<Vec<Network>> {
     Ok(berth.engine(&host)?.networks().await?)
+}
+
+/// What a log view receives.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LogMessage {
+    Lines {
+        lines: Vec<LogLine>,
+    },
+    /// The log ended (not followed, or the containers stopped writing for good).
+    Ended,
+    Failed {
+        error: IpcError,
+    },
+}
+
+/// Opens the logs of `ids` (merged when several); lines arrive on `channel` until
+/// `stream_close` is called with the returned id.
+#[tauri::command]
+#[specta::specta]
+pub fn logs_open(
+    berth: State<'_, Berth>,
+    streams: State<'_, Arc<OpenStreams>>,
+    host: HostId,
+    ids: Vec<String>,
+    options: LogOptions,
+    channel: Channel<LogMessage>,
+) -> IpcResult<StreamId> {
+    let mut logs = berth.engine(&host)?.logs(&ids, &options)?;
+    Ok(streams.spawn(async move {
+        while let Some(batch) = logs.next().await {
+            let message = match batch {
+                Ok(lines) => LogMessage::Lines { lines },
+                Err(err) => LogMessage::Failed { error: err.into() },
+            };
+            let failed = matches!(message, LogMessage::Failed { .. });
+            if channel.send(message).is_err() || failed {
+                return;
+            }
+        }
+        let _ = channel.send(LogMessage::Ended);
+    }))
+}
+
+/// What a terminal view receives.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum TerminalMessage {
+    Output {
+        data: String,
+    },
+    /// The command ended; `code` is its exit code when the engine knows it.
+    Exited {
+        code: Option<i64>,
+    },
+    Failed {
+        error: IpcError,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalOpened {
+    pub stream: StreamId,
+    /// What runs, e.g. `["bash"]`.
+    pub command: Vec<String>,
+}
+
+/// Opens a terminal into container `id`: its shell, or `request.command`.
+#[tauri::command]
+#[specta::specta]
+pub async fn exec_open(
+    berth: State<'_, Berth>,
+    streams: State<'_, Arc<OpenStreams>>,
+    host: HostId,
+    id: String,
+    request: ExecRequest,
+    channel: Channel<TerminalMessage>,
+) -> IpcResult<TerminalOpened> {
+    let (session, mut output) = berth.engine(&host)?.exec(&id, &request).await?;
+    let session = Arc::new(session);
+    let command = session.command.clone();
+    let for_exit = session.clone();
+    let stream = streams.spawn(async move {
+        while let Some(chunk) = output.next().await {
+            let message = match chunk {
+                Ok(data) => TerminalMessage::Output { data },
+                Err(err) => TerminalMessage::Failed { error: err.into() },
+            };
+            if channel.send(message).is_err() {
+                return;
+            }
+        }
+        let code = for_exit.exit_code().await.ok().flatten();
+        let _ = channel.send(TerminalMessage::Exited { code });
+    });
+    streams.add_terminal(stream, session);
+    Ok(TerminalOpened { stream, command })
+}
+
+/// Types `data` into terminal `stream`.
+#[tauri::command]
+#[specta::specta]
+pub async fn exec_input(
+    streams: State<'_, Arc<OpenStreams>>,
+    stream: StreamId,
+    data: String,
+) -> IpcResult<()> {
+    Ok(terminal(&streams, stream)?.write(data.as_bytes()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn exec_resize(
+    streams: State<'_, Arc<OpenStreams>>,
+    stream: StreamId,
+    cols: u16,
+    rows: u16,
+) -> IpcResult<()> {
+    Ok(terminal(&streams, stream)?.resize(cols, rows).await?)
+}
+
+fn terminal(streams: &OpenStreams, stream: StreamId) -> IpcResult<Arc<ExecSession>> {
+    streams
+        .terminal(stream)
+        .ok_or_else(|| berth_core::Error::NotFound(format!("terminal {stream} is closed")).into())
+}
+
+/// Closes a log or terminal the UI opened; its engine connection ends with it.
+#[tauri::command]
+#[specta::specta]
+pub fn stream_close(streams: State<'_, Arc<OpenStreams>>, stream: StreamId) {
+    streams.close(stream);
+}
+
+/// How many logs and terminals are open (for tests and diagnostics).
+#[tauri::command]
+#[specta::specta]
+pub fn streams_open_count(streams: State<'_, Arc<OpenStreams>>) -> u32 {
+    u32::try_from(streams.count()).unwrap_or(u32::MAX)
+}
+
+/// Saves the (filtered) logs of `ids` as they stand to a new file in the user's Downloads
+/// folder; returns its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn logs_save(
+    berth: State<'_, Berth>,
+    host: HostId,
+    ids: Vec<String>,
+    options: LogOptions,
+) -> IpcResult<String> {
+    let engine = berth.engine(&host)?;
+    let state = berth.watcher(&host)?.state();
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            state
+                .containers
+                .iter()
+                .find(|c| &c.id == id)
+                .map_or_else(|| id.clone(), |c| c.name.clone())
+        })
+        .collect();
+    let folder = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let subject = if names.len() == 1 {
+        &names[0]
+    } else {
+        "merged"
+    };
+    let path = folder.join(format!("{subject}-{stamp}.log"));
+    engine.save_logs(&ids, &names, &options, &path).await?;
+    Ok(path.display().to_string())
 }

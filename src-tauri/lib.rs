@@ -2,6 +2,7 @@
 
 mod commands;
 mod error;
+mod streams;
 mod updates;
 
 use berth_core::{Berth, HostSpec};
@@ -22,6 +23,13 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::images_list,
             commands::volumes_list,
             commands::networks_list,
+            commands::logs_open,
+            commands::logs_save,
+            commands::exec_open,
+            commands::exec_input,
+            commands::exec_resize,
+            commands::stream_close,
+            commands::streams_open_count,
         ])
         .events(collect_events![updates::HostUpdated])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
@@ -37,6 +45,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, hosts: Vec<HostSpec>) -> ta
     let berth = tauri::async_runtime::block_on(async { Berth::start(hosts) });
     builder
         .manage(berth)
+        .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
