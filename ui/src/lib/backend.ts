@@ -1,9 +1,14 @@
 // The UI's one seam to the native side. Components never call `invoke` or listen to Tauri
 // events themselves, so they can be tested with `mockIPC`.
+import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
   type ContainerAction,
+  type ExecRequest,
+  type LogMessage,
+  type LogOptions,
+  type TerminalMessage,
   type ErrorCode,
   type HostId,
   type HostState,
@@ -45,6 +50,27 @@ export const backend = {
   imagesList: (host: HostId) => unwrap(commands.imagesList(host)),
   volumesList: (host: HostId) => unwrap(commands.volumesList(host)),
   networksList: (host: HostId) => unwrap(commands.networksList(host)),
+  /** Opens the (merged) logs of `ids`; `onMessage` gets each batch. Close it when the view goes. */
+  openLogs: async (host: HostId, ids: string[], options: LogOptions, onMessage: (m: LogMessage) => void) => {
+    const channel = new Channel<LogMessage>();
+    channel.onmessage = onMessage;
+    const stream = await unwrap(commands.logsOpen(host, ids, options, channel));
+    return { close: () => commands.streamClose(stream) };
+  },
+  /** Saves the (filtered) log of `ids` to the Downloads folder; resolves to the file's path. */
+  saveLogs: (host: HostId, ids: string[], options: LogOptions) => unwrap(commands.logsSave(host, ids, options)),
+  /** Opens a terminal into container `id`. */
+  openTerminal: async (host: HostId, id: string, request: ExecRequest, onMessage: (m: TerminalMessage) => void) => {
+    const channel = new Channel<TerminalMessage>();
+    channel.onmessage = onMessage;
+    const opened = await unwrap(commands.execOpen(host, id, request, channel));
+    return {
+      command: opened.command,
+      write: (data: string) => unwrap(commands.execInput(opened.stream, data)),
+      resize: (cols: number, rows: number) => unwrap(commands.execResize(opened.stream, cols, rows)),
+      close: () => commands.streamClose(opened.stream),
+    };
+  },
   /** Calls `handler` for every host update; resolves to a function that stops listening. */
   onHostUpdated: (handler: (update: HostUpdate) => void): Promise<() => void> =>
     events.hostUpdated.listen((event) => handler(event.payload)),

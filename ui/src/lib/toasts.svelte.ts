@@ -1,8 +1,8 @@
-// Error toasts. Errors show what their code means, then the engine's own message.
+// Toasts: errors show what their code means, then the engine's own message.
 import { BackendError } from "./backend";
 import { errorMeaning } from "./errors";
 
-export type Toast = { id: number; title: string; detail: string };
+export type Toast = { id: number; kind: "error" | "info"; title: string; detail: string };
 
 const DISMISS_AFTER_MS = 8000;
 
@@ -13,7 +13,11 @@ export class Toasts {
   error(context: string, err: unknown) {
     const title = err instanceof BackendError ? errorMeaning[err.code] : errorMeaning.internal;
     const message = err instanceof Error ? err.message : String(err);
-    this.#push({ title, detail: `${context}: ${message}` });
+    this.#push({ kind: "error", title, detail: `${context}: ${message}` });
+  }
+
+  info(title: string, detail = "") {
+    this.#push({ kind: "info", title, detail });
   }
 
   #push(toast: Omit<Toast, "id">) {
