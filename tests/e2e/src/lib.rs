@@ -14,7 +14,6 @@ use tokio::process::{Child, Command};
 
 /// How long anything may take before a step counts as failed. Not a performance bound.
 pub const PATIENCE: Duration = Duration::from_secs(30);
-const DRIVER_PORT: u16 = 4444;
 
 /// A running app with a WebDriver session on it. Ends both on drop.
 pub struct App {
@@ -31,14 +30,23 @@ impl App {
             std::path::Path::new(&application).exists(),
             "no app at {application}: build it with `tauri build --debug --no-bundle`"
         );
+        // Ports of our own per launch: a WebKitWebDriver of an earlier test may still hold its
+        // port while it shuts down.
+        let port = free_port();
+        let native_port = free_port();
         let driver = Command::new("tauri-driver")
-            .args(["--port", &DRIVER_PORT.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("tauri-driver runs (cargo install tauri-driver)");
         eventually("tauri-driver to listen", || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", DRIVER_PORT))
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok()
         })
@@ -51,7 +59,7 @@ impl App {
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("a WebDriver session on the app");
         Self { client, driver }
@@ -94,6 +102,49 @@ impl App {
         !self.exists(css).await
     }
 
+    /// Calls a command of the app's IPC from the page, as the UI would.
+    pub async fn invoke(&self, command: &str) -> serde_json::Value {
+        let script = format!("return window.__TAURI_INTERNALS__.invoke({command:?});");
+        self.client
+            .execute(&script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("invoking {command}: {e}"))
+    }
+
+    /// Types into what has focus, as a keyboard would.
+    pub async fn type_keys(&self, keys: &str) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("something has focus");
+        focused
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("typing {keys:?}: {e}"));
+    }
+
+    /// The text of the first element matching `css` (waiting for it).
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_default()
+    }
+
+    /// Waits until the text of `css` contains `needle`; returns that text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text(css).await;
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{css} never showed {needle:?}; it shows {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Saves what the window shows now as `<out>/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");
@@ -111,6 +162,14 @@ impl App {
         let _ = client.close().await;
         let _ = driver.kill().await;
     }
+}
+
+/// A TCP port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free local port")
 }
 
 /// Polls `check` every 50 ms until it holds; panics after [`PATIENCE`].

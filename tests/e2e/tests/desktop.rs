@@ -108,3 +108,105 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
 
     app.close().await;
 }
+
+/// The terminal's visible text (xterm's DOM renderer keeps one element per row).
+const TERMINAL_ROWS: &str = r#"[data-testid="terminal"] .xterm-rows"#;
+const ENTER: &str = "\u{E007}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_and_a_terminal_from_the_window_and_their_streams_close_with_the_view() {
+    let t = Labelled::new("e2e-streams");
+    let name = t.name("e2e-logs");
+    t.run(
+        &name,
+        &[],
+        &["sh", "-c", "echo hello from berth; echo warning >&2; trap 'exit 0' TERM; while true; do sleep 1; done"],
+    );
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    assert_eq!(app.invoke("streams_open_count").await, 0);
+
+    // Logs: the container's lines appear in the log view, and one stream is open for them.
+    app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
+        .await;
+    app.wait_for_text(
+        r#"[data-testid="log-view"] .xterm-rows"#,
+        "hello from berth",
+    )
+    .await;
+    app.wait_for_text(r#"[data-testid="log-view"] .xterm-rows"#, "warning")
+        .await;
+    assert_eq!(
+        app.invoke("streams_open_count").await,
+        1,
+        "the log holds one stream"
+    );
+    app.screenshot("logs").await;
+
+    // Terminal: typed commands run in the container; the log closed with its tab.
+    app.click(r#"[role="tab"]:nth-child(2)"#).await;
+    app.wait_for_text(TERMINAL_ROWS, "#").await;
+    app.click(r#"[data-testid="terminal"] .xterm-screen"#).await;
+    app.type_keys(&format!("echo typed-$((6*7)){ENTER}")).await;
+    app.wait_for_text(TERMINAL_ROWS, "typed-42").await;
+    eventually("the log's stream to close", || async {
+        app.invoke("streams_open_count").await == 1
+    })
+    .await;
+
+    // Resizing the window resizes the TTY inside the container.
+    let before = terminal_size(&app).await;
+    app.client.set_window_size(900, 600).await.unwrap();
+    let start = std::time::Instant::now();
+    let mut after = terminal_size(&app).await;
+    while after == before {
+        assert!(
+            start.elapsed() < berth_e2e::PATIENCE,
+            "the TTY stayed {before:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        after = terminal_size(&app).await;
+    }
+    assert!(
+        after.0 < before.0 && after.1 < before.1,
+        "{before:?} → {after:?}"
+    );
+    app.screenshot("terminal").await;
+
+    // Leaving the container closes its terminal stream too.
+    app.click(r#"button[aria-label="Back to containers"]"#)
+        .await;
+    eventually("every stream to close", || async {
+        app.invoke("streams_open_count").await == 0
+    })
+    .await;
+    app.close().await;
+}
+
+/// Asks the shell in the terminal for its size: (rows, cols).
+async fn terminal_size(app: &App) -> (u16, u16) {
+    app.type_keys(&format!("clear; echo size=$(stty size | tr ' ' x)={ENTER}"))
+        .await;
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(size) = stty_size(&app.text(TERMINAL_ROWS).await) {
+            return size;
+        }
+        assert!(
+            start.elapsed() < berth_e2e::PATIENCE,
+            "stty size never answered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The last "size=ROWSxCOLS=" answer in the terminal's text. (xterm's rows come without line
+/// breaks between them, so the answer marks its own ends.)
+fn stty_size(text: &str) -> Option<(u16, u16)> {
+    text.rmatch_indices("size=").find_map(|(at, _)| {
+        let answer = text[at + "size=".len()..].split('=').next()?;
+        let (rows, cols) = answer.split_once('x')?;
+        Some((rows.parse().ok()?, cols.parse().ok()?))
+    })
+}
