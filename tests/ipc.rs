@@ -15,7 +15,7 @@ fn app_window() -> (
     tauri::App<tauri::test::MockRuntime>,
     WebviewWindow<tauri::test::MockRuntime>,
 ) {
-    let app = berth_app::build(mock_builder(), vec![HostSpec::local().unwrap()])
+    let app = berth_app::build(mock_builder(), vec![HostSpec::local().unwrap()], None)
         .build(mock_context(noop_assets()))
         .expect("app builds");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -22,6 +22,12 @@ impl EventKind {
         EventKind::Network,
     ];
 
+    pub(crate) fn from_engine_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.engine_name() == name)
+    }
+
     /// The engine's name for the kind, as its `type` filter takes it.
     pub(crate) fn engine_name(self) -> &'static str {
         match self {

@@ -11,6 +11,8 @@ pub mod exec;
 pub mod host;
 pub mod logs;
 pub mod resources;
+pub mod stats;
+pub mod store;
 pub mod stream;
 pub mod watch;
 
@@ -22,6 +24,8 @@ pub use exec::{ExecRequest, ExecSession};
 pub use host::{Endpoint, HostId, HostSpec};
 pub use logs::{LogLine, LogOptions};
 pub use resources::{Image, Network, Volume};
+pub use stats::StatsSample;
+pub use store::Store;
 pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
 
 use tokio::sync::broadcast;
@@ -37,12 +41,13 @@ pub struct Berth {
 }
 
 impl Berth {
-    /// Starts watching `hosts`. Must be called inside a Tokio runtime.
-    pub fn start(hosts: Vec<HostSpec>) -> Self {
+    /// Starts watching `hosts`, keeping their events in `store` when given. Must be called
+    /// inside a Tokio runtime.
+    pub fn start(hosts: Vec<HostSpec>, store: Option<Store>) -> Self {
         let (updates, _) = broadcast::channel(UPDATE_BUFFER);
         let watchers = hosts
             .into_iter()
-            .map(|spec| Watcher::spawn(spec, updates.clone()))
+            .map(|spec| Watcher::spawn(spec, updates.clone(), store.clone()))
             .collect();
         Self { watchers, updates }
     }

@@ -21,6 +21,7 @@ use crate::engine::{Engine, EngineInfo};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::{EngineEvent, EventKind};
 use crate::host::{HostId, HostSpec};
+use crate::store::Store;
 
 /// Reconnect delays: quick first retries for a restarting engine, capped so a returning engine
 /// is noticed within a couple of seconds.
@@ -97,6 +98,8 @@ struct Shared {
     table: Mutex<Table>,
     updates: broadcast::Sender<HostUpdate>,
     wake: Notify,
+    /// Where the events timeline is kept across restarts, if anywhere.
+    store: Option<Store>,
 }
 
 impl Shared {
@@ -169,8 +172,13 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    /// Starts watching `spec`; updates go to `updates`. Must be called inside a Tokio runtime.
-    pub fn spawn(spec: HostSpec, updates: broadcast::Sender<HostUpdate>) -> Self {
+    /// Starts watching `spec`; updates go to `updates`, events also to `store`. Must be called
+    /// inside a Tokio runtime.
+    pub fn spawn(
+        spec: HostSpec,
+        updates: broadcast::Sender<HostUpdate>,
+        store: Option<Store>,
+    ) -> Self {
         let shared = Arc::new(Shared {
             spec,
             table: Mutex::new(Table {
@@ -182,6 +190,7 @@ impl Watcher {
             }),
             updates,
             wake: Notify::new(),
+            store,
         });
         let task = tokio::spawn(run(shared.clone()));
         Self { shared, task }
@@ -224,6 +233,13 @@ impl Drop for Watcher {
 }
 
 async fn run(shared: Arc<Shared>) {
+    if let Some(store) = &shared.store {
+        match store.recent_events(&shared.spec.id, RECENT_EVENTS).await {
+            Ok(events) if !events.is_empty() => shared.apply(HostChange::Events { events }),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(host = %shared.spec.id, %err, "could not load past events"),
+        }
+    }
     let mut backoff = BACKOFF_FIRST;
     loop {
         let ended = follow(&shared, &mut backoff).await;
@@ -317,6 +333,11 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                 upserted,
                 removed: removed.into_iter().collect(),
             });
+        }
+        if let Some(store) = &shared.store {
+            if let Err(err) = store.record_events(&shared.spec.id, &batch).await {
+                tracing::warn!(host = %shared.spec.id, %err, "could not keep events");
+            }
         }
         shared.apply(HostChange::Events { events: batch });
     }

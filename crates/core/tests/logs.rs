@@ -157,19 +157,6 @@ async fn refuses_bad_requests_before_calling_the_engine() {
     assert_eq!(missing.code(), ErrorCode::NotFound);
 }
 
-/// Waits until exactly `count` engine connections are open through `relay`.
-async fn open_connections_settle_at(relay: &EngineRelay, count: usize) {
-    let start = std::time::Instant::now();
-    while relay.open_connections() != count {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "{} engine connections open, expected {count}",
-            relay.open_connections()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_a_followed_log_closes_its_engine_connection() {
     let t = Labelled::new("logs-close");
@@ -177,7 +164,7 @@ async fn dropping_a_followed_log_closes_its_engine_connection() {
     let relay = EngineRelay::start();
     let engine = engine_at(&relay.address()).await;
     // Requests are not pooled: once connecting is done, nothing stays open.
-    open_connections_settle_at(&relay, 0).await;
+    relay.settle_at(0).await;
 
     let options = LogOptions {
         follow: true,
@@ -192,7 +179,7 @@ async fn dropping_a_followed_log_closes_its_engine_connection() {
     );
 
     drop(stream);
-    open_connections_settle_at(&relay, 0).await;
+    relay.settle_at(0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

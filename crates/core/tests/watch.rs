@@ -50,7 +50,7 @@ fn container_state(state: &HostState, id: &str) -> Option<ContainerState> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follows_containers_made_and_removed_with_the_cli() {
-    let berth = Berth::start(vec![spec(Endpoint::local().unwrap())]);
+    let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], None);
     wait_until(&berth, "online", is_online).await;
     let mut updates = berth.subscribe();
 
@@ -111,7 +111,7 @@ async fn follows_containers_made_and_removed_with_the_cli() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_volume_and_network_events() {
-    let berth = Berth::start(vec![spec(Endpoint::local().unwrap())]);
+    let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], None);
     wait_until(&berth, "online", is_online).await;
     let t = Labelled::new("events");
     let volume = t.volume("evt-vol");
@@ -143,7 +143,7 @@ async fn records_volume_and_network_events() {
 async fn marks_a_lost_engine_offline_and_relists_when_it_returns() {
     let mut relay = EngineRelay::start();
     let endpoint = Endpoint::parse(&relay.address()).unwrap();
-    let berth = Berth::start(vec![spec(endpoint)]);
+    let berth = Berth::start(vec![spec(endpoint)], None);
     let host = HostId::new("under-test");
     wait_until(&berth, "online", is_online).await;
 
@@ -179,11 +179,47 @@ async fn marks_a_lost_engine_offline_and_relists_when_it_returns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engine_that_is_not_there_is_offline_with_a_reason() {
     let nowhere = Endpoint::parse("unix:///tmp/berth-watch-nowhere.sock").unwrap();
-    let berth = Berth::start(vec![spec(nowhere)]);
+    let berth = Berth::start(vec![spec(nowhere)], None);
     let reason = wait_until(&berth, "offline", |s| match &s.status {
         HostStatus::Offline { reason, .. } => Some(reason.clone()),
         _ => None,
     })
     .await;
     assert!(reason.contains("berth-watch-nowhere.sock"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_events_timeline_survives_a_restart() {
+    let path =
+        std::env::temp_dir().join(format!("berth-watch-events-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let t = Labelled::new("events-kept");
+    let volume;
+    {
+        let store = berth_core::Store::open(&path).await.unwrap();
+        let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], Some(store));
+        wait_until(&berth, "online", is_online).await;
+        volume = t.volume("kept-vol");
+        wait_until(&berth, "the volume's event", |s| {
+            s.events.iter().any(|e| e.id == volume).then_some(())
+        })
+        .await;
+    }
+    // A new start on the same database knows the event before anything new happens.
+    let store = berth_core::Store::open(&path).await.unwrap();
+    let berth = Berth::start(
+        vec![spec(
+            Endpoint::parse("unix:///tmp/berth-nowhere.sock").unwrap(),
+        )],
+        Some(store),
+    );
+    wait_until(&berth, "the kept event", |s| {
+        s.events
+            .iter()
+            .any(|e| e.id == volume && e.kind == EventKind::Volume)
+            .then_some(())
+    })
+    .await;
+    drop(berth);
+    let _ = std::fs::remove_file(&path);
 }

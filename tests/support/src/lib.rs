@@ -173,6 +173,19 @@ impl EngineRelay {
         self.open.load(Ordering::SeqCst)
     }
 
+    /// Waits until exactly `count` engine connections are open; panics after [`PATIENCE`].
+    pub async fn settle_at(&self, count: usize) {
+        let start = std::time::Instant::now();
+        while self.open_connections() != count {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{} engine connections open, expected {count}",
+                self.open_connections()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub fn address(&self) -> String {
         format!("unix://{}", self.path.display())
     }

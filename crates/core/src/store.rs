@@ -1,0 +1,234 @@
+//! Berth's history in sqlite: container stats (1 s for an hour, 1 min for a day) and the
+//! engine events timeline. Bounded: [`Store::compact`] folds and drops what is too old.
+//! No secret is ever written here.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::Row;
+
+use crate::error::{Error, Result};
+use crate::event::{EngineEvent, EventKind};
+use crate::host::HostId;
+use crate::stats::StatsSample;
+
+/// Per-second samples are kept this long, then folded into per-minute averages.
+pub const FINE_RETENTION: Duration = Duration::from_secs(60 * 60);
+/// Per-minute averages are kept this long.
+pub const COARSE_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+/// Events kept per host.
+pub const EVENTS_KEPT: i64 = 20_000;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+fn db_error(err: sqlx::Error) -> Error {
+    Error::Internal(format!("the history database failed: {err}"))
+}
+
+/// The columns of a stats row after `host`, as a literal for `concat!` (SQL stays static).
+macro_rules! sample_columns {
+    () => {
+        "container, time_ms, cpu_percent, memory_bytes, memory_limit_bytes, \
+         net_rx_per_sec, net_tx_per_sec, block_read_per_sec, block_write_per_sec, pids"
+    };
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .map_err(db_error)?
+            .create_if_missing(true)
+            // WAL: readers (the UI's history queries) never wait for the writer.
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .map_err(db_error)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| Error::Internal(format!("the history database could not migrate: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// Records samples; a second already recorded for a container is replaced, so two views of
+    /// one container record it once.
+    pub async fn record_stats(&self, host: &HostId, samples: &[StatsSample]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        for s in samples {
+            sqlx::query(concat!(
+                "INSERT OR REPLACE INTO stats_1s (host, ",
+                sample_columns!(),
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ))
+            .bind(host.as_str())
+            .bind(&s.id)
+            .bind(s.time_ms / 1000 * 1000)
+            .bind(s.cpu_percent)
+            .bind(s.memory_bytes)
+            .bind(s.memory_limit_bytes)
+            .bind(s.net_rx_per_sec)
+            .bind(s.net_tx_per_sec)
+            .bind(s.block_read_per_sec)
+            .bind(s.block_write_per_sec)
+            .bind(s.pids)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// The history of one container from `since_ms` on, oldest first: per-minute points where
+    /// only those are left, per-second points for the last hour.
+    pub async fn stats_history(
+        &self,
+        host: &HostId,
+        container: &str,
+        since_ms: i64,
+    ) -> Result<Vec<StatsSample>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            sample_columns!(),
+            " FROM stats_1m WHERE host = ?1 AND container = ?2 AND time_ms >= ?3 UNION ALL SELECT ",
+            sample_columns!(),
+            " FROM stats_1s WHERE host = ?1 AND container = ?2 AND time_ms >= ?3 ORDER BY time_ms"
+        ))
+        .bind(host.as_str())
+        .bind(container)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(StatsSample {
+                    id: row.try_get("container")?,
+                    time_ms: row.try_get("time_ms")?,
+                    cpu_percent: row.try_get("cpu_percent")?,
+                    memory_bytes: row.try_get("memory_bytes")?,
+                    memory_limit_bytes: row.try_get("memory_limit_bytes")?,
+                    net_rx_per_sec: row.try_get("net_rx_per_sec")?,
+                    net_tx_per_sec: row.try_get("net_tx_per_sec")?,
+                    block_read_per_sec: row.try_get("block_read_per_sec")?,
+                    block_write_per_sec: row.try_get("block_write_per_sec")?,
+                    pids: row.try_get("pids")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db_error)
+    }
+
+    pub async fn record_events(&self, host: &HostId, events: &[EngineEvent]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        for e in events {
+            sqlx::query(
+                "INSERT INTO events (host, time_ms, kind, action, object_id, name) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(host.as_str())
+            .bind(e.time_ms)
+            .bind(e.kind.engine_name())
+            .bind(&e.action)
+            .bind(&e.id)
+            .bind(&e.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// The newest `limit` events of `host`, oldest first.
+    pub async fn recent_events(&self, host: &HostId, limit: usize) -> Result<Vec<EngineEvent>> {
+        let rows = sqlx::query(
+            "SELECT time_ms, kind, action, object_id, name FROM ( \
+               SELECT seq, time_ms, kind, action, object_id, name FROM events \
+               WHERE host = ? ORDER BY seq DESC LIMIT ? \
+             ) ORDER BY seq",
+        )
+        .bind(host.as_str())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                Some(EngineEvent {
+                    time_ms: row.try_get("time_ms").ok()?,
+                    kind: EventKind::from_engine_name(row.try_get("kind").ok()?)?,
+                    action: row.try_get("action").ok()?,
+                    id: row.try_get("object_id").ok()?,
+                    name: row.try_get("name").ok()?,
+                })
+            })
+            .collect())
+    }
+
+    /// Folds per-second samples older than an hour into per-minute averages and drops what
+    /// is past its retention, as of `now_ms`.
+    pub async fn compact(&self, now_ms: i64) -> Result<()> {
+        const MINUTE_MS: i64 = 60_000;
+        let fine_ms = i64::try_from(FINE_RETENTION.as_millis()).unwrap_or(i64::MAX);
+        let coarse_ms = i64::try_from(COARSE_RETENTION.as_millis()).unwrap_or(i64::MAX);
+        // Whole minutes only, so no minute is averaged from half of its seconds.
+        let fold_before = (now_ms - fine_ms) / MINUTE_MS * MINUTE_MS;
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO stats_1m \
+             SELECT host, container, time_ms / 60000 * 60000, avg(cpu_percent), \
+                    max(memory_bytes), max(memory_limit_bytes), avg(net_rx_per_sec), \
+                    avg(net_tx_per_sec), avg(block_read_per_sec), avg(block_write_per_sec), \
+                    max(pids) \
+             FROM stats_1s WHERE time_ms < ? GROUP BY host, container, time_ms / 60000",
+        )
+        .bind(fold_before)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for (query, cutoff) in [
+            ("DELETE FROM stats_1s WHERE time_ms < ?", fold_before),
+            ("DELETE FROM stats_1m WHERE time_ms < ?", now_ms - coarse_ms),
+        ] {
+            sqlx::query(query)
+                .bind(cutoff)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        let hosts: Vec<String> = sqlx::query_scalar("SELECT DISTINCT host FROM events")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        for host in hosts {
+            // Everything at or before the event EVENTS_KEPT places back from the newest goes.
+            sqlx::query(
+                "DELETE FROM events WHERE host = ?1 AND seq <= ( \
+                   SELECT seq FROM events WHERE host = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
+            )
+            .bind(&host)
+            .bind(EVENTS_KEPT)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// Rows in the stats tables (per second, per minute), for tests and diagnostics.
+    pub async fn stats_rows(&self) -> Result<(i64, i64)> {
+        sqlx::query_as("SELECT (SELECT count(*) FROM stats_1s), (SELECT count(*) FROM stats_1m)")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+}

@@ -1,0 +1,136 @@
+//! The history database: stats downsampling and retention, events, and surviving a restart.
+
+use berth_core::store::{COARSE_RETENTION, EVENTS_KEPT, FINE_RETENTION};
+use berth_core::{EngineEvent, EventKind, HostId, StatsSample, Store};
+
+const MINUTE: i64 = 60_000;
+const NOW: i64 = 1_800_000_000_000;
+
+fn sample(time_ms: i64, cpu: f64, memory: i64) -> StatsSample {
+    StatsSample {
+        id: "c1".into(),
+        time_ms,
+        cpu_percent: cpu,
+        memory_bytes: memory,
+        memory_limit_bytes: 1 << 30,
+        net_rx_per_sec: 10.0,
+        net_tx_per_sec: 0.0,
+        block_read_per_sec: 0.0,
+        block_write_per_sec: 0.0,
+        pids: 3,
+    }
+}
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("berth-{name}-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+#[tokio::test]
+async fn keeps_seconds_for_an_hour_minutes_for_a_day_and_survives_a_restart() {
+    let path = temp_db("stats");
+    let host = HostId::local();
+    let fine = FINE_RETENTION.as_millis() as i64;
+    let coarse = COARSE_RETENTION.as_millis() as i64;
+    {
+        let store = Store::open(&path).await.unwrap();
+        // Two hours ago, one minute of samples: 10 % then 30 % CPU, memory up to 200.
+        let old_minute = (NOW - 2 * fine) / MINUTE * MINUTE;
+        let old: Vec<StatsSample> = (0..60)
+            .map(|s| {
+                sample(
+                    old_minute + s * 1000,
+                    if s < 30 { 10.0 } else { 30.0 },
+                    100 + s * 2,
+                )
+            })
+            .collect();
+        // Two days ago: past every retention.
+        let ancient = vec![sample(NOW - 2 * coarse, 50.0, 1)];
+        // The last minute, and the same second twice (two views of one container).
+        let recent = vec![
+            sample(NOW - 5_000, 70.0, 500),
+            sample(NOW - 4_000, 80.0, 600),
+        ];
+        for batch in [
+            &old,
+            &ancient,
+            &recent,
+            &vec![sample(NOW - 4_000, 80.0, 600)],
+        ] {
+            store.record_stats(&host, batch).await.unwrap();
+        }
+        assert_eq!(store.stats_rows().await.unwrap(), (63, 0));
+        store.compact(NOW).await.unwrap();
+        assert_eq!(
+            store.stats_rows().await.unwrap(),
+            (2, 1),
+            "an hour of seconds, a day of minutes"
+        );
+    }
+
+    // A new process opens the same file: the history is still there.
+    let store = Store::open(&path).await.unwrap();
+    let history = store
+        .stats_history(&host, "c1", NOW - coarse)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(
+        (history[0].cpu_percent - 20.0).abs() < 1e-9,
+        "a minute averages its seconds"
+    );
+    assert_eq!(history[0].memory_bytes, 218, "and keeps its peak memory");
+    assert_eq!(history[1].cpu_percent, 70.0);
+    assert!(history.windows(2).all(|w| w[0].time_ms < w[1].time_ms));
+    let last_hour = store.stats_history(&host, "c1", NOW - fine).await.unwrap();
+    assert_eq!(last_hour.len(), 2);
+    assert!(store
+        .stats_history(&host, "other", 0)
+        .await
+        .unwrap()
+        .is_empty());
+    drop(store);
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn keeps_a_bounded_events_timeline_per_host() {
+    let path = temp_db("events");
+    let store = Store::open(&path).await.unwrap();
+    let (local, other) = (HostId::local(), HostId::new("other"));
+    let event = |n: i64| EngineEvent {
+        time_ms: n,
+        kind: if n % 2 == 0 {
+            EventKind::Container
+        } else {
+            EventKind::Volume
+        },
+        action: "create".into(),
+        id: format!("id{n}"),
+        name: format!("name{n}"),
+    };
+    let many: Vec<EngineEvent> = (0..EVENTS_KEPT + 50).map(event).collect();
+    store.record_events(&local, &many).await.unwrap();
+    store.record_events(&other, &[event(7)]).await.unwrap();
+
+    let newest = store.recent_events(&local, 3).await.unwrap();
+    assert_eq!(
+        newest.iter().map(|e| e.time_ms).collect::<Vec<_>>(),
+        vec![EVENTS_KEPT + 47, EVENTS_KEPT + 48, EVENTS_KEPT + 49]
+    );
+    assert_eq!(newest[0].kind, EventKind::Volume);
+
+    store.compact(NOW).await.unwrap();
+    let kept = store.recent_events(&local, usize::MAX).await.unwrap();
+    assert_eq!(kept.len() as i64, EVENTS_KEPT);
+    assert_eq!(kept[0].time_ms, 50, "the oldest went");
+    assert_eq!(
+        store.recent_events(&other, 10).await.unwrap().len(),
+        1,
+        "per host"
+    );
+    drop(store);
+    std::fs::remove_file(&path).unwrap();
+}
