@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use berth_core::{
     Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image, LogLine,
-    LogOptions, Network, RemoveOptions, Volume,
+    LogOptions, Network, RemoveOptions, StatsSample, Store, Volume,
 };
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -248,4 +248,61 @@ pub async fn logs_save(
     let path = folder.join(format!("{subject}-{stamp}.log"));
     engine.save_logs(&ids, &names, &options, &path).await?;
     Ok(path.display().to_string())
+}
+
+/// What a stats view receives.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum StatsMessage {
+    Samples { samples: Vec<StatsSample> },
+    Failed { error: IpcError },
+}
+
+/// Streams the usage of the running containers `ids` until `stream_close`; every sample is
+/// also kept in the history.
+#[tauri::command]
+#[specta::specta]
+pub fn stats_open(
+    berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
+    streams: State<'_, Arc<OpenStreams>>,
+    host: HostId,
+    ids: Vec<String>,
+    channel: Channel<StatsMessage>,
+) -> IpcResult<StreamId> {
+    let mut stats = berth.engine(&host)?.stats(&ids)?;
+    let store = store.inner().clone();
+    Ok(streams.spawn(async move {
+        while let Some(batch) = stats.next().await {
+            let message = match batch {
+                Ok(samples) => {
+                    if let Some(store) = &store {
+                        if let Err(err) = store.record_stats(&host, &samples).await {
+                            tracing::warn!(%err, "could not keep stats");
+                        }
+                    }
+                    StatsMessage::Samples { samples }
+                }
+                Err(err) => StatsMessage::Failed { error: err.into() },
+            };
+            if channel.send(message).is_err() {
+                return;
+            }
+        }
+    }))
+}
+
+/// A container's kept stats from `since_ms` (unix milliseconds) on, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn stats_history(
+    store: State<'_, Option<Store>>,
+    host: HostId,
+    container: String,
+    since_ms: i64,
+) -> IpcResult<Vec<StatsSample>> {
+    match store.inner() {
+        Some(store) => Ok(store.stats_history(&host, &container, since_ms).await?),
+        None => Ok(Vec::new()),
+    }
 }

@@ -5,7 +5,9 @@ mod error;
 mod streams;
 mod updates;
 
-use berth_core::{Berth, HostSpec};
+use std::time::Duration;
+
+use berth_core::{Berth, HostSpec, Store};
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events};
 
@@ -25,6 +27,8 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::networks_list,
             commands::logs_open,
             commands::logs_save,
+            commands::stats_open,
+            commands::stats_history,
             commands::exec_open,
             commands::exec_input,
             commands::exec_resize,
@@ -38,13 +42,25 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .dangerously_cast_bigints_to_number()
 }
 
-/// Builds the app on any runtime, so tests can use Tauri's mock runtime.
-pub fn build<R: Runtime>(builder: tauri::Builder<R>, hosts: Vec<HostSpec>) -> tauri::Builder<R> {
+/// How often old stats are folded into per-minute averages and expired.
+const COMPACT_EVERY: Duration = Duration::from_secs(60);
+
+/// Builds the app on any runtime, so tests can use Tauri's mock runtime. Without a `store`,
+/// nothing is kept across restarts.
+pub fn build<R: Runtime>(
+    builder: tauri::Builder<R>,
+    hosts: Vec<HostSpec>,
+    store: Option<Store>,
+) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
     // Watchers spawn onto Tauri's Tokio runtime and start connecting before the window shows.
-    let berth = tauri::async_runtime::block_on(async { Berth::start(hosts) });
+    let berth = tauri::async_runtime::block_on(async { Berth::start(hosts, store.clone()) });
+    if let Some(store) = store.clone() {
+        tauri::async_runtime::spawn(compact_periodically(store));
+    }
     builder
         .manage(berth)
+        .manage(store)
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
@@ -52,6 +68,38 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, hosts: Vec<HostSpec>) -> ta
             updates::forward(app.handle());
             Ok(())
         })
+}
+
+async fn compact_periodically(store: Store) {
+    let mut every = tokio::time::interval(COMPACT_EVERY);
+    loop {
+        every.tick().await;
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        if let Err(err) = store.compact(now_ms).await {
+            tracing::warn!(%err, "could not compact the history");
+        }
+    }
+}
+
+/// The history database in the user's data folder (where Tauri keeps app data too).
+fn open_store() -> Option<Store> {
+    let folder = dirs::data_dir()?.join("dev.berth.app");
+    let opened = std::fs::create_dir_all(&folder)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            tauri::async_runtime::block_on(Store::open(&folder.join("history.sqlite")))
+                .map_err(|e| e.to_string())
+        });
+    match opened {
+        Ok(store) => Some(store),
+        Err(err) => {
+            // Berth still works; only history is not kept.
+            tracing::error!(%err, "no history: the database could not be opened");
+            None
+        }
+    }
 }
 
 pub fn run() {
@@ -70,7 +118,7 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    build(tauri::Builder::default(), vec![local])
+    build(tauri::Builder::default(), vec![local], open_store())
         .run(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");

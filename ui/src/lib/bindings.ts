@@ -24,6 +24,13 @@ export const commands = {
 	 *  folder; returns its path.
 	 */
 	logsSave: (host: HostId, ids: string[], options: LogOptions) => typedError<string, IpcError>(__TAURI_INVOKE("logs_save", { host, ids, options })),
+	/**
+	 *  Streams the usage of the running containers `ids` until `stream_close`; every sample is
+	 *  also kept in the history.
+	 */
+	statsOpen: (host: HostId, ids: string[], channel: Channel<StatsMessage>) => typedError<number, IpcError>(__TAURI_INVOKE("stats_open", { host, ids, channel })),
+	/**  A container's kept stats from `since_ms` (unix milliseconds) on, oldest first. */
+	statsHistory: (host: HostId, container: string, sinceMs: number) => typedError<StatsSample[], IpcError>(__TAURI_INVOKE("stats_history", { host, container, sinceMs })),
 	/**  Opens a terminal into container `id`: its shell, or `request.command`. */
 	execOpen: (host: HostId, id: string, request: ExecRequest, channel: Channel<TerminalMessage>) => typedError<TerminalOpened, IpcError>(__TAURI_INVOKE("exec_open", { host, id, request, channel })),
 	/**  Types `data` into terminal `stream`. */
@@ -215,6 +222,26 @@ export type RemoveOptions = {
 	force: boolean,
 	/**  Also remove its anonymous volumes. */
 	volumes: boolean,
+};
+
+/**  What a stats view receives. */
+export type StatsMessage = { kind: "samples"; samples: StatsSample[] } | { kind: "failed"; error: IpcError };
+
+/**  One container's usage over the last interval. */
+export type StatsSample = {
+	id: string,
+	/**  Unix milliseconds, by the engine's clock. */
+	timeMs: number,
+	/**  100 is one core fully used; a container using two cores shows 200. */
+	cpuPercent: number | null,
+	/**  Used memory, without the page cache the kernel can drop (as `docker stats` shows it). */
+	memoryBytes: number,
+	memoryLimitBytes: number,
+	netRxPerSec: number | null,
+	netTxPerSec: number | null,
+	blockReadPerSec: number | null,
+	blockWritePerSec: number | null,
+	pids: number,
 };
 
 /**  What a terminal view receives. */
