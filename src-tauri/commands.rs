@@ -99,7 +99,7 @@ pub fn logs_open(
     channel: Channel<LogMessage>,
 ) -> IpcResult<StreamId> {
     let mut logs = berth.engine(&host)?.logs(&ids, &options)?;
-    Ok(streams.spawn(async move {
+    Ok(streams.spawn("logs", async move {
         while let Some(batch) = logs.next().await {
             let message = match batch {
                 Ok(lines) => LogMessage::Lines { lines },
@@ -153,7 +153,7 @@ pub async fn exec_open(
     let session = Arc::new(session);
     let command = session.command.clone();
     let for_exit = session.clone();
-    let stream = streams.spawn(async move {
+    let stream = streams.spawn("terminal", async move {
         while let Some(chunk) = output.next().await {
             let message = match chunk {
                 Ok(data) => TerminalMessage::Output { data },
@@ -205,11 +205,11 @@ pub fn stream_close(streams: State<'_, Arc<OpenStreams>>, stream: StreamId) {
     streams.close(stream);
 }
 
-/// How many logs and terminals are open (for tests and diagnostics).
+/// The kinds of the streams open now ("logs", "stats", "terminal"), for tests and diagnostics.
 #[tauri::command]
 #[specta::specta]
-pub fn streams_open_count(streams: State<'_, Arc<OpenStreams>>) -> u32 {
-    u32::try_from(streams.count()).unwrap_or(u32::MAX)
+pub fn streams_open(streams: State<'_, Arc<OpenStreams>>) -> Vec<String> {
+    streams.kinds()
 }
 
 /// Saves the (filtered) logs of `ids` as they stand to a new file in the user's Downloads
@@ -272,7 +272,7 @@ pub fn stats_open(
 ) -> IpcResult<StreamId> {
     let mut stats = berth.engine(&host)?.stats(&ids)?;
     let store = store.inner().clone();
-    Ok(streams.spawn(async move {
+    Ok(streams.spawn("stats", async move {
         while let Some(batch) = stats.next().await {
             let message = match batch {
                 Ok(samples) => {

@@ -33,7 +33,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::exec_input,
             commands::exec_resize,
             commands::stream_close,
-            commands::streams_open_count,
+            commands::streams_open,
         ])
         .events(collect_events![updates::HostUpdated])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.

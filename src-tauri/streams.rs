@@ -15,7 +15,7 @@ pub type StreamId = u32;
 #[derive(Default)]
 pub struct OpenStreams {
     next: AtomicU32,
-    running: Mutex<HashMap<StreamId, JoinHandle<()>>>,
+    running: Mutex<HashMap<StreamId, (&'static str, JoinHandle<()>)>>,
     terminals: Mutex<HashMap<StreamId, Arc<ExecSession>>>,
 }
 
@@ -25,8 +25,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl OpenStreams {
-    /// Runs `task` as a new stream until it ends or is closed; returns the stream's id.
-    pub fn spawn<F>(self: &Arc<Self>, task: F) -> StreamId
+    /// Runs `task` as a new stream of `kind` ("logs", "stats", "terminal") until it ends or is
+    /// closed; returns the stream's id.
+    pub fn spawn<F>(self: &Arc<Self>, kind: &'static str, task: F) -> StreamId
     where
         F: Future<Output = ()> + Send + 'static,
     {
@@ -34,13 +35,11 @@ impl OpenStreams {
         let streams = self.clone();
         // Hold the map while spawning so a stream that ends at once still finds its entry.
         let mut running = lock(&self.running);
-        running.insert(
-            id,
-            tauri::async_runtime::spawn(async move {
-                task.await;
-                streams.forget(id);
-            }),
-        );
+        let handle = tauri::async_runtime::spawn(async move {
+            task.await;
+            streams.forget(id);
+        });
+        running.insert(id, (kind, handle));
         id
     }
 
@@ -53,7 +52,7 @@ impl OpenStreams {
     }
 
     pub fn close(&self, id: StreamId) {
-        if let Some(task) = lock(&self.running).remove(&id) {
+        if let Some((_, task)) = lock(&self.running).remove(&id) {
             task.abort();
         }
         lock(&self.terminals).remove(&id);
@@ -64,7 +63,13 @@ impl OpenStreams {
         lock(&self.terminals).remove(&id);
     }
 
-    pub fn count(&self) -> usize {
-        lock(&self.running).len()
+    /// The kinds of the open streams, sorted.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = lock(&self.running)
+            .values()
+            .map(|(kind, _)| (*kind).to_owned())
+            .collect();
+        kinds.sort();
+        kinds
     }
 }

@@ -2,17 +2,11 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type { HostState } from "./lib/bindings";
 import { container } from "./lib/fixtures";
 
-beforeAll(() => {
-  // jsdom has no <dialog> modality.
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-});
 afterEach(async () => {
   // Unmount while the mocks still stand: the window stops listening on its way out.
   cleanup();

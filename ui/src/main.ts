@@ -1,5 +1,25 @@
+// First: it must run before any library formats numbers at load time.
+import "./locale";
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
 
-mount(App, { target: document.getElementById("app")! });
+const target = document.getElementById("app")!;
+
+/** A blank window tells nobody anything: when the UI breaks, say what broke. */
+function showFatal(err: unknown) {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const panel = document.createElement("pre");
+  panel.dataset.testid = "fatal-error";
+  panel.textContent = `Berth's window hit an error it cannot recover from:\n\n${text}`;
+  panel.style.cssText = "white-space: pre-wrap; font: 12px monospace; padding: 24px; color: #c4372c";
+  document.body.prepend(panel);
+}
+
+window.addEventListener("error", (event) => showFatal(event.error ?? event.message));
+try {
+  mount(App, { target });
+} catch (err) {
+  showFatal(err);
+  throw err;
+}

@@ -125,7 +125,8 @@ async fn logs_and_a_terminal_from_the_window_and_their_streams_close_with_the_vi
     let app = App::launch().await;
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
-    assert_eq!(app.invoke("streams_open_count").await, 0);
+    // The table follows the usage of the running containers on screen: one stats stream.
+    streams_become(&app, &["stats"]).await;
 
     // Logs: the container's lines appear in the log view, and one stream is open for them.
     app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
@@ -137,11 +138,7 @@ async fn logs_and_a_terminal_from_the_window_and_their_streams_close_with_the_vi
     .await;
     app.wait_for_text(r#"[data-testid="log-view"] .xterm-rows"#, "warning")
         .await;
-    assert_eq!(
-        app.invoke("streams_open_count").await,
-        1,
-        "the log holds one stream"
-    );
+    streams_become(&app, &["logs"]).await;
     app.screenshot("logs").await;
 
     // Terminal: typed commands run in the container; the log closed with its tab.
@@ -150,10 +147,7 @@ async fn logs_and_a_terminal_from_the_window_and_their_streams_close_with_the_vi
     app.click(r#"[data-testid="terminal"] .xterm-screen"#).await;
     app.type_keys(&format!("echo typed-$((6*7)){ENTER}")).await;
     app.wait_for_text(TERMINAL_ROWS, "typed-42").await;
-    eventually("the log's stream to close", || async {
-        app.invoke("streams_open_count").await == 1
-    })
-    .await;
+    streams_become(&app, &["terminal"]).await;
 
     // Resizing the window resizes the TTY inside the container.
     let before = terminal_size(&app).await;
@@ -174,14 +168,36 @@ async fn logs_and_a_terminal_from_the_window_and_their_streams_close_with_the_vi
     );
     app.screenshot("terminal").await;
 
-    // Leaving the container closes its terminal stream too.
+    // Stats: live figures; the terminal closed with its tab.
+    app.click(r#"[role="tab"]:nth-child(3)"#).await;
+    streams_become(&app, &["stats"]).await;
+    app.wait_for_text(r#"[data-testid="stat-cpu"]"#, "%").await;
+    app.screenshot("stats").await;
+
+    // Back to the table: the detail's streams are gone, the table's sparklines are back.
     app.click(r#"button[aria-label="Back to containers"]"#)
         .await;
-    eventually("every stream to close", || async {
-        app.invoke("streams_open_count").await == 0
-    })
-    .await;
+    app.find(&format!(r#"tr[data-name="{name}"] .usage svg"#))
+        .await;
+    streams_become(&app, &["stats"]).await;
     app.close().await;
+}
+
+/// Waits until exactly the streams of `kinds` are open in the app.
+async fn streams_become(app: &App, kinds: &[&str]) {
+    let expected = serde_json::json!(kinds);
+    let start = std::time::Instant::now();
+    loop {
+        let open = app.invoke("streams_open").await;
+        if open == expected {
+            return;
+        }
+        assert!(
+            start.elapsed() < berth_e2e::PATIENCE,
+            "open streams {open}, expected {expected}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Asks the shell in the terminal for its size: (rows, cols).

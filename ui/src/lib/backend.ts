@@ -8,6 +8,7 @@ import {
   type ExecRequest,
   type LogMessage,
   type LogOptions,
+  type StatsMessage,
   type TerminalMessage,
   type ErrorCode,
   type HostId,
@@ -59,6 +60,16 @@ export const backend = {
   },
   /** Saves the (filtered) log of `ids` to the Downloads folder; resolves to the file's path. */
   saveLogs: (host: HostId, ids: string[], options: LogOptions) => unwrap(commands.logsSave(host, ids, options)),
+  /** Streams the usage of the running containers `ids`; every sample is also kept in the history. */
+  openStats: async (host: HostId, ids: string[], onMessage: (m: StatsMessage) => void) => {
+    const channel = new Channel<StatsMessage>();
+    channel.onmessage = onMessage;
+    const stream = await unwrap(commands.statsOpen(host, ids, channel));
+    return { close: () => commands.streamClose(stream) };
+  },
+  /** A container's kept stats from `sinceMs` on, oldest first. */
+  statsHistory: (host: HostId, container: string, sinceMs: number) =>
+    unwrap(commands.statsHistory(host, container, sinceMs)),
   /** Opens a terminal into container `id`. */
   openTerminal: async (host: HostId, id: string, request: ExecRequest, onMessage: (m: TerminalMessage) => void) => {
     const channel = new Channel<TerminalMessage>();

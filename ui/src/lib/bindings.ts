@@ -38,8 +38,8 @@ export const commands = {
 	execResize: (stream: number, cols: number, rows: number) => typedError<null, IpcError>(__TAURI_INVOKE("exec_resize", { stream, cols, rows })),
 	/**  Closes a log or terminal the UI opened; its engine connection ends with it. */
 	streamClose: (stream: number) => __TAURI_INVOKE<void>("stream_close", { stream }),
-	/**  How many logs and terminals are open (for tests and diagnostics). */
-	streamsOpenCount: () => __TAURI_INVOKE<number>("streams_open_count"),
+	/**  The kinds of the streams open now ("logs", "stats", "terminal"), for tests and diagnostics. */
+	streamsOpen: () => __TAURI_INVOKE<string[]>("streams_open"),
 };
 
 /** Events */

@@ -3,6 +3,9 @@ import type { Container, ContainerState, Port } from "./bindings";
 
 export type StateFilter = "all" | "running" | "stopped";
 
+/** Recent usage of a running container, for the table's sparkline. */
+export type Usage = { cpu: number[]; memory: number };
+
 /** A row of the containers table: a compose project with its containers, or a lone container. */
 export type Row =
   | { kind: "project"; project: string; containers: Container[]; summary: ProjectSummary }
