@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use berth_core::{
-    Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image, LogLine,
+    Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image, LogBatch,
     LogOptions, Network, RemoveOptions, StatsSample, Store, Volume,
 };
 use futures_util::StreamExt;
@@ -77,7 +77,7 @@ pub async fn networks_list(berth: State<'_, Berth>, host: HostId) -> IpcResult<V
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum LogMessage {
     Lines {
-        lines: Vec<LogLine>,
+        batch: LogBatch,
     },
     /// The log ended (not followed, or the containers stopped writing for good).
     Ended,
@@ -102,7 +102,7 @@ pub fn logs_open(
     Ok(streams.spawn("logs", async move {
         while let Some(batch) = logs.next().await {
             let message = match batch {
-                Ok(lines) => LogMessage::Lines { lines },
+                Ok(batch) => LogMessage::Lines { batch },
                 Err(err) => LogMessage::Failed { error: err.into() },
             };
             let failed = matches!(message, LogMessage::Failed { .. });

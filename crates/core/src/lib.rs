@@ -22,7 +22,7 @@ pub use error::{Error, ErrorCode, Result};
 pub use event::{EngineEvent, EventKind};
 pub use exec::{ExecRequest, ExecSession};
 pub use host::{Endpoint, HostId, HostSpec};
-pub use logs::{LogLine, LogOptions};
+pub use logs::{LogBatch, LogLine, LogOptions};
 pub use resources::{Image, Network, Volume};
 pub use stats::StatsSample;
 pub use store::Store;

@@ -33,25 +33,105 @@ pub struct LogOptions {
     pub follow: bool,
     /// A regular expression a line's text must match (Rust regex syntax).
     pub filter: Option<String>,
+    /// Ask the engine for each line's time. Off, lines come faster (the engine formats no
+    /// time) and `LogLine::time` is empty.
+    pub timestamps: bool,
 }
 
-/// One line of a log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+/// A batch of log lines in the shape that is cheapest to make, send and render: the text of
+/// every line in one string, and per-line details only where they say something.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
-pub struct LogLine {
-    /// Which of the requested containers wrote it (index into the request).
+pub struct LogBatch {
+    /// The lines, each ended by `\n`; ANSI colour codes are kept for the terminal view.
+    pub text: String,
+    /// Which lines (0-based, in this batch) were written to stderr.
+    pub stderr: Vec<u32>,
+    /// Per line, which of the requested containers wrote it; empty for a single container.
+    pub sources: Vec<u16>,
+    /// Per line, the engine's RFC 3339 time; empty unless asked for.
+    pub times: Vec<String>,
+    /// How many lines `text` holds.
+    pub count: u32,
+}
+
+/// One line of a [`LogBatch`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogLine<'a> {
     pub source: u16,
     pub stderr: bool,
-    /// The engine's RFC 3339 timestamp of the line.
-    pub time: String,
-    /// The text, without its newline; ANSI colour codes are kept for the terminal view.
-    pub text: String,
+    /// Empty unless timestamps were asked for.
+    pub time: &'a str,
+    pub text: &'a str,
 }
 
-impl LogLine {
-    fn weight(line: &LogLine) -> usize {
-        line.time.len() + line.text.len() + 16
+impl LogBatch {
+    pub fn len(&self) -> usize {
+        self.count as usize
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = LogLine<'_>> + '_ {
+        let mut stderr = self.stderr.iter().peekable();
+        self.text
+            .split_terminator('\n')
+            .enumerate()
+            .map(move |(index, text)| {
+                let index_u32 = u32::try_from(index).unwrap_or(u32::MAX);
+                let is_stderr = stderr.next_if(|&&i| i == index_u32).is_some();
+                LogLine {
+                    source: self.sources.get(index).copied().unwrap_or(0),
+                    stderr: is_stderr,
+                    time: self.times.get(index).map_or("", String::as_str),
+                    text,
+                }
+            })
+    }
+
+    /// Appends the lines of one engine chunk that pass `filter`. With timestamps on, the engine
+    /// writes one log entry per chunk, starting with its RFC 3339 time and a space.
+    fn add_chunk(&mut self, source: u16, output: &LogOutput, shape: &Shape) {
+        let (stderr, bytes) = match output {
+            LogOutput::StdErr { message } => (true, message),
+            LogOutput::StdOut { message }
+            | LogOutput::Console { message }
+            | LogOutput::StdIn { message } => (false, message),
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        let (time, text) = match text.split_once(' ') {
+            Some((time, rest)) if shape.timestamps && looks_like_timestamp(time) => (time, rest),
+            _ => ("", text),
+        };
+        for line in text.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if shape.filter.as_ref().is_some_and(|f| !f.is_match(line)) {
+                continue;
+            }
+            if stderr {
+                self.stderr.push(self.count);
+            }
+            if shape.merged {
+                self.sources.push(source);
+            }
+            if shape.timestamps {
+                self.times.push(time.to_owned());
+            }
+            self.text.push_str(line);
+            self.text.push('\n');
+            self.count += 1;
+        }
+    }
+}
+
+/// How a log's batches are made.
+struct Shape {
+    merged: bool,
+    timestamps: bool,
+    filter: Option<Regex>,
 }
 
 impl LogOptions {
@@ -81,7 +161,7 @@ impl Engine {
         &self,
         ids: &[String],
         options: &LogOptions,
-    ) -> Result<BoxStream<'static, Result<Vec<LogLine>>>> {
+    ) -> Result<BoxStream<'static, Result<LogBatch>>> {
         if ids.is_empty() || ids.len() > MAX_MERGED {
             return Err(Error::InvalidInput(format!(
                 "logs are shown for 1 to {MAX_MERGED} containers at once, not {}",
@@ -96,7 +176,7 @@ impl Engine {
         let mut query = LogsOptionsBuilder::new()
             .stdout(true)
             .stderr(true)
-            .timestamps(true)
+            .timestamps(options.timestamps)
             .follow(follow)
             .tail(
                 &options
@@ -111,38 +191,56 @@ impl Engine {
         }
         let query = query.build();
 
+        let shape = Shape {
+            merged: ids.len() > 1,
+            timestamps: options.timestamps,
+            filter,
+        };
         let per_container = ids.iter().enumerate().map(|(index, id)| {
             let source = u16::try_from(index).unwrap_or(u16::MAX);
             let endpoint = self.endpoint().to_owned();
             self.docker()
                 .logs(id, Some(query.clone()))
-                .map(move |chunk| match chunk {
-                    Ok(output) => Ok(lines_of(source, output)),
-                    Err(err) => Err(Error::from_engine(&endpoint, err)),
+                .map(move |chunk| {
+                    chunk
+                        .map(|output| (source, output))
+                        .map_err(|err| Error::from_engine(&endpoint, err))
                 })
                 .boxed()
         });
-        let lines = futures_util::stream::select_all(per_container)
-            .flat_map(|chunk| {
-                futures_util::stream::iter(match chunk {
-                    Ok(lines) => lines.into_iter().map(Ok).collect::<Vec<_>>(),
-                    Err(err) => vec![Err(err)],
+        // Chunks are batched as they come (one engine chunk is one log entry), then turned into
+        // one LogBatch each: no object per line on the way.
+        let chunks = futures_util::stream::select_all(per_container);
+        let weight = |chunk: &Result<(u16, LogOutput)>| {
+            chunk
+                .as_ref()
+                .map_or(0, |(_, output)| output.as_ref().len() + 8)
+        };
+        Ok(batched(chunks, UI_BATCH, weight)
+            .filter_map(move |chunks| {
+                let mut batch = LogBatch::default();
+                let mut failed = None;
+                for chunk in chunks {
+                    match chunk {
+                        Ok((source, output)) => batch.add_chunk(source, &output, &shape),
+                        Err(err) => {
+                            failed = Some(err);
+                            break;
+                        }
+                    }
+                }
+                std::future::ready(match failed {
+                    // Lines before the error still go out; the error ends the stream next.
+                    Some(err) if batch.is_empty() => Some(Err(err)),
+                    Some(err) => {
+                        tracing::debug!(%err, "log stream failed after a partial batch");
+                        Some(Ok(batch))
+                    }
+                    None if batch.is_empty() => None,
+                    None => Some(Ok(batch)),
                 })
             })
-            .filter(move |line| {
-                let keep = match (line, &filter) {
-                    (Ok(line), Some(filter)) => filter.is_match(&line.text),
-                    _ => true,
-                };
-                std::future::ready(keep)
-            });
-        Ok(
-            batched(Box::pin(lines), UI_BATCH, |line: &Result<LogLine>| {
-                line.as_ref().map_or(0, LogLine::weight)
-            })
-            .map(|batch| batch.into_iter().collect::<Result<Vec<LogLine>>>())
-            .boxed(),
-        )
+            .boxed())
     }
 }
 
@@ -164,6 +262,8 @@ impl Engine {
     ) -> Result<u64> {
         let options = LogOptions {
             follow: false,
+            // A saved log always says when each line was written.
+            timestamps: true,
             ..options.clone()
         };
         let mut logs = self.logs(ids, &options)?;
@@ -173,9 +273,10 @@ impl Engine {
         let mut out = tokio::io::BufWriter::new(file);
         let mut written = 0u64;
         while let Some(batch) = logs.next().await {
-            for line in batch? {
+            let batch = batch?;
+            for line in batch.lines() {
                 let mark = if line.stderr { "!" } else { "" };
-                let text = ANSI_CODES.replace_all(&line.text, "");
+                let text = ANSI_CODES.replace_all(line.text, "");
                 let record = match names
                     .get(usize::from(line.source))
                     .filter(|_| ids.len() > 1)
@@ -192,31 +293,6 @@ impl Engine {
     }
 }
 
-/// Splits one engine chunk into lines. With timestamps on, the engine writes one log entry per
-/// chunk, starting with its RFC 3339 time and a space.
-fn lines_of(source: u16, output: LogOutput) -> Vec<LogLine> {
-    let (stderr, bytes) = match output {
-        LogOutput::StdErr { message } => (true, message),
-        LogOutput::StdOut { message }
-        | LogOutput::Console { message }
-        | LogOutput::StdIn { message } => (false, message),
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_suffix('\n').unwrap_or(&text);
-    let (time, text) = match text.split_once(' ') {
-        Some((time, rest)) if looks_like_timestamp(time) => (time, rest),
-        _ => ("", text),
-    };
-    text.split('\n')
-        .map(|line| LogLine {
-            source,
-            stderr,
-            time: time.to_owned(),
-            text: line.strip_suffix('\r').unwrap_or(line).to_owned(),
-        })
-        .collect()
-}
-
 fn looks_like_timestamp(word: &str) -> bool {
     word.len() >= 20 && word.as_bytes()[4] == b'-' && word.as_bytes()[10] == b'T'
 }
@@ -226,29 +302,78 @@ mod tests {
     use super::*;
     use bytes::Bytes;
 
+    fn shape(merged: bool, timestamps: bool, filter: Option<&str>) -> Shape {
+        Shape {
+            merged,
+            timestamps,
+            filter: filter.map(|f| Regex::new(f).unwrap()),
+        }
+    }
+
     #[test]
-    fn splits_the_timestamp_from_the_text() {
-        let chunk = LogOutput::StdErr {
-            message: Bytes::from("2026-11-22T10:00:00.123456789Z \x1b[31mboom\x1b[0m\n"),
+    fn splits_the_timestamp_from_the_text_and_marks_stderr() {
+        let mut batch = LogBatch::default();
+        let out = |text: &str| LogOutput::StdOut {
+            message: Bytes::from(text.to_owned()),
         };
+        let err = LogOutput::StdErr {
+            message: Bytes::from("2026-11-22T10:00:01Z \x1b[31mboom\x1b[0m\n"),
+        };
+        let with_times = shape(true, true, None);
+        batch.add_chunk(0, &out("2026-11-22T10:00:00Z hello\n"), &with_times);
+        batch.add_chunk(2, &err, &with_times);
+        let lines: Vec<LogLine> = batch.lines().collect();
         assert_eq!(
-            lines_of(2, chunk),
-            vec![LogLine {
-                source: 2,
-                stderr: true,
-                time: "2026-11-22T10:00:00.123456789Z".into(),
-                text: "\x1b[31mboom\x1b[0m".into(),
-            }]
+            lines,
+            vec![
+                LogLine {
+                    source: 0,
+                    stderr: false,
+                    time: "2026-11-22T10:00:00Z",
+                    text: "hello"
+                },
+                LogLine {
+                    source: 2,
+                    stderr: true,
+                    time: "2026-11-22T10:00:01Z",
+                    text: "\x1b[31mboom\x1b[0m"
+                },
+            ]
+        );
+        assert_eq!(batch.len(), 2);
+    }
+
+    #[test]
+    fn one_container_without_times_sends_only_text() {
+        let mut batch = LogBatch::default();
+        let chunk = LogOutput::Console {
+            message: Bytes::from("one\r\ntwo\r\n"),
+        };
+        batch.add_chunk(0, &chunk, &shape(false, false, None));
+        assert_eq!(
+            batch,
+            LogBatch {
+                text: "one\ntwo\n".into(),
+                count: 2,
+                ..Default::default()
+            }
         );
     }
 
     #[test]
-    fn a_tty_chunk_may_hold_several_lines() {
-        let chunk = LogOutput::Console {
-            message: Bytes::from("2026-11-22T10:00:00Z one\r\ntwo\r\n"),
+    fn the_filter_drops_lines_before_they_are_sent() {
+        let mut batch = LogBatch::default();
+        let chunk = LogOutput::StdErr {
+            message: Bytes::from("keep\n"),
         };
-        let texts: Vec<String> = lines_of(0, chunk).into_iter().map(|l| l.text).collect();
-        assert_eq!(texts, vec!["one", "two"]);
+        let drop = LogOutput::StdErr {
+            message: Bytes::from("drop\n"),
+        };
+        let filtered = shape(false, false, Some("^k"));
+        batch.add_chunk(0, &drop, &filtered);
+        batch.add_chunk(0, &chunk, &filtered);
+        assert_eq!(batch.text, "keep\n");
+        assert_eq!(batch.stderr, vec![0], "indices count kept lines only");
     }
 
     #[test]

@@ -302,6 +302,16 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
             Ok(batch) => batch,
             Err(e) => return e,
         };
+        // The events go out first: a notice must wait neither for the disk nor for the
+        // container lookup below.
+        shared.apply(HostChange::Events {
+            events: batch.clone(),
+        });
+        if let Some(store) = &shared.store {
+            if let Err(err) = store.record_events(&shared.spec.id, &batch).await {
+                tracing::warn!(host = %shared.spec.id, %err, "could not keep events");
+            }
+        }
         let mut changed = BTreeSet::new();
         let mut removed = BTreeSet::new();
         for event in batch.iter().filter(|e| e.kind == EventKind::Container) {
@@ -334,11 +344,5 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                 removed: removed.into_iter().collect(),
             });
         }
-        if let Some(store) = &shared.store {
-            if let Err(err) = store.record_events(&shared.spec.id, &batch).await {
-                tracing::warn!(host = %shared.spec.id, %err, "could not keep events");
-            }
-        }
-        shared.apply(HostChange::Events { events: batch });
     }
 }

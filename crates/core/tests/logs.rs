@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use berth_core::{Endpoint, Engine, ErrorCode, LogLine, LogOptions};
+use berth_core::{Endpoint, Engine, ErrorCode, LogBatch, LogOptions};
 use berth_testkit::{docker, EngineRelay, Labelled, PATIENCE};
-use futures_util::{Stream, StreamExt};
+use futures_util::StreamExt;
 
 async fn engine_at(endpoint: &str) -> Engine {
     Engine::connect(&Endpoint::parse(endpoint).unwrap())
@@ -43,11 +43,31 @@ fn stderr_has(id: &str, text: &str) -> bool {
     String::from_utf8_lossy(&out.stderr).contains(text)
 }
 
+/// A log line, owned, as the tests compare them.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    source: u16,
+    stderr: bool,
+    time: String,
+    text: String,
+}
+
+fn owned(batch: &LogBatch) -> Vec<Line> {
+    batch
+        .lines()
+        .map(|l| Line {
+            source: l.source,
+            stderr: l.stderr,
+            time: l.time.to_owned(),
+            text: l.text.to_owned(),
+        })
+        .collect()
+}
+
+type Batches = futures_util::stream::BoxStream<'static, berth_core::Result<LogBatch>>;
+
 /// Reads lines until `done` says so, or panics after [`PATIENCE`].
-async fn read_until(
-    stream: &mut (impl Stream<Item = berth_core::Result<Vec<LogLine>>> + Unpin),
-    mut done: impl FnMut(&[LogLine]) -> bool,
-) -> Vec<LogLine> {
+async fn read_until(stream: &mut Batches, mut done: impl FnMut(&[Line]) -> bool) -> Vec<Line> {
     let mut lines = Vec::new();
     tokio::time::timeout(PATIENCE, async {
         while !done(&lines) {
@@ -56,11 +76,20 @@ async fn read_until(
                 .await
                 .expect("the log goes on")
                 .expect("no error");
-            lines.extend(batch);
+            lines.extend(owned(&batch));
         }
     })
     .await
     .unwrap_or_else(|_| panic!("gave up; lines so far: {lines:?}"));
+    lines
+}
+
+/// Every line of a log that ends.
+async fn read_all(mut stream: Batches) -> Vec<Line> {
+    let mut lines = Vec::new();
+    while let Some(batch) = stream.next().await {
+        lines.extend(owned(&batch.unwrap()));
+    }
     lines
 }
 
@@ -72,9 +101,10 @@ async fn tails_then_follows_with_stderr_marked() {
     let options = LogOptions {
         tail: Some(2),
         follow: true,
+        timestamps: true,
         ..Default::default()
     };
-    let mut stream = Box::pin(engine.logs(&[id], &options).unwrap());
+    let mut stream = engine.logs(&[id], &options).unwrap();
 
     let lines = read_until(&mut stream, |lines| lines.iter().any(|l| l.text == "later")).await;
     let texts: Vec<(&str, bool)> = lines.iter().map(|l| (l.text.as_str(), l.stderr)).collect();
@@ -99,12 +129,7 @@ async fn filters_with_a_regex_in_the_core_and_ends_when_not_following() {
         filter: Some(r"^line (2|1\d)$".into()),
         ..Default::default()
     };
-    let lines: Vec<LogLine> = engine
-        .logs(&[id], &options)
-        .unwrap()
-        .map(|batch| batch.unwrap())
-        .concat()
-        .await;
+    let lines = read_all(engine.logs(&[id], &options).unwrap()).await;
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     let expected: Vec<String> = std::iter::once(2)
         .chain(10..=19)
@@ -119,12 +144,7 @@ async fn merges_several_containers_marking_each_line_with_its_source() {
     let a = writer(&t, 3, "60");
     let b = writer(&t, 4, "60");
     let engine = local_engine().await;
-    let lines: Vec<LogLine> = engine
-        .logs(&[a, b], &LogOptions::default())
-        .unwrap()
-        .map(|batch| batch.unwrap())
-        .concat()
-        .await;
+    let lines = read_all(engine.logs(&[a, b], &LogOptions::default()).unwrap()).await;
     let from = |source: u16| lines.iter().filter(|l| l.source == source).count();
     assert_eq!(
         (from(0), from(1)),
@@ -170,7 +190,7 @@ async fn dropping_a_followed_log_closes_its_engine_connection() {
         follow: true,
         ..Default::default()
     };
-    let mut stream = Box::pin(engine.logs(&[id], &options).unwrap());
+    let mut stream = engine.logs(&[id], &options).unwrap();
     read_until(&mut stream, |lines| lines.iter().any(|l| l.text == "oops")).await;
     assert_eq!(
         relay.open_connections(),

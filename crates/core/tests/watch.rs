@@ -197,13 +197,29 @@ async fn the_events_timeline_survives_a_restart() {
     let volume;
     {
         let store = berth_core::Store::open(&path).await.unwrap();
-        let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], Some(store));
+        let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], Some(store.clone()));
         wait_until(&berth, "online", is_online).await;
         volume = t.volume("kept-vol");
         wait_until(&berth, "the volume's event", |s| {
             s.events.iter().any(|e| e.id == volume).then_some(())
         })
         .await;
+        // Notices go out before the disk write; wait for the write before "restarting".
+        let host = HostId::new("under-test");
+        let start = std::time::Instant::now();
+        while !store
+            .recent_events(&host, 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.id == volume)
+        {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the event never reached the store"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
     // A new start on the same database knows the event before anything new happens.
     let store = berth_core::Store::open(&path).await.unwrap();

@@ -171,19 +171,25 @@ export type IpcError = {
 	message: string,
 };
 
-/**  One line of a log. */
-export type LogLine = {
-	/**  Which of the requested containers wrote it (index into the request). */
-	source: number,
-	stderr: boolean,
-	/**  The engine's RFC 3339 timestamp of the line. */
-	time: string,
-	/**  The text, without its newline; ANSI colour codes are kept for the terminal view. */
+/**
+ *  A batch of log lines in the shape that is cheapest to make, send and render: the text of
+ *  every line in one string, and per-line details only where they say something.
+ */
+export type LogBatch = {
+	/**  The lines, each ended by `\n`; ANSI colour codes are kept for the terminal view. */
 	text: string,
+	/**  Which lines (0-based, in this batch) were written to stderr. */
+	stderr: number[],
+	/**  Per line, which of the requested containers wrote it; empty for a single container. */
+	sources: number[],
+	/**  Per line, the engine's RFC 3339 time; empty unless asked for. */
+	times: string[],
+	/**  How many lines `text` holds. */
+	count: number,
 };
 
 /**  What a log view receives. */
-export type LogMessage = { kind: "lines"; lines: LogLine[] } | 
+export type LogMessage = { kind: "lines"; batch: LogBatch } | 
 /**  The log ended (not followed, or the containers stopped writing for good). */
 { kind: "ended" } | { kind: "failed"; error: IpcError };
 
@@ -198,6 +204,11 @@ export type LogOptions = {
 	follow: boolean,
 	/**  A regular expression a line's text must match (Rust regex syntax). */
 	filter: string | null,
+	/**
+	 *  Ask the engine for each line's time. Off, lines come faster (the engine formats no
+	 *  time) and `LogLine::time` is empty.
+	 */
+	timestamps: boolean,
 };
 
 export type Network = {

@@ -1,6 +1,6 @@
-// Turns log lines into terminal text: stderr marked, optional timestamps, and in a merged
+// Turns a log batch into terminal text: stderr marked, optional timestamps, and in a merged
 // log the container's name in its own colour.
-import type { LogLine } from "./bindings";
+import type { LogBatch } from "./bindings";
 
 const RESET = "\x1b[0m";
 const DIM = "\x1b[90m";
@@ -20,16 +20,20 @@ export function shortTime(time: string): string {
   return time.replace("T", " ").slice(0, 23);
 }
 
-export function formatLines(lines: LogLine[], format: LineFormat): string {
+export function formatBatch(batch: LogBatch, format: LineFormat): string {
+  const lines = batch.text.split("\n");
+  lines.pop(); // the text ends with a newline
+  const stderr = new Set(batch.stderr);
   let out = "";
-  for (const line of lines) {
-    out += line.stderr ? STDERR_MARK : STDOUT_MARK;
-    if (format.timestamps && line.time) out += `${DIM}${shortTime(line.time)}${RESET} `;
+  for (let i = 0; i < lines.length; i++) {
+    out += stderr.has(i) ? STDERR_MARK : STDOUT_MARK;
+    const time = batch.times[i];
+    if (format.timestamps && time) out += `${DIM}${shortTime(time)}${RESET} `;
     if (format.sources) {
-      const name = format.sources[line.source] ?? `#${line.source}`;
-      out += `\x1b[${sourceColour(line.source)}m${name}${RESET} │ `;
+      const source = batch.sources[i] ?? 0;
+      out += `\x1b[${sourceColour(source)}m${format.sources[source] ?? `#${source}`}${RESET} │ `;
     }
-    out += line.text + RESET + "\r\n";
+    out += lines[i] + RESET + "\r\n";
   }
   return out;
 }

@@ -1,0 +1,273 @@
+//! Berth's benchmark. Every figure is printed next to a peer measured in the same run on the
+//! same engine: a raw HTTP request on the engine socket, `docker logs`, `docker stats`.
+//! Run it with `scripts/bench.sh` (a release build against the local engine).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use berth_core::{Berth, Endpoint, Engine, HostChange, HostSpec, LogOptions};
+use berth_testkit::{docker, Labelled};
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const LOG_LINES: u32 = 1_000_000;
+const STATS_CONTAINERS: usize = 50;
+const STATS_SECONDS: u64 = 10;
+const LIST_ROUNDS: usize = 40;
+const EVENT_ROUNDS: usize = 100;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let engine = Engine::connect(&Endpoint::local().expect("DOCKER_HOST"))
+        .await
+        .expect("a local engine (scripts/bench.sh starts one)");
+    let t = Labelled::new("bench");
+    println!("Berth benchmark — peers measured in the same run\n");
+    logs(&engine, &t).await;
+    let running = start_containers(&t, STATS_CONTAINERS);
+    list(&engine).await;
+    stats(&engine, &running).await;
+    events(&t).await;
+}
+
+fn ratio(ours: f64, peer: f64) -> String {
+    format!("{:.2}×", ours / peer)
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MiB.
+fn peak_rss_mib() -> f64 {
+    proc_status_kib(std::process::id(), "VmHWM:") / 1024.0
+}
+
+fn proc_status_kib(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse().ok())
+        })
+        .unwrap_or(0.0)
+}
+
+/// CPU seconds (user + system) a process has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0 // utime and stime; the kernel's USER_HZ is 100
+}
+
+async fn logs(engine: &Engine, t: &Labelled) {
+    let id = t.run(&t.name("log"), &[], &["seq", "1", &LOG_LINES.to_string()]);
+    docker(&["wait", &id]);
+
+    let start = Instant::now();
+    let status = Command::new("docker")
+        .args(["logs", &id])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("docker logs runs");
+    assert!(status.success());
+    let peer = start.elapsed().as_secs_f64();
+
+    let rss_before = peak_rss_mib();
+    let cpu_before = cpu_seconds(std::process::id());
+    let ids = [id.clone()];
+    let start = Instant::now();
+    // Consumed in a spawned task, as the shell does; each batch is serialized as the Tauri
+    // channel would serialize it on its way to the UI.
+    let counted = tokio::spawn({
+        let mut stream = engine
+            .logs(&ids, &LogOptions::default())
+            .expect("log options");
+        async move {
+            let (mut lines, mut bytes) = (0usize, 0usize);
+            while let Some(batch) = stream.next().await {
+                let batch = batch.expect("log batch");
+                lines += batch.len();
+                bytes += serde_json::to_vec(&batch).expect("serializes").len();
+            }
+            (lines, bytes)
+        }
+    })
+    .await
+    .unwrap();
+    let ours = start.elapsed().as_secs_f64();
+    let ours_cpu = cpu_seconds(std::process::id()) - cpu_before;
+    assert_eq!(counted.0, LOG_LINES as usize, "every line arrived");
+
+    let (ours_rate, peer_rate) = (f64::from(LOG_LINES) / ours, f64::from(LOG_LINES) / peer);
+    println!("Logs: {LOG_LINES} lines, engine → UI-facing batches (serialized)");
+    println!(
+        "  berth core     {ours_rate:>12.0} lines/s  ({ours:.2} s, {ours_cpu:.2} CPU s, {} MiB of JSON)",
+        counted.1 >> 20
+    );
+    println!("  docker logs    {peer_rate:>12.0} lines/s  ({peer:.2} s, to /dev/null)");
+    println!(
+        "  ratio          {:>12}  (target ≥ 1.2×)",
+        ratio(ours_rate, peer_rate)
+    );
+    println!(
+        "  peak RSS       {:>9.1} MiB before, {:.1} MiB after the 1M-line log (bounded by batches, not by the log)\n",
+        rss_before,
+        peak_rss_mib()
+    );
+    docker(&["rm", "-f", &id]);
+}
+
+fn start_containers(t: &Labelled, count: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..count)
+        .map(|i| t.run_sleeper(&t.name(&format!("stat{i}")), &[]))
+        .collect();
+    println!("(started {count} running containers for the next measurements)\n");
+    ids
+}
+
+/// One `GET /containers/json?all=1` on the engine socket, read to the end: the floor any
+/// client pays.
+async fn raw_list(version: &str) -> usize {
+    let mut socket = tokio::net::UnixStream::connect("/var/run/docker.sock")
+        .await
+        .unwrap();
+    let request = format!("GET /v{version}/containers/json?all=1 HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    socket.read_to_end(&mut response).await.unwrap();
+    response.len()
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+async fn list(engine: &Engine) {
+    let version = engine.info().await.unwrap().api_version;
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let mut count = 0;
+    for _ in 0..LIST_ROUNDS {
+        let start = Instant::now();
+        raw_list(&version).await;
+        peer.push(start.elapsed().as_secs_f64() * 1000.0);
+        let start = Instant::now();
+        count = engine.containers().await.unwrap().len();
+        ours.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (ours, peer) = (median(ours), median(peer));
+    println!("Container list: {count} containers, median of {LIST_ROUNDS}");
+    println!("  berth core     {ours:>9.2} ms  (request, parse, map to Berth's types)");
+    println!("  raw HTTP       {peer:>9.2} ms  (request and read on the socket, no parsing)");
+    println!(
+        "  ratio          {:>12}  (target ≤ 1.1×)\n",
+        ratio(ours, peer)
+    );
+}
+
+async fn stats(engine: &Engine, ids: &[String]) {
+    let me = std::process::id();
+    let window = Duration::from_secs(STATS_SECONDS);
+
+    let cpu_before = cpu_seconds(me);
+    let mut stream = engine.stats(ids).unwrap();
+    let mut samples = 0usize;
+    let deadline = tokio::time::Instant::now() + window;
+    while let Ok(Some(batch)) = tokio::time::timeout_at(deadline, stream.next()).await {
+        samples += batch.unwrap().len();
+    }
+    drop(stream);
+    let ours_cpu = cpu_seconds(me) - cpu_before;
+    let ours_rss = proc_status_kib(me, "VmRSS:") / 1024.0;
+
+    let mut peer = Command::new("docker")
+        .args(["stats", "--format", "{{json .}}"])
+        .args(ids)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("docker stats runs");
+    std::thread::sleep(window);
+    let peer_cpu = cpu_seconds(peer.id());
+    let peer_rss = proc_status_kib(peer.id(), "VmRSS:") / 1024.0;
+    let _ = peer.kill();
+    let _ = peer.wait();
+
+    println!(
+        "Stats: {} running containers for {STATS_SECONDS} s ({samples} samples to Berth)",
+        ids.len()
+    );
+    println!(
+        "  berth core     {:>9.1} % CPU   {ours_rss:>6.1} MiB RSS (the whole benchmark process)",
+        ours_cpu / STATS_SECONDS as f64 * 100.0
+    );
+    println!(
+        "  docker stats   {:>9.1} % CPU   {peer_rss:>6.1} MiB RSS",
+        peer_cpu / STATS_SECONDS as f64 * 100.0
+    );
+    println!(
+        "  CPU ratio      {:>12}  (oxker is the target peer: ≤ 0.5× of it)\n",
+        ratio(ours_cpu, peer_cpu)
+    );
+}
+
+async fn events(t: &Labelled) {
+    let berth = Berth::start(vec![HostSpec::local().unwrap()], None);
+    let mut updates = berth.subscribe();
+    while !matches!(
+        updates.recv().await.unwrap().change,
+        HostChange::Snapshot { .. }
+    ) {}
+    let id = t.run_sleeper(&t.name("events"), &[]);
+    // A listener of its own notes when each notice arrives, as a notifier would; the engine's
+    // event time says when the engine saw the change.
+    let (delays_tx, mut delays_rx) = tokio::sync::mpsc::unbounded_channel();
+    let listened = id.clone();
+    tokio::spawn(async move {
+        while let Ok(update) = updates.recv().await {
+            if let HostChange::Events { events } = &update.change {
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs_f64()
+                    * 1000.0;
+                let paused =
+                    |e: &&berth_core::EngineEvent| e.action == "pause" || e.action == "unpause";
+                for event in events.iter().filter(|e| e.id == listened).filter(paused) {
+                    let _ = delays_tx.send(now_ms - event.time_ms as f64);
+                }
+            }
+        }
+    });
+    let engine = berth.engine(&berth_core::HostId::local()).unwrap();
+    let mut delays = Vec::new();
+    for round in 0..EVENT_ROUNDS {
+        let action = if round % 2 == 0 {
+            berth_core::ContainerAction::Pause
+        } else {
+            berth_core::ContainerAction::Unpause
+        };
+        engine.container_action(&id, action).await.unwrap();
+        delays.push(delays_rx.recv().await.unwrap());
+    }
+    delays.sort_by(f64::total_cmp);
+    let at = |q: f64| delays[((delays.len() as f64 * q) as usize).min(delays.len() - 1)];
+    println!("Engine event → core change notice: {EVENT_ROUNDS} pause/unpause events");
+    println!(
+        "  p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms  (target p99 < 50 ms; ms clock resolution)",
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+}
