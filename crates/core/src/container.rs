@@ -107,6 +107,21 @@ pub fn validate_container_ref(reference: &str) -> Result<()> {
     }
 }
 
+/// How many containers one stream (a merged log, the stats of a table) may follow at once.
+pub const MAX_STREAMED: usize = 64;
+
+/// Checks the containers one stream is asked to follow: 1 to [`MAX_STREAMED`] valid references.
+/// `what` names the stream for the message ("logs", "stats").
+pub fn validate_container_set(what: &str, ids: &[String]) -> Result<()> {
+    if ids.is_empty() || ids.len() > MAX_STREAMED {
+        return Err(Error::InvalidInput(format!(
+            "{what} are shown for 1 to {MAX_STREAMED} containers at once, not {}",
+            ids.len()
+        )));
+    }
+    ids.iter().try_for_each(|id| validate_container_ref(id))
+}
+
 impl From<ContainerSummary> for Container {
     fn from(summary: ContainerSummary) -> Self {
         let labels: BTreeMap<String, String> =

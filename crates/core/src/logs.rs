@@ -12,13 +12,10 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio::io::AsyncWriteExt;
 
-use crate::container::validate_container_ref;
+use crate::container::validate_container_set;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::stream::{batched, UI_BATCH};
-
-/// How many containers one merged log may follow at once.
-pub const MAX_MERGED: usize = 64;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -162,15 +159,7 @@ impl Engine {
         ids: &[String],
         options: &LogOptions,
     ) -> Result<BoxStream<'static, Result<LogBatch>>> {
-        if ids.is_empty() || ids.len() > MAX_MERGED {
-            return Err(Error::InvalidInput(format!(
-                "logs are shown for 1 to {MAX_MERGED} containers at once, not {}",
-                ids.len()
-            )));
-        }
-        for id in ids {
-            validate_container_ref(id)?;
-        }
+        validate_container_set("logs", ids)?;
         let filter = options.compile_filter()?;
         let follow = options.follow && options.until.is_none();
         let mut query = LogsOptionsBuilder::new()

@@ -10,10 +10,9 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::container::validate_container_ref;
+use crate::container::validate_container_set;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::logs::MAX_MERGED;
 use crate::stream::{batched, BatchLimits};
 
 /// Samples of many containers arrive out of phase; a few per second keeps the charts smooth
@@ -56,15 +55,7 @@ impl Engine {
     /// Samples of the running containers `ids`, in batches. A container that stops ends its
     /// part; dropping the stream closes every engine connection it holds.
     pub fn stats(&self, ids: &[String]) -> Result<BoxStream<'static, Result<Vec<StatsSample>>>> {
-        if ids.is_empty() || ids.len() > MAX_MERGED {
-            return Err(Error::InvalidInput(format!(
-                "stats are shown for 1 to {MAX_MERGED} containers at once, not {}",
-                ids.len()
-            )));
-        }
-        for id in ids {
-            validate_container_ref(id)?;
-        }
+        validate_container_set("stats", ids)?;
         let options = StatsOptionsBuilder::new().stream(true).build();
         let per_container = ids.iter().map(|id| {
             let endpoint = self.endpoint().to_owned();
