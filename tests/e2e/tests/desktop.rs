@@ -226,3 +226,48 @@ fn stty_size(text: &str) -> Option<(u16, u16)> {
         Some((rows.parse().ok()?, cols.parse().ok()?))
     })
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_million_line_log_streams_while_the_window_stays_responsive() {
+    let t = Labelled::new("e2e-million");
+    let name = t.name("million");
+    let id = t.run(&name, &[], &["seq", "1", "1000000"]);
+    docker(&["wait", &id]);
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+
+    app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
+        .await;
+    let started = Instant::now();
+    app.find(r#"select[aria-label="Lines to show"]"#)
+        .await
+        .select_by_label("everything")
+        .await
+        .unwrap();
+
+    // While the million lines arrive, the page keeps answering: a frozen window would leave
+    // these scripts unanswered. The slowest answer is printed, not asserted.
+    let mut slowest = std::time::Duration::ZERO;
+    while !app.exists(r#"[data-testid="log-ended"]"#).await {
+        let asked = Instant::now();
+        app.client
+            .execute("return document.title", vec![])
+            .await
+            .unwrap();
+        slowest = slowest.max(asked.elapsed());
+        assert!(
+            started.elapsed() < berth_e2e::PATIENCE * 4,
+            "the log never ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.wait_for_text(r#"[data-testid="log-view"] .xterm-rows"#, "1000000")
+        .await;
+    println!(
+        "1M lines shown in {:?}; slowest page answer meanwhile {slowest:?}",
+        started.elapsed()
+    );
+    app.screenshot("million").await;
+    app.close().await;
+}

@@ -16,7 +16,6 @@ export type HostView = {
 
 export class HostsStore {
   hosts = $state<HostView[]>([]);
-  loaded = $state(false);
   #backend: Backend;
 
   constructor(backend: Backend) {
@@ -39,7 +38,6 @@ export class HostsStore {
 
   load(states: HostState[]) {
     this.hosts = states.map((s) => ({ ...s }));
-    this.loaded = true;
   }
 
   host(id: HostId): HostView | undefined {
