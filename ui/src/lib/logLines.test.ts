@@ -12,9 +12,9 @@ const batch = (over: Partial<LogBatch> = {}): LogBatch => ({
 });
 
 describe("formatBatch", () => {
-  it("ends every line with CRLF and resets colours a line left open", () => {
+  it("ends every line with CRLF and resets colours only where a line set them", () => {
     expect(formatBatch(batch({ text: "hello\n\x1b[31mred\n", count: 2 }), { timestamps: false, sources: null })).toBe(
-      " hello\x1b[0m\r\n \x1b[31mred\x1b[0m\r\n",
+      " hello\r\n \x1b[31mred\x1b[0m\r\n",
     );
   });
 
@@ -31,7 +31,7 @@ describe("formatBatch", () => {
 
   it("names the container in its colour in a merged log", () => {
     const text = formatBatch(batch({ sources: [1] }), { timestamps: false, sources: ["web", "db"] });
-    expect(text).toContain(`\x1b[${sourceColour(1)}mdb\x1b[0m │ hello`);
+    expect(text).toContain(`\x1b[${sourceColour(1)}mdb\x1b[0m │ hello\r\n`);
   });
 });
 

@@ -33,7 +33,10 @@ export function formatBatch(batch: LogBatch, format: LineFormat): string {
       const source = batch.sources[i] ?? 0;
       out += `\x1b[${sourceColour(source)}m${format.sources[source] ?? `#${source}`}${RESET} │ `;
     }
-    out += lines[i] + RESET + "\r\n";
+    // Reset only where the line itself set colours: most lines have none, and every byte
+    // written is parsed by the terminal.
+    const line = lines[i];
+    out += line.includes("\x1b") ? line + RESET + "\r\n" : line + "\r\n";
   }
   return out;
 }
