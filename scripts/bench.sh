@@ -7,4 +7,4 @@ tests/env/install.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 tests/env/engine.sh
-cargo run --locked --release -q -p berth-bench
+cargo run --locked --release -q -p berth-bench -- "$@"

@@ -8,7 +8,10 @@
 
 use std::time::Duration;
 
-use futures_util::{FutureExt, Stream, StreamExt};
+use std::future::Future;
+use std::task::Poll;
+
+use futures_util::{Stream, StreamExt};
 
 #[derive(Debug, Clone, Copy)]
 pub struct BatchLimits {
@@ -36,37 +39,26 @@ where
     futures_util::stream::unfold(Some(stream), move |state| async move {
         let mut stream = state?;
         let first = stream.next().await?;
-        let deadline = tokio::time::Instant::now() + limits.max_delay;
+        // One timer per batch, not one per wait: under load a batch waits thousands of times.
+        let mut deadline = std::pin::pin!(tokio::time::sleep(limits.max_delay));
         let mut bytes = size_of(&first);
         let mut batch = vec![first];
-        let full = |batch: &Vec<T>, bytes: usize| {
-            batch.len() >= limits.max_items || bytes >= limits.max_bytes
-        };
         let mut ended = false;
-        'fill: while !full(&batch, bytes) {
-            // Take what is ready without arming a timer: the common case under load.
-            match stream.next().now_or_never() {
+        while batch.len() < limits.max_items && bytes < limits.max_bytes {
+            let next = std::future::poll_fn(|cx| match stream.poll_next_unpin(cx) {
+                Poll::Ready(item) => Poll::Ready(Some(item)),
+                Poll::Pending => deadline.as_mut().poll(cx).map(|()| None),
+            });
+            match next.await {
                 Some(Some(item)) => {
                     bytes += size_of(&item);
                     batch.push(item);
-                    continue 'fill;
                 }
                 Some(None) => {
                     ended = true;
-                    break 'fill;
+                    break;
                 }
-                None => {}
-            }
-            match tokio::time::timeout_at(deadline, stream.next()).await {
-                Ok(Some(item)) => {
-                    bytes += size_of(&item);
-                    batch.push(item);
-                }
-                Ok(None) => ended = true,
-                Err(_elapsed) => {}
-            }
-            if ended || tokio::time::Instant::now() >= deadline {
-                break 'fill;
+                None => break, // the deadline passed
             }
         }
         Some((batch, (!ended).then_some(stream)))
