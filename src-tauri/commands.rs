@@ -13,6 +13,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::{IpcError, IpcResult};
+use crate::settings::{Settings, SettingsFile};
 use crate::streams::{OpenStreams, StreamId};
 
 /// Every watched host with its status and containers, as the UI starts from.
@@ -305,4 +306,19 @@ pub async fn stats_history(
         Some(store) => Ok(store.stats_history(&host, &container, since_ms).await?),
         None => Ok(Vec::new()),
     }
+}
+
+/// The user's preferences; defaults until something is changed.
+#[tauri::command]
+#[specta::specta]
+pub fn settings_get(file: State<'_, SettingsFile>) -> Settings {
+    file.load()
+}
+
+/// Checks and keeps new preferences; invalid ones are refused and nothing is written.
+#[tauri::command]
+#[specta::specta]
+pub fn settings_update(file: State<'_, SettingsFile>, settings: Settings) -> IpcResult<Settings> {
+    file.save(&settings)?;
+    Ok(settings)
 }

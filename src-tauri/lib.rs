@@ -2,6 +2,7 @@
 
 mod commands;
 mod error;
+mod settings;
 mod streams;
 mod updates;
 
@@ -34,6 +35,8 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::exec_resize,
             commands::stream_close,
             commands::streams_open,
+            commands::settings_get,
+            commands::settings_update,
         ])
         .events(collect_events![updates::HostUpdated])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
@@ -59,6 +62,8 @@ pub fn build<R: Runtime>(
         tauri::async_runtime::spawn(compact_periodically(store));
     }
     builder
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(settings::plugin())
         .manage(berth)
         .manage(store)
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))

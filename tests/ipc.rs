@@ -11,10 +11,23 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INV
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
+/// The app keeps its files (settings) under the XDG data folder: a private one per test run,
+/// so tests neither read nor leave anything in the user's.
+fn private_data_folder() -> &'static std::path::Path {
+    static FOLDER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FOLDER.get_or_init(|| {
+        let folder = std::env::temp_dir().join(format!("berth-ipc-{}", std::process::id()));
+        // Set once, before any app starts, while no other thread reads the environment.
+        std::env::set_var("XDG_DATA_HOME", &folder);
+        folder
+    })
+}
+
 fn app_window() -> (
     tauri::App<tauri::test::MockRuntime>,
     WebviewWindow<tauri::test::MockRuntime>,
 ) {
+    private_data_folder();
     let app = berth_app::build(mock_builder(), vec![HostSpec::local().unwrap()], None)
         .build(mock_context(noop_assets()))
         .expect("app builds");
@@ -117,4 +130,42 @@ fn errors_cross_as_code_and_message() {
 
     let err = invoke(&window, "hosts_reconnect", json!({"host": "nope"})).unwrap_err();
     assert_eq!(err["code"], "not_found");
+}
+
+#[test]
+fn settings_are_checked_then_kept_across_restarts() {
+    let (app, window) = app_window();
+    let defaults = invoke(&window, "settings_get", json!({})).unwrap();
+    assert_eq!(
+        defaults,
+        json!({"theme": "system", "logTail": 500, "terminalFontSize": 13})
+    );
+
+    let refused = invoke(
+        &window,
+        "settings_update",
+        json!({"settings": {"theme": "dark", "logTail": 0, "terminalFontSize": 13}}),
+    )
+    .expect_err("a tail of 0 lines is refused");
+    assert_eq!(refused["code"], "invalid_input");
+    assert!(refused["message"].as_str().unwrap().contains("Log lines"));
+    assert_eq!(
+        invoke(&window, "settings_get", json!({})).unwrap(),
+        defaults,
+        "nothing of a refused change is kept"
+    );
+
+    let chosen = json!({"theme": "dark", "logTail": 2000, "terminalFontSize": 15});
+    invoke(&window, "settings_update", json!({"settings": chosen})).unwrap();
+    drop(window);
+    drop(app);
+
+    let (_app, window) = app_window();
+    assert_eq!(invoke(&window, "settings_get", json!({})).unwrap(), chosen);
+    let file = private_data_folder();
+    assert!(
+        std::fs::read_dir(file).unwrap().next().is_some(),
+        "settings were written under the private data folder"
+    );
+    std::fs::remove_dir_all(file).unwrap();
 }

@@ -5,7 +5,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type { HostState } from "./lib/bindings";
-import { container } from "./lib/fixtures";
+import { container, DEFAULT_SETTINGS } from "./lib/fixtures";
 
 afterEach(async () => {
   // Unmount while the mocks still stand: the window stops listening on its way out.
@@ -44,6 +44,7 @@ function backendWith(state: HostState, answer: (call: Call) => unknown = () => n
       const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
       calls.push(call);
       if (cmd === "hosts_state") return [state];
+      if (cmd === "settings_get") return DEFAULT_SETTINGS;
       return answer(call);
     },
     { shouldMockEvents: true },
@@ -164,5 +165,50 @@ describe("the containers window", () => {
     expect(empty.textContent).toContain("no socket at /var/run/docker.sock");
     await fireEvent.click(screen.getByText("Retry now"));
     expect(calls.find((c) => c.cmd === "hosts_reconnect")?.args).toMatchObject({ host: "local" });
+  });
+});
+
+describe("the settings", () => {
+  it("keeps a change, explains a refused one beside its field, and applies the theme", async () => {
+    const calls = backendWith(host(), ({ cmd, args }) => {
+      if (cmd !== "settings_update") return null;
+      const settings = args.settings as typeof DEFAULT_SETTINGS;
+      if (settings.logTail > 10000) {
+        return Promise.reject({ code: "invalid_input", message: "Log lines to show must be between 1 and 10000." });
+      }
+      return settings;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-settings"));
+
+    await fireEvent.click(screen.getByRole("button", { name: "Dark" }));
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
+    expect(calls.at(-1)?.args.settings).toEqual({ ...DEFAULT_SETTINGS, theme: "dark" });
+
+    const tail = screen.getByLabelText(/Log lines to show/);
+    await fireEvent.change(tail, { target: { value: "20000" } });
+    expect((await screen.findByRole("alert")).textContent).toContain("between 1 and 10000");
+    expect(tail.getAttribute("aria-invalid")).toBe("true");
+
+    await fireEvent.change(tail, { target: { value: "2000" } });
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+    expect(calls.at(-1)?.args.settings).toEqual({ ...DEFAULT_SETTINGS, theme: "dark", logTail: 2000 });
+  });
+
+  it("keeps both of two changes made at once", async () => {
+    const calls = backendWith(host(), async ({ cmd, args }) => {
+      if (cmd !== "settings_update") return null;
+      await new Promise((later) => setTimeout(later, 10)); // the first answer is still on its way
+      return args.settings;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-settings"));
+    const fontSize = screen.getByLabelText(/Terminal font size/);
+    await fireEvent.change(fontSize, { target: { value: "16" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Light" }));
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "settings_update")).toHaveLength(2));
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
+    expect(calls.at(-1)?.args.settings).toEqual({ ...DEFAULT_SETTINGS, theme: "light", terminalFontSize: 16 });
+    expect(document.documentElement.style.getPropertyValue("--term-font-size")).toBe("16px");
   });
 });

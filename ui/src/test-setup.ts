@@ -5,7 +5,7 @@ HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
   this.open = true;
 };
 
-// uPlot reads the device pixel ratio through matchMedia when it loads.
+// uPlot reads the device pixel ratio through matchMedia when it loads; the theme asks it too.
 window.matchMedia ??= (query: string) =>
   ({
     matches: false,

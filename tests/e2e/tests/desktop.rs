@@ -128,9 +128,27 @@ async fn logs_and_a_terminal_from_the_window_and_their_streams_close_with_the_vi
     // The table follows the usage of the running containers on screen: one stats stream.
     streams_become(&app, &["stats"]).await;
 
+    // Settings: a log opens with the number of lines chosen there; the theme applies at once.
+    app.click(r#"[data-testid="section-settings"]"#).await;
+    let tail = app.find("#log-tail").await;
+    tail.clear().await.unwrap();
+    tail.send_keys("1000").await.unwrap();
+    app.click(r#"[role="group"][aria-label="Theme"] button:nth-child(3)"#)
+        .await;
+    app.find(r#"html[data-theme="dark"] [aria-label="Theme"] button.active:nth-child(3)"#)
+        .await;
+    // Clearing the field briefly asked for 0 lines, which was refused; 1000 was then kept.
+    app.gone(r#"[role="alert"]"#).await;
+    app.screenshot("settings").await;
+    app.click(r#"[role="group"][aria-label="Theme"] button:nth-child(1)"#)
+        .await;
+    app.click(r#"[data-testid="section-containers"]"#).await;
+
     // Logs: the container's lines appear in the log view, and one stream is open for them.
     app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
         .await;
+    let shown = app.find(r#"select[aria-label="Lines to show"]"#).await;
+    assert_eq!(shown.prop("value").await.unwrap().as_deref(), Some("1000"));
     app.wait_for_text(
         r#"[data-testid="log-view"] .xterm-rows"#,
         "hello from berth",

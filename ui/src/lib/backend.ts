@@ -16,6 +16,7 @@ import {
   type HostUpdate,
   type IpcError,
   type RemoveOptions,
+  type Settings,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -43,6 +44,9 @@ async function unwrap<T>(call: Typed<T>): Promise<T> {
 
 export const backend = {
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
+  settingsGet: (): Promise<Settings> => commands.settingsGet(),
+  /** Keeps `settings`; refused (as `invalid_input`, naming the setting) when a value is out of range. */
+  settingsUpdate: (settings: Settings) => unwrap(commands.settingsUpdate(settings)),
   hostsReconnect: (host: HostId) => unwrap(commands.hostsReconnect(host)),
   containerAction: (host: HostId, id: string, action: ContainerAction) =>
     unwrap(commands.containerAction(host, id, action)),

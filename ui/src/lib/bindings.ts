@@ -40,6 +40,10 @@ export const commands = {
 	streamClose: (stream: number) => __TAURI_INVOKE<void>("stream_close", { stream }),
 	/**  The kinds of the streams open now ("logs", "stats", "terminal"), for tests and diagnostics. */
 	streamsOpen: () => __TAURI_INVOKE<string[]>("streams_open"),
+	/**  The user's preferences; defaults until something is changed. */
+	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
+	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
+	settingsUpdate: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_update", { settings })),
 };
 
 /** Events */
@@ -235,6 +239,14 @@ export type RemoveOptions = {
 	volumes: boolean,
 };
 
+export type Settings = {
+	theme: Theme,
+	/**  Lines a log view shows from the end of each log before following. */
+	logTail: number,
+	/**  Font size of terminals and log views, in CSS pixels. */
+	terminalFontSize: number,
+};
+
 /**  What a stats view receives. */
 export type StatsMessage = { kind: "samples"; samples: StatsSample[] } | { kind: "failed"; error: IpcError };
 
@@ -265,6 +277,10 @@ export type TerminalOpened = {
 	/**  What runs, e.g. `["bash"]`. */
 	command: string[],
 };
+
+export type Theme = 
+/**  Follow the desktop's light or dark preference. */
+"system" | "light" | "dark";
 
 export type Volume = {
 	name: string,

@@ -1,5 +1,5 @@
 // Test data shared by the UI unit tests.
-import type { Container } from "./bindings";
+import type { Container, Settings } from "./bindings";
 
 /** A running container named `name`, with `over` applied. */
 export function container(name: string, over: Partial<Container> = {}): Container {
@@ -21,3 +21,6 @@ export function container(name: string, over: Partial<Container> = {}): Containe
     ...over,
   };
 }
+
+/** Settings as a fresh install has them. */
+export const DEFAULT_SETTINGS: Settings = { theme: "system", logTail: 500, terminalFontSize: 13 };

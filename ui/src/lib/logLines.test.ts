@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogBatch } from "./bindings";
-import { formatBatch, shortTime, sourceColour } from "./logLines";
+import { BoundedWriter, formatBatch, shortTime, sourceColour } from "./logLines";
 
 const batch = (over: Partial<LogBatch> = {}): LogBatch => ({
   text: "hello\n",
@@ -38,5 +38,53 @@ describe("formatBatch", () => {
 describe("shortTime", () => {
   it("keeps milliseconds", () => {
     expect(shortTime("2026-11-22T10:00:00.123456789Z")).toBe("2026-11-22 10:00:00.123");
+  });
+});
+
+describe("BoundedWriter", () => {
+  /** A terminal that finishes a write only when the test says so. */
+  function slowTerminal() {
+    const written: string[] = [];
+    const pending: (() => void)[] = [];
+    const write = (text: string, done: () => void) => {
+      written.push(text);
+      pending.push(done);
+    };
+    return { written, finish: () => pending.shift()!(), write };
+  }
+
+  it("writes in order, one write at a time", () => {
+    const terminal = slowTerminal();
+    const writer = new BoundedWriter(terminal.write, () => 100);
+    writer.push(1, () => "a");
+    writer.push(1, () => "b");
+    expect(terminal.written).toEqual(["a"]);
+    terminal.finish();
+    expect(terminal.written).toEqual(["a", "b"]);
+  });
+
+  it("drops, unrendered, what a burst would push out of the terminal anyway", () => {
+    const terminal = slowTerminal();
+    const writer = new BoundedWriter(terminal.write, () => 10);
+    const rendered: string[] = [];
+    const chunk = (name: string) => () => (rendered.push(name), name);
+    writer.push(4, chunk("busy"));
+    for (const name of ["1", "2", "3", "4", "5"]) writer.push(4, chunk(name));
+    // 20 lines wait; the newest 10 or more must stay, so "1" and "2" go.
+    while (terminal.written.length < 4) terminal.finish();
+    expect(terminal.written).toEqual(["busy", "3", "4", "5"]);
+    expect(rendered).toEqual(["busy", "3", "4", "5"]);
+  });
+
+  it("forgets what was queued for a stream that was replaced", () => {
+    const terminal = slowTerminal();
+    const writer = new BoundedWriter(terminal.write, () => 100);
+    writer.push(1, () => "old 1");
+    writer.push(1, () => "old 2");
+    writer.clear();
+    writer.push(1, () => "new");
+    terminal.finish(); // the old write completing late starts nothing
+    terminal.finish();
+    expect(terminal.written).toEqual(["old 1", "new"]);
   });
 });

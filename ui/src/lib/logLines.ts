@@ -40,3 +40,53 @@ export function formatBatch(batch: LogBatch, format: LineFormat): string {
   }
   return out;
 }
+
+/**
+ * Feeds a terminal that keeps only its last `keep` lines, one write at a time (the next waits
+ * for the terminal to finish the previous), and drops what waits behind a burst once newer
+ * lines would push it out anyway. So showing the whole of a million-line log costs the
+ * terminal the work of its last `keep` lines, and the page's memory stays bounded.
+ */
+export class BoundedWriter {
+  #queue: { lines: number; render: () => string }[] = [];
+  #queuedLines = 0;
+  #writing = false;
+  #generation = 0;
+
+  constructor(
+    private readonly write: (text: string, done: () => void) => void,
+    private readonly keep: () => number,
+  ) {}
+
+  /** Queues `lines` lines; `render` makes their text only if they are still wanted. */
+  push(lines: number, render: () => string) {
+    this.#queue.push({ lines, render });
+    this.#queuedLines += lines;
+    while (this.#queue.length > 1 && this.#queuedLines - this.#queue[0].lines >= this.keep()) {
+      this.#queuedLines -= this.#queue.shift()!.lines;
+    }
+    this.#next();
+  }
+
+  /** Forgets everything queued (a new stream starts); a write under way still finishes. */
+  clear() {
+    this.#queue = [];
+    this.#queuedLines = 0;
+    this.#generation++;
+    this.#writing = false;
+  }
+
+  #next() {
+    if (this.#writing) return;
+    const next = this.#queue.shift();
+    if (!next) return;
+    this.#queuedLines -= next.lines;
+    this.#writing = true;
+    const generation = this.#generation;
+    this.write(next.render(), () => {
+      if (generation !== this.#generation) return;
+      this.#writing = false;
+      this.#next();
+    });
+  }
+}

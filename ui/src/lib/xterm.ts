@@ -11,30 +11,44 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-export function makeTerminal(host: HTMLElement, options: ITerminalOptions = {}) {
-  const terminal = new Terminal({
-    scrollback: SCROLLBACK,
-    fontFamily: cssVar("--mono") || "monospace",
-    fontSize: 12.5,
-    allowProposedApi: true, // search highlights are decorations
+/** Colours and font size from the page, which the user's settings change (settings.svelte.ts). */
+function fromPage(): Pick<ITerminalOptions, "fontSize" | "theme"> {
+  return {
+    fontSize: parseFloat(cssVar("--term-font-size")) || 13,
     theme: {
       background: cssVar("--term-bg"),
       foreground: cssVar("--term-fg"),
       cursor: cssVar("--term-fg"),
       selectionBackground: cssVar("--accent-soft"),
     },
+  };
+}
+
+export function makeTerminal(host: HTMLElement, options: ITerminalOptions = {}) {
+  const terminal = new Terminal({
+    scrollback: SCROLLBACK,
+    fontFamily: cssVar("--mono") || "monospace",
+    allowProposedApi: true, // search highlights are decorations
+    ...fromPage(),
     ...options,
   });
   const fit = new FitAddon();
   terminal.loadAddon(fit);
   terminal.open(host);
   fit.fit();
-  const observer = new ResizeObserver(() => fit.fit());
-  observer.observe(host);
+  const resized = new ResizeObserver(() => fit.fit());
+  resized.observe(host);
+  // A theme or font size chosen while the terminal is open applies at once.
+  const restyled = new MutationObserver(() => {
+    Object.assign(terminal.options, fromPage());
+    fit.fit();
+  });
+  restyled.observe(document.documentElement, { attributeFilter: ["data-theme", "style"] });
   return {
     terminal,
     dispose() {
-      observer.disconnect();
+      resized.disconnect();
+      restyled.disconnect();
       terminal.dispose();
     },
   };
