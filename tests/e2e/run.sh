@@ -14,5 +14,5 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 export BERTH_APP="$PWD/target/debug/berth" BERTH_E2E_OUT="$PWD/tests/out/e2e"
 
 xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- \
-  cargo test --locked -p berth-e2e -- --test-threads=1 --nocapture
+  cargo test --locked -p berth-e2e -- --test-threads=1 --nocapture "$@"
 echo "screenshots: $BERTH_E2E_OUT"

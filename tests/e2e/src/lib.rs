@@ -147,6 +147,16 @@ impl App {
 
     /// Saves what the window shows now as `<out>/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // WebKitWebDriver snapshots the last painted frame: let the page paint what the test
+        // just waited for (two frames: one to lay out, one to paint) before taking it.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await
+            .expect("the page paints");
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = std::env::var("BERTH_E2E_OUT")
             .map(PathBuf::from)
