@@ -290,7 +290,17 @@ async fn events(t: &Labelled) {
         } else {
             berth_core::ContainerAction::Unpause
         };
-        engine.container_action(&id, action).await.unwrap();
+        // Under load dockerd 20.10 can answer an unpause before its state says so, and refuse
+        // the next pause as "already paused": retry that round after a moment.
+        let mut tries = 0;
+        while let Err(err) = engine.container_action(&id, action).await {
+            tries += 1;
+            assert!(
+                matches!(err, berth_core::Error::Conflict(_)) && tries < 50,
+                "round {round}: {err}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         delays.push(delays_rx.recv().await.unwrap());
     }
     delays.sort_by(f64::total_cmp);
