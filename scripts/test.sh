@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "machine: packages, tools, Docker engine"
+step "machine: packages, tools, Docker engine, SSH-reachable second engine"
 tests/env/install.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 tests/env/tools.sh --e2e
 tests/env/engine.sh
+tests/env/sshhost.sh
 
 step "format, lints, types"
 cargo fmt --all -- --check
@@ -23,7 +24,7 @@ if cargo tree --locked -p berth-core -e normal | grep -q ' tauri'; then
   exit 1
 fi
 
-step "Rust tests: core and shell against the real engine; bindings up to date"
+step "Rust tests: core and shell against the real engines; bindings up to date"
 cargo test --locked
 
 step "UI unit tests"
@@ -33,8 +34,13 @@ step "desktop end-to-end"
 tests/e2e/run.sh
 
 step "nothing left behind"
-left="$(docker ps -aq --filter label=berth.test) $(docker volume ls -q --filter label=berth.test)"
-left="$left $(docker network ls -q --filter label=berth.test)"
+left=""
+for engine in "" "-H unix:///run/berth-remote/docker.sock"; do
+  # shellcheck disable=SC2086 # the engine option is two words or none
+  left="$left $(docker $engine ps -aq --filter label=berth.test) $(docker $engine volume ls -q --filter label=berth.test)"
+  # shellcheck disable=SC2086
+  left="$left $(docker $engine network ls -q --filter label=berth.test)"
+done
 if [ -n "${left// /}" ]; then
   echo "tests left containers, volumes or networks behind: $left" >&2
   exit 1

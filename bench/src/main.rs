@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use berth_core::{Berth, Endpoint, Engine, HostChange, HostSpec, LogOptions};
-use berth_testkit::{docker, Labelled};
+use berth_testkit::{docker, local_dockerd_pid, Labelled};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -66,19 +66,6 @@ fn proc_status_kib(pid: u32, field: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The engine's process, whose CPU time shows how much of a run the engine itself costs.
-fn dockerd_pid() -> u32 {
-    let out = Command::new("pidof")
-        .arg("dockerd")
-        .output()
-        .expect("pidof runs");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .and_then(|pid| pid.parse().ok())
-        .expect("dockerd is running")
-}
-
 /// CPU seconds (user + system) a process has used.
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -101,7 +88,7 @@ async fn logs(engine: &Engine, t: &Labelled) {
     let id = t.run(&t.name("log"), &[], &["seq", "1", &LOG_LINES.to_string()]);
     docker(&["wait", &id]);
 
-    let engine_pid = dockerd_pid();
+    let engine_pid = local_dockerd_pid().expect("the local dockerd runs");
     let engine_cpu_before = cpu_seconds(engine_pid);
     let start = Instant::now();
     let status = Command::new("docker")

@@ -23,8 +23,9 @@ fi
 
 if ! docker info >/dev/null 2>&1; then
   # A dockerd that is still shutting down holds its pid file and would make a new one fail.
+  # (By its pid file: the SSH test host runs a dockerd of its own.)
   for _ in $(seq 1 150); do
-    pgrep -x dockerd >/dev/null || break
+    { [ -f /var/run/docker.pid ] && [ -d "/proc/$(cat /var/run/docker.pid)" ]; } || break
     sleep 0.2
   done
   echo "starting dockerd (log: $state_dir/dockerd.log)"

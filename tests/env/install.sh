@@ -11,6 +11,8 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev
   # headless desktop end-to-end test: X server, session bus, WebDriver for WebKitGTK, screenshots
   xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick
+  # the SSH-reachable second Docker host of the remote-host tests (tests/env/sshhost.sh)
+  openssh-server iproute2
   # process helpers used by the scripts
   procps curl ca-certificates
 )

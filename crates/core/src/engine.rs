@@ -50,18 +50,26 @@ pub struct EngineInfo {
 
 impl Engine {
     pub async fn connect(endpoint: &Endpoint) -> Result<Self> {
+        Self::connect_accepting(endpoint, None).await
+    }
+
+    /// Like [`Engine::connect`], and an SSH host key with the `accepted` fingerprint is
+    /// trusted and remembered (the user has compared it).
+    pub async fn connect_accepting(endpoint: &Endpoint, accepted: Option<&str>) -> Result<Self> {
         let address = endpoint.to_string();
         let version = bollard::API_DEFAULT_VERSION;
         let docker = match endpoint {
             Endpoint::Unix(path) => {
                 let path = path.to_string_lossy();
                 Docker::connect_with_unix(&path, REQUEST_TIMEOUT_SECS, version)
+                    .map_err(|e| Error::from_engine(&address, e))?
             }
             Endpoint::Tcp(authority) => {
                 Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
+                    .map_err(|e| Error::from_engine(&address, e))?
             }
-        }
-        .map_err(|e| Error::from_engine(&address, e))?;
+            Endpoint::Ssh(target) => crate::ssh::connect(target, accepted, version).await?,
+        };
         // bollard speaks the newest API by default; older engines refuse it ("client version
         // is too new") until the client steps down to what the engine offers.
         let docker = docker

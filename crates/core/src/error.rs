@@ -15,6 +15,15 @@ pub enum ErrorCode {
     PermissionDenied,
     EngineError,
     Internal,
+    /// An SSH host offered a key Berth does not know yet; the user may accept it.
+    HostKeyUnknown,
+    /// An SSH host offered a different key than the one on record: a hard stop.
+    HostKeyChanged,
+    /// The SSH server refused the key (or the agent had none it accepts).
+    AuthFailed,
+    /// The private key is encrypted and no passphrase was given.
+    PassphraseRequired,
+    PassphraseWrong,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +43,20 @@ pub enum Error {
     Engine { status: u16, message: String },
     #[error("{0}")]
     Internal(String),
+    #[error("{host} is not a known host; its key fingerprint is {fingerprint}. Accept it only if it is the one the host's owner gave you.")]
+    HostKeyUnknown { host: String, fingerprint: String },
+    #[error("THE HOST KEY OF {host} HAS CHANGED: on record {known}, offered now {offered}. Nothing was sent. Someone may be intercepting the connection; if the host was reinstalled, remove its old key from known_hosts.")]
+    HostKeyChanged {
+        host: String,
+        known: String,
+        offered: String,
+    },
+    #[error("{0}")]
+    AuthFailed(String),
+    #[error("the key {0} is protected by a passphrase; enter it to connect")]
+    PassphraseRequired(String),
+    #[error("the passphrase for the key {0} is wrong")]
+    PassphraseWrong(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -48,6 +71,11 @@ impl Error {
             Error::PermissionDenied(_) => ErrorCode::PermissionDenied,
             Error::Engine { .. } => ErrorCode::EngineError,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::HostKeyUnknown { .. } => ErrorCode::HostKeyUnknown,
+            Error::HostKeyChanged { .. } => ErrorCode::HostKeyChanged,
+            Error::AuthFailed(_) => ErrorCode::AuthFailed,
+            Error::PassphraseRequired(_) => ErrorCode::PassphraseRequired,
+            Error::PassphraseWrong(_) => ErrorCode::PassphraseWrong,
         }
     }
 

@@ -44,6 +44,63 @@ pub enum Endpoint {
     Unix(PathBuf),
     /// Plain HTTP, `host:port`.
     Tcp(String),
+    /// The engine socket of a host reached over SSH.
+    Ssh(SshTarget),
+}
+
+/// A remote engine reached over SSH: who logs in where, with which key, and which socket the
+/// remote engine listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshTarget {
+    /// Host name or address.
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    pub key: KeySource,
+    /// The engine's socket on the remote host.
+    pub socket: String,
+    /// Where host keys are checked and learned.
+    pub known_hosts: KnownHostsFiles,
+}
+
+/// How Berth proves who it is to an SSH server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A private key file (OpenSSH, PEM or PKCS#8); encrypted ones need the passphrase.
+    File {
+        path: PathBuf,
+        passphrase: Option<Secret>,
+    },
+    /// The keys of the running ssh-agent (`SSH_AUTH_SOCK`).
+    Agent,
+}
+
+/// Host keys on record: the user's OpenSSH file (read only) and Berth's own (where keys the
+/// user accepts in Berth are written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownHostsFiles {
+    pub openssh: Option<PathBuf>,
+    pub berth: PathBuf,
+}
+
+/// A passphrase or other secret: kept in memory only as long as it is needed, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 impl Endpoint {
@@ -90,7 +147,18 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
             Endpoint::Tcp(authority) => write!(f, "tcp://{authority}"),
+            Endpoint::Ssh(target) => write!(f, "{target}"),
         }
+    }
+}
+
+impl fmt::Display for SshTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ssh://{}@{}", self.user, self.address)?;
+        if self.port != 22 {
+            write!(f, ":{}", self.port)?;
+        }
+        Ok(())
     }
 }
 

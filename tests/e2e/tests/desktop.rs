@@ -4,14 +4,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use berth_e2e::{eventually, App};
-use berth_testkit::{docker, inspect, Labelled, TEST_IMAGE};
-
-fn dockerd_running() -> bool {
-    Command::new("pgrep")
-        .args(["-x", "dockerd"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use berth_testkit::{docker, inspect, local_dockerd_pid, Labelled, TEST_IMAGE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_restart() {
@@ -83,12 +76,16 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     app.click(r#"[data-testid="section-containers"]"#).await;
 
     // The engine goes away: the window says so instead of spinning or crashing…
-    let status = Command::new("pkill")
-        .args(["-TERM", "-x", "dockerd"])
+    let dockerd = local_dockerd_pid().expect("the local dockerd runs");
+    let status = Command::new("kill")
+        .args(["-TERM", &dockerd.to_string()])
         .status()
         .unwrap();
     assert!(status.success(), "dockerd was running");
-    eventually("dockerd to exit", || async { !dockerd_running() }).await;
+    eventually("dockerd to exit", || async {
+        local_dockerd_pid().is_none()
+    })
+    .await;
     let empty = app
         .find(r#"[data-testid="host-unavailable"][data-state="offline"]"#)
         .await;

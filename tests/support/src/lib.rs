@@ -13,6 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+mod remote;
+pub use remote::RemoteHost;
+
 pub const TEST_IMAGE: &str = "berth-test/busybox:latest";
 /// Busybox without applet links: no shell, nothing but `busybox <applet>`.
 pub const NO_SHELL_IMAGE: &str = "berth-test/noshell:latest";
@@ -30,10 +33,12 @@ fn unique(prefix: &str) -> String {
 }
 
 pub fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker CLI runs");
+    docker_on(None, args)
+}
+
+/// The docker CLI against `host` (a `DOCKER_HOST` address), or the local engine.
+pub fn docker_on(host: Option<&str>, args: &[&str]) -> String {
+    let out = cli(host).args(args).output().expect("docker CLI runs");
     assert!(
         out.status.success(),
         "docker {args:?} failed: {}",
@@ -42,16 +47,39 @@ pub fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+fn cli(host: Option<&str>) -> Command {
+    let mut command = Command::new("docker");
+    if let Some(host) = host {
+        command.args(["-H", host]);
+    }
+    command
+}
+
 /// A label owned by one test; removes every container, volume and network carrying it on drop.
 pub struct Labelled {
     pub label: String,
+    /// The engine the test's objects live on; `None` is the local one.
+    host: Option<String>,
 }
 
 impl Labelled {
     pub fn new(test: &str) -> Self {
         Self {
             label: format!("berth.test={}", unique(test)),
+            host: None,
         }
+    }
+
+    /// Like [`Labelled::new`], for objects on the engine at `host` (a `DOCKER_HOST` address).
+    pub fn on(host: &str, test: &str) -> Self {
+        Self {
+            label: format!("berth.test={}", unique(test)),
+            host: Some(host.to_owned()),
+        }
+    }
+
+    fn docker(&self, args: &[&str]) -> String {
+        docker_on(self.host.as_deref(), args)
     }
 
     /// A unique container name for this test.
@@ -69,26 +97,26 @@ impl Labelled {
         args.extend_from_slice(extra);
         args.push(TEST_IMAGE);
         args.extend_from_slice(command);
-        docker(&args)
+        self.docker(&args)
     }
 
     /// `docker volume create` with this test's label; returns its name.
     pub fn volume(&self, hint: &str) -> String {
         let name = unique(hint);
-        docker(&["volume", "create", "--label", &self.label, &name]);
+        self.docker(&["volume", "create", "--label", &self.label, &name]);
         name
     }
 
     /// `docker network create` with this test's label; returns its name.
     pub fn network(&self, hint: &str) -> String {
         let name = unique(hint);
-        docker(&["network", "create", "--label", &self.label, &name]);
+        self.docker(&["network", "create", "--label", &self.label, &name]);
         name
     }
 
     /// A running container whose image has no shell at all.
     pub fn run_without_shell(&self, name: &str) -> String {
-        docker(&[
+        self.docker(&[
             "run",
             "-d",
             "--network",
@@ -128,7 +156,7 @@ impl Drop for Labelled {
             (&["network", "ls", "-q"], &["network", "rm"]),
         ];
         for (list, remove) in kinds {
-            let listed = Command::new("docker")
+            let listed = cli(self.host.as_deref())
                 .args(list)
                 .args(["--filter", &filter])
                 .output();
@@ -136,10 +164,23 @@ impl Drop for Labelled {
             let names = String::from_utf8_lossy(&listed.stdout);
             let names: Vec<&str> = names.split_whitespace().collect();
             if !names.is_empty() {
-                let _ = Command::new("docker").args(remove).args(&names).output();
+                let _ = cli(self.host.as_deref()).args(remove).args(&names).output();
             }
         }
     }
+}
+
+/// The local engine's process (from its pid file), while it runs. The SSH test host runs a
+/// second dockerd, so "any process named dockerd" is not the local engine.
+pub fn local_dockerd_pid() -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string("/var/run/docker.pid")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    std::path::Path::new(&format!("/proc/{pid}"))
+        .exists()
+        .then_some(pid)
 }
 
 pub fn inspect(id: &str, format: &str) -> String {

@@ -1,0 +1,224 @@
+//! Remote engines over plain SSH, with nothing installed on the remote host: one authenticated
+//! SSH connection per host, and every HTTP connection to the remote engine a channel on it
+//! (see `transport`).
+
+mod host_keys;
+mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bollard::Docker;
+use russh::client::{self, AuthResult, Handle};
+use russh::keys::agent::client::AgentClient;
+use russh::keys::{load_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+
+use crate::error::{Error, Result};
+use crate::host::{KeySource, SshTarget};
+
+/// TCP connect, key exchange and authentication together.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// With no traffic for this long a keepalive goes out; after `KEEPALIVE_MAX` unanswered ones
+/// the connection counts as dead, so a vanished host is seen within ~10 s even when idle.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(3);
+const KEEPALIVE_MAX: usize = 2;
+
+/// A Docker client for `target`'s engine. Fails before any request is sent when the host
+/// key is unknown or changed, and says precisely why when the login or the engine socket
+/// is refused. `accepted` is a host key fingerprint the user has just accepted.
+pub(crate) async fn connect(
+    target: &SshTarget,
+    accepted: Option<&str>,
+    client_version: &bollard::ClientVersion,
+) -> Result<Docker> {
+    let session = tokio::time::timeout(CONNECT_TIMEOUT, login(target, accepted))
+        .await
+        .map_err(|_| {
+            unreachable(
+                target,
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )
+        })??;
+    let session = Arc::new(session);
+    transport::probe_socket(&session, target).await?;
+    transport::docker(session, target, client_version)
+}
+
+type Session = Handle<HostKeyCheck>;
+
+async fn login(target: &SshTarget, accepted: Option<&str>) -> Result<Session> {
+    let config = Arc::new(client::Config {
+        nodelay: true,
+        keepalive_interval: Some(KEEPALIVE_INTERVAL),
+        keepalive_max: KEEPALIVE_MAX,
+        ..Default::default()
+    });
+    let check = HostKeyCheck {
+        target: target.clone(),
+        accepted: accepted.map(str::to_owned),
+    };
+    let mut session = client::connect(config, (target.address.as_str(), target.port), check)
+        .await
+        .map_err(|failure| match failure {
+            Refusal::HostKey(err) => err,
+            Refusal::Ssh(err) => connect_error(target, &err),
+        })?;
+    authenticate(&mut session, target).await?;
+    Ok(session)
+}
+
+/// Checks the server's key during the key exchange, before authentication or any request.
+struct HostKeyCheck {
+    target: SshTarget,
+    accepted: Option<String>,
+}
+
+/// Why the SSH handshake stopped: the host key, or the connection itself.
+#[derive(Debug)]
+enum Refusal {
+    HostKey(Error),
+    Ssh(russh::Error),
+}
+
+impl From<russh::Error> for Refusal {
+    fn from(err: russh::Error) -> Self {
+        Refusal::Ssh(err)
+    }
+}
+
+impl client::Handler for HostKeyCheck {
+    type Error = Refusal;
+
+    async fn check_server_key(
+        &mut self,
+        offered: &PublicKeyOrCertificate,
+    ) -> Result<bool, Refusal> {
+        let PublicKeyOrCertificate::PublicKey { key, .. } = offered else {
+            return Err(Refusal::HostKey(Error::AuthFailed(format!(
+                "{} presents a host certificate; Berth checks plain host keys only",
+                self.target.address
+            ))));
+        };
+        host_keys::verify(
+            &self.target.known_hosts,
+            &self.target.address,
+            self.target.port,
+            key,
+            self.accepted.as_deref(),
+        )
+        .map(|()| true)
+        .map_err(Refusal::HostKey)
+    }
+}
+
+async fn authenticate(session: &mut Session, target: &SshTarget) -> Result<()> {
+    let ssh = |err: russh::Error| connect_error(target, &err);
+    // RSA keys sign with SHA-2 when the server says it accepts that (modern sshd refuses SHA-1).
+    let rsa_hash = session
+        .best_supported_rsa_hash()
+        .await
+        .map_err(ssh)?
+        .flatten();
+    let refused = |what: &str| {
+        Error::AuthFailed(format!(
+            "{}@{} refused {what}; is its public key in the user's authorized_keys?",
+            target.user, target.address
+        ))
+    };
+    match &target.key {
+        KeySource::File { path, passphrase } => {
+            let key = load_key(path, passphrase.as_ref().map(|p| p.expose()))?;
+            let key = PrivateKeyWithHashAlg::new(Arc::new(key), rsa_hash);
+            match session
+                .authenticate_publickey(target.user.as_str(), key)
+                .await
+                .map_err(ssh)?
+            {
+                AuthResult::Success => Ok(()),
+                AuthResult::Failure { .. } => Err(refused(&format!("the key {}", path.display()))),
+            }
+        }
+        KeySource::Agent => {
+            let mut agent = AgentClient::connect_env().await.map_err(|err| {
+                Error::AuthFailed(format!(
+                    "no ssh-agent to ask for keys ({err}); set SSH_AUTH_SOCK or pick a key file"
+                ))
+            })?;
+            let identities = agent.request_identities().await.map_err(|err| {
+                Error::AuthFailed(format!("the ssh-agent did not list its keys: {err}"))
+            })?;
+            for identity in identities {
+                let key = identity.public_key().into_owned();
+                let hash = if key.algorithm().is_rsa() {
+                    rsa_hash
+                } else {
+                    None
+                };
+                let result = session
+                    .authenticate_publickey_with(target.user.as_str(), key, hash, &mut agent)
+                    .await;
+                if matches!(result, Ok(AuthResult::Success)) {
+                    return Ok(());
+                }
+            }
+            Err(refused("every key of the ssh-agent"))
+        }
+    }
+}
+
+/// Loads a private key, telling apart a missing passphrase from a wrong one.
+fn load_key(path: &std::path::Path, passphrase: Option<&str>) -> Result<PrivateKey> {
+    use russh::keys::Error as K;
+    let shown = path.display().to_string();
+    let unreadable = |err: &dyn std::fmt::Display| {
+        Error::InvalidInput(format!("the key {shown} could not be read: {err}"))
+    };
+    // Unencrypted keys of some formats fail when given a passphrase, so try without first.
+    match load_secret_key(path, None) {
+        Ok(key) => return Ok(key),
+        Err(K::KeyIsEncrypted) => {}
+        // PKCS#8 files say "ENCRYPTED" in their header but fail to parse without a password.
+        Err(K::Der(_))
+            if std::fs::read_to_string(path).is_ok_and(|pem| pem.contains("ENCRYPTED")) => {}
+        Err(K::IO(err)) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::InvalidInput(format!(
+                "there is no key file at {shown}"
+            )))
+        }
+        Err(err) => return Err(unreadable(&err)),
+    }
+    let Some(passphrase) = passphrase else {
+        return Err(Error::PassphraseRequired(shown));
+    };
+    load_secret_key(path, Some(passphrase)).map_err(|err| match err {
+        K::SshKey(_) | K::Unpad(_) | K::Pkcs8(_) => Error::PassphraseWrong(shown.clone()),
+        other => unreadable(&other),
+    })
+}
+
+fn unreachable(target: &SshTarget, reason: String) -> Error {
+    Error::EngineUnreachable {
+        endpoint: target.to_string(),
+        reason,
+    }
+}
+
+/// Says which of the usual ways an SSH connection fails this was.
+fn connect_error(target: &SshTarget, err: &russh::Error) -> Error {
+    let place = format!("{}:{}", target.address, target.port);
+    let reason = match err {
+        russh::Error::IO(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                format!("{place} refused the connection (is sshd running there?)")
+            }
+            std::io::ErrorKind::TimedOut => format!("{place} did not answer"),
+            _ if io.to_string().contains("lookup") || io.to_string().contains("resolve") => {
+                format!("the host name {} was not found", target.address)
+            }
+            _ => format!("{place}: {io}"),
+        },
+        russh::Error::KeepaliveTimeout => format!("{place} stopped answering"),
+        other => format!("{place}: {other}"),
+    };
+    unreachable(target, reason)
+}

@@ -1,0 +1,311 @@
+//! A remote engine over real SSH (tests/env/sshhost.sh): every key kind, host key checks
+//! before anything is sent, and each way a connection is refused, told apart.
+
+use std::path::{Path, PathBuf};
+
+use berth_core::{
+    ContainerAction, Endpoint, Engine, ErrorCode, KeySource, KnownHostsFiles, LogOptions, Secret,
+    SshTarget,
+};
+use berth_testkit::{docker_on, RemoteHost};
+use futures_util::StreamExt;
+
+/// A private folder for this test's known-hosts file (Berth's own), removed at the end.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("berth-ssh-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn target(remote: &RemoteHost, key: KeySource, known_hosts: &Path) -> SshTarget {
+    SshTarget {
+        address: remote.address.clone(),
+        port: 22,
+        user: remote.user.clone(),
+        key,
+        socket: remote.socket(),
+        known_hosts: KnownHostsFiles {
+            openssh: None,
+            berth: known_hosts.to_owned(),
+        },
+    }
+}
+
+fn key_file(remote: &RemoteHost, name: &str, passphrase: Option<&str>) -> KeySource {
+    KeySource::File {
+        path: remote.key(name),
+        passphrase: passphrase.map(Secret::new),
+    }
+}
+
+async fn connect(target: SshTarget) -> berth_core::Result<Engine> {
+    Engine::connect(&Endpoint::Ssh(target)).await
+}
+
+#[tokio::test]
+async fn every_key_kind_reaches_the_remote_engine_and_acts_on_it() {
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-keys");
+    let name = t.name("remote");
+    let id = t.run_sleeper(&name, &[]);
+    let known = remote.key("known_hosts");
+    let passphrase = remote.passphrase();
+
+    for key in [
+        key_file(&remote, "ed25519", None),
+        key_file(&remote, "ed25519_protected", Some(&passphrase)),
+        key_file(&remote, "rsa", None),
+    ] {
+        let engine = connect(target(&remote, key.clone(), &known))
+            .await
+            .unwrap_or_else(|e| panic!("{key:?}: {e}"));
+        let containers = engine.containers().await.unwrap();
+        assert!(containers.iter().any(|c| c.name == name), "{key:?}");
+    }
+
+    let engine = connect(target(&remote, key_file(&remote, "ed25519", None), &known))
+        .await
+        .unwrap();
+    engine
+        .container_action(&id, ContainerAction::Stop)
+        .await
+        .unwrap();
+    let state = docker_on(
+        Some(&remote.docker_host),
+        &["inspect", "-f", "{{.State.Status}}", &id],
+    );
+    assert_eq!(state, "exited");
+}
+
+#[tokio::test]
+async fn logs_follow_and_stats_stream_over_ssh() {
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-streams");
+    let id = t.run(
+        &t.name("chatty"),
+        &[],
+        &[
+            "sh",
+            "-c",
+            "seq 1 2000; trap 'exit 0' TERM; while true; do echo tick; sleep 0.2; done",
+        ],
+    );
+    let engine = connect(target(
+        &remote,
+        key_file(&remote, "ed25519", None),
+        &remote.key("known_hosts"),
+    ))
+    .await
+    .unwrap();
+
+    let options = LogOptions {
+        follow: true,
+        ..LogOptions::default()
+    };
+    let mut logs = engine.logs(std::slice::from_ref(&id), &options).unwrap();
+    let mut text = String::new();
+    while !text.contains("2000\n") || !text.contains("tick") {
+        let batch = tokio::time::timeout(berth_testkit::PATIENCE, logs.next())
+            .await
+            .expect("log lines arrive")
+            .expect("the log follows")
+            .unwrap();
+        text.push_str(&batch.text);
+    }
+    assert!(text.starts_with("1\n2\n3\n"));
+
+    let mut stats = engine.stats(std::slice::from_ref(&id)).unwrap();
+    let batch = tokio::time::timeout(berth_testkit::PATIENCE, stats.next())
+        .await
+        .expect("a stats sample arrives")
+        .unwrap()
+        .unwrap();
+    assert!(batch
+        .iter()
+        .any(|sample| sample.id == id && sample.memory_bytes > 0));
+}
+
+#[tokio::test]
+async fn an_unknown_host_key_is_shown_and_learned_only_once_accepted() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("unknown");
+    let berth_file = scratch.0.join("known_hosts");
+    let target = target(&remote, key_file(&remote, "ed25519", None), &berth_file);
+    let logins = remote.accepted_logins();
+
+    let err = connect(target.clone()).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyUnknown, "{err}");
+    let expected = host_fingerprint(&remote);
+    assert!(
+        err.to_string().contains(&expected),
+        "{err} shows {expected}"
+    );
+    assert_eq!(
+        remote.accepted_logins(),
+        logins,
+        "no login before the key is accepted"
+    );
+
+    let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let err = Engine::connect_accepting(&Endpoint::Ssh(target.clone()), Some(wrong))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::HostKeyUnknown,
+        "another fingerprint is not this key's"
+    );
+
+    Engine::connect_accepting(&Endpoint::Ssh(target.clone()), Some(&expected))
+        .await
+        .expect("the accepted key is trusted");
+    connect(target)
+        .await
+        .expect("and remembered in Berth's own file");
+}
+
+#[tokio::test]
+async fn a_changed_host_key_is_refused_before_anything_is_sent() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("changed");
+    let forged = scratch.0.join("forged");
+    ssh_keygen(&forged);
+    let known = scratch.0.join("known_hosts");
+    let forged_line = std::fs::read_to_string(forged.with_extension("pub")).unwrap();
+    let forged_key: Vec<&str> = forged_line.split_whitespace().take(2).collect();
+    std::fs::write(
+        &known,
+        format!("{} {}\n", remote.address, forged_key.join(" ")),
+    )
+    .unwrap();
+    let logins = remote.accepted_logins();
+
+    let err = connect(target(&remote, key_file(&remote, "ed25519", None), &known))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyChanged, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&fingerprint_of(&forged.with_extension("pub"))),
+        "{message}"
+    );
+    assert!(message.contains(&host_fingerprint(&remote)), "{message}");
+    assert_eq!(
+        remote.accepted_logins(),
+        logins,
+        "no login, so no request, was made"
+    );
+}
+
+#[tokio::test]
+async fn each_refusal_is_told_apart() {
+    let remote = RemoteHost::get();
+    let known = remote.key("known_hosts");
+    let scratch = Scratch::new("refusals");
+    let stranger = scratch.0.join("stranger");
+    ssh_keygen(&stranger);
+
+    let cases: Vec<(SshTarget, ErrorCode, &str)> = vec![
+        (
+            target(
+                &remote,
+                key_file(&remote, "ed25519_protected", None),
+                &known,
+            ),
+            ErrorCode::PassphraseRequired,
+            "passphrase",
+        ),
+        (
+            target(
+                &remote,
+                key_file(&remote, "ed25519_protected", Some("not it")),
+                &known,
+            ),
+            ErrorCode::PassphraseWrong,
+            "wrong",
+        ),
+        (
+            target(
+                &remote,
+                KeySource::File {
+                    path: stranger,
+                    passphrase: None,
+                },
+                &known,
+            ),
+            ErrorCode::AuthFailed,
+            "refused the key",
+        ),
+        (
+            SshTarget {
+                port: 2222,
+                ..target(&remote, key_file(&remote, "ed25519", None), &known)
+            },
+            ErrorCode::EngineUnreachable,
+            "refused the connection",
+        ),
+        (
+            SshTarget {
+                address: "no-such-host.invalid".to_owned(),
+                ..target(&remote, key_file(&remote, "ed25519", None), &known)
+            },
+            ErrorCode::EngineUnreachable,
+            "was not found",
+        ),
+        (
+            SshTarget {
+                socket: "/run/no-docker-here.sock".to_owned(),
+                ..target(&remote, key_file(&remote, "ed25519", None), &known)
+            },
+            ErrorCode::EngineUnreachable,
+            "no Docker socket at /run/no-docker-here.sock",
+        ),
+    ];
+    for (target, code, says) in cases {
+        let shown = format!("{target:?}");
+        let err = connect(target).await.expect_err(&shown);
+        assert_eq!(err.code(), code, "{shown}: {err}");
+        assert!(err.to_string().contains(says), "{shown}: {err}");
+        assert!(
+            !err.to_string().contains(&remote.passphrase()),
+            "no passphrase in errors"
+        );
+    }
+}
+
+fn ssh_keygen(path: &Path) {
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// `ssh-keygen -lf`'s SHA256 fingerprint of a public key file.
+fn fingerprint_of(public_key: &Path) -> String {
+    let out = std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(public_key)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned()
+}
+
+fn host_fingerprint(remote: &RemoteHost) -> String {
+    fingerprint_of(&remote.key("host_ed25519.pub"))
+}

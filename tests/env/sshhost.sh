@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# A second Docker host reachable only over SSH, for the remote-host tests: a network namespace
+# (10.200.0.2, reached from here through a veth pair at 10.200.0.1) running its own dockerd and
+# sshd. Keys are made here, at setup: plain and passphrase-protected ed25519, and RSA. What the
+# tests need to know is written to $state/env (see berth-testkit's RemoteHost).
+# Idempotent; `sshhost.sh stop` takes it all down.
+set -euo pipefail
+
+NS=berth-remote
+HOST_SIDE=berth-veth0
+NS_SIDE=berth-veth1
+NS_ADDRESS=10.200.0.2
+state="${BERTH_ENV_DIR:-/tmp/berth-env}/sshhost"
+run="/run/$NS"
+socket="$run/docker.sock"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+in_ns() { $sudo ip netns exec "$NS" "$@"; }
+
+stop_pidfile() {
+  [ -f "$1" ] || return 0
+  local pid; pid=$(cat "$1")
+  $sudo kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do $sudo kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+if [ "${1:-}" = stop ]; then
+  stop_pidfile "$run/sshd.pid"
+  stop_pidfile "$run/docker.pid"
+  $sudo ip netns del "$NS" 2>/dev/null || true
+  $sudo ip link del "$HOST_SIDE" 2>/dev/null || true
+  exit 0
+fi
+
+mkdir -p "$state" && $sudo mkdir -p "$run"
+
+# The network: only addresses inside our own namespace.
+if ! $sudo ip netns list | grep -qw "$NS"; then
+  $sudo ip netns add "$NS"
+  $sudo ip link add "$HOST_SIDE" type veth peer name "$NS_SIDE"
+  $sudo ip link set "$NS_SIDE" netns "$NS"
+  $sudo ip addr add 10.200.0.1/24 dev "$HOST_SIDE"
+  $sudo ip link set "$HOST_SIDE" up
+  in_ns ip addr add "$NS_ADDRESS/24" dev "$NS_SIDE"
+  in_ns ip link set "$NS_SIDE" up
+  in_ns ip link set lo up
+fi
+# A test may have taken the link down to cut the host off.
+$sudo ip link set "$HOST_SIDE" up
+
+# The remote engine: no bridge or iptables of its own, so it leaves the machine's alone.
+if ! docker -H "unix://$socket" info >/dev/null 2>&1; then
+  $sudo env -i PATH="$PATH" setsid nsenter --net="/run/netns/$NS" dockerd \
+    --data-root "$state/docker" --exec-root "$run/exec" --pidfile "$run/docker.pid" \
+    -H "unix://$socket" --bridge=none --iptables=false --ip-masq=false --ip-forward=false \
+    --cgroup-parent="/$NS" >>"$state/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 150); do
+    docker -H "unix://$socket" info >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  docker -H "unix://$socket" info >/dev/null 2>&1 || { tail -20 "$state/dockerd.log"; exit 1; }
+fi
+for image in berth-test/busybox:latest; do
+  docker -H "unix://$socket" image inspect "$image" >/dev/null 2>&1 ||
+    docker save "$image" | docker -H "unix://$socket" load >/dev/null
+done
+
+# Keys, made once per machine: the host's, and the users' (one protected by a passphrase).
+keys="$state/keys"
+if [ ! -f "$keys/passphrase" ]; then
+  rm -rf "$keys" && mkdir -p "$keys" && chmod 700 "$keys"
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$keys/passphrase"
+  ssh-keygen -q -t ed25519 -N '' -C berth-host -f "$keys/host_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -C berth-test -f "$keys/ed25519"
+  ssh-keygen -q -t ed25519 -N "$(cat "$keys/passphrase")" -C berth-test -f "$keys/ed25519_protected"
+  ssh-keygen -q -t rsa -b 3072 -N '' -C berth-test -f "$keys/rsa"
+  cat "$keys"/ed25519.pub "$keys"/ed25519_protected.pub "$keys"/rsa.pub >"$keys/authorized_keys"
+  echo "$NS_ADDRESS $(cut -d' ' -f1,2 "$keys/host_ed25519.pub")" >"$keys/known_hosts"
+fi
+
+cat >"$state/sshd_config" <<EOF
+ListenAddress $NS_ADDRESS:22
+HostKey $keys/host_ed25519
+PidFile $run/sshd.pid
+AuthorizedKeysFile $keys/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowStreamLocalForwarding yes
+MaxSessions 100
+MaxStartups 100
+EOF
+
+if ! { [ -f "$run/sshd.pid" ] && $sudo kill -0 "$(cat "$run/sshd.pid")" 2>/dev/null; }; then
+  $sudo mkdir -p /run/sshd
+  in_ns /usr/sbin/sshd -f "$state/sshd_config" -E "$state/sshd.log"
+  for _ in $(seq 1 50); do [ -f "$run/sshd.pid" ] && break; sleep 0.1; done
+fi
+
+cat >"$state/env" <<EOF
+BERTH_SSH_ADDRESS=$NS_ADDRESS
+BERTH_SSH_USER=root
+BERTH_SSH_KEYS=$keys
+BERTH_SSH_DOCKER_HOST=unix://$socket
+BERTH_SSH_SSHD_CONFIG=$state/sshd_config
+BERTH_SSH_SSHD_PID=$run/sshd.pid
+BERTH_SSH_NAMESPACE=$NS
+BERTH_SSH_LINK=$HOST_SIDE
+EOF
