@@ -10,10 +10,12 @@ use berth_testkit::{docker, local_dockerd_pid, Labelled};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const LOG_LINES: u32 = 1_000_000;
+mod ssh;
+
+pub const LOG_LINES: u32 = 1_000_000;
 const STATS_CONTAINERS: usize = 50;
 const STATS_SECONDS: u64 = 10;
-const LIST_ROUNDS: usize = 40;
+pub const LIST_ROUNDS: usize = 40;
 const EVENT_ROUNDS: usize = 100;
 
 // One thread, as the app runs its async work (see use_one_io_thread in src-tauri/lib.rs).
@@ -42,9 +44,12 @@ async fn main() {
     if wanted("events") {
         events(&t).await;
     }
+    if wanted("ssh") {
+        ssh::compare(&engine, &t).await;
+    }
 }
 
-fn ratio(ours: f64, peer: f64) -> String {
+pub fn ratio(ours: f64, peer: f64) -> String {
     format!("{:.2}×", ours / peer)
 }
 
@@ -104,26 +109,8 @@ async fn logs(engine: &Engine, t: &Labelled) {
     let rss_before = peak_rss_mib();
     let cpu_before = cpu_seconds(std::process::id());
     let engine_cpu_before = cpu_seconds(engine_pid);
-    let ids = [id.clone()];
     let start = Instant::now();
-    // Consumed in a spawned task, as the shell does; each batch is serialized as the Tauri
-    // channel would serialize it on its way to the UI.
-    let counted = tokio::spawn({
-        let mut stream = engine
-            .logs(&ids, &LogOptions::default())
-            .expect("log options");
-        async move {
-            let (mut lines, mut bytes) = (0usize, 0usize);
-            while let Some(batch) = stream.next().await {
-                let batch = batch.expect("log batch");
-                lines += batch.len();
-                bytes += serde_json::to_vec(&batch).expect("serializes").len();
-            }
-            (lines, bytes)
-        }
-    })
-    .await
-    .unwrap();
+    let counted = read_whole_log(engine, &id).await;
     let ours = start.elapsed().as_secs_f64();
     let ours_cpu = cpu_seconds(std::process::id()) - cpu_before;
     let ours_engine_cpu = cpu_seconds(engine_pid) - engine_cpu_before;
@@ -148,6 +135,25 @@ async fn logs(engine: &Engine, t: &Labelled) {
     docker(&["rm", "-f", &id]);
 }
 
+/// Reads a finished log to its end as the shell does (in a spawned task), serializing each
+/// batch as the Tauri channel would on its way to the UI. Returns (lines, bytes of JSON).
+pub async fn read_whole_log(engine: &Engine, id: &str) -> (usize, usize) {
+    let mut stream = engine
+        .logs(&[id.to_owned()], &LogOptions::default())
+        .expect("log options");
+    tokio::spawn(async move {
+        let (mut lines, mut bytes) = (0usize, 0usize);
+        while let Some(batch) = stream.next().await {
+            let batch = batch.expect("log batch");
+            lines += batch.len();
+            bytes += serde_json::to_vec(&batch).expect("serializes").len();
+        }
+        (lines, bytes)
+    })
+    .await
+    .unwrap()
+}
+
 fn start_containers(t: &Labelled, count: usize) -> Vec<String> {
     let ids: Vec<String> = (0..count)
         .map(|i| t.run_sleeper(&t.name(&format!("stat{i}")), &[]))
@@ -169,7 +175,7 @@ async fn raw_list(version: &str) -> usize {
     response.len()
 }
 
-fn median(mut samples: Vec<f64>) -> f64 {
+pub fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
 }

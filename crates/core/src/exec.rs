@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use crate::container::validate_container_ref;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::stream::{batched, UI_BATCH};
+use crate::stream::{batched, TERMINAL_BATCH};
 
 /// Shells tried, in order, when the user gives no command.
 pub const SHELLS: [&str; 3] = ["bash", "ash", "sh"];
@@ -97,7 +97,7 @@ impl Engine {
             Ok(output) => Ok(utf8.decode(output_bytes(&output))),
             Err(err) => Err(Error::from_engine(&endpoint, err)),
         });
-        let batches = batched(text, UI_BATCH, |chunk: &Result<String>| {
+        let batches = batched(text, TERMINAL_BATCH, |chunk: &Result<String>| {
             chunk.as_ref().map_or(0, String::len)
         })
         .map(|batch| batch.into_iter().collect::<Result<String>>())

@@ -27,6 +27,13 @@ pub const UI_BATCH: BatchLimits = BatchLimits {
     max_delay: Duration::from_millis(16),
 };
 
+/// What a terminal gets: whatever output is there, at once. A keystroke's echo must not
+/// wait for a batch to fill; a burst (a long listing) still goes out in large pieces.
+pub const TERMINAL_BATCH: BatchLimits = BatchLimits {
+    max_delay: Duration::ZERO,
+    ..UI_BATCH
+};
+
 /// Groups `stream`'s items into batches within `limits`; `size_of` weighs an item in bytes.
 pub fn batched<S, T>(
     stream: S,
@@ -104,6 +111,15 @@ mod tests {
         );
         drop(tx);
         assert_eq!(batches.next().await, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_terminal_batch_takes_what_is_there_without_waiting() {
+        let ready_then_silent = stream::iter([1u8, 2]).chain(stream::pending());
+        let mut batches = Box::pin(batched(ready_then_silent, TERMINAL_BATCH, |_| 1));
+        let start = tokio::time::Instant::now();
+        assert_eq!(batches.next().await, Some(vec![1, 2]));
+        assert_eq!(start.elapsed(), Duration::ZERO, "no delay waited for more");
     }
 
     fn tokio_stream_from(rx: tokio::sync::mpsc::Receiver<u8>) -> impl Stream<Item = u8> + Unpin {

@@ -1,0 +1,109 @@
+//! The same local engine reached two ways: its socket, and over SSH through the test host's
+//! sshd (tests/env/sshhost.sh), which shares this machine's filesystem and so can open the
+//! local socket. Same engine, same containers: only the transport differs.
+
+use std::time::{Duration, Instant};
+
+use berth_core::{Endpoint, Engine, ExecRequest, KeySource, KnownHostsFiles, SshTarget};
+use berth_testkit::{docker, Labelled, RemoteHost};
+use futures_util::StreamExt;
+
+use crate::{median, ratio, read_whole_log, LIST_ROUNDS, LOG_LINES};
+
+const ECHO_ROUNDS: usize = 40;
+
+pub async fn compare(local: &Engine, t: &Labelled) {
+    let host = RemoteHost::get();
+    let target = SshTarget {
+        address: host.address.clone(),
+        port: 22,
+        user: host.user.clone(),
+        key: KeySource::File {
+            path: host.key("ed25519"),
+            passphrase: None,
+        },
+        socket: "/var/run/docker.sock".to_owned(),
+        known_hosts: KnownHostsFiles {
+            openssh: None,
+            berth: host.key("known_hosts"),
+        },
+    };
+    let start = Instant::now();
+    let remote = Engine::connect(&Endpoint::Ssh(target))
+        .await
+        .expect("the SSH test host (scripts/bench.sh starts it)");
+    println!(
+        "Over SSH (the local engine through the test host's sshd; connected in {:.0} ms)",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+
+    let (mut over_socket, mut over_ssh) = (Vec::new(), Vec::new());
+    for _ in 0..LIST_ROUNDS {
+        over_socket.push(timed_ms(local.containers()).await);
+        over_ssh.push(timed_ms(remote.containers()).await);
+    }
+    let (socket_ms, ssh_ms) = (median(over_socket), median(over_ssh));
+    println!("  container list     socket {socket_ms:>7.2} ms   SSH {ssh_ms:>7.2} ms   ratio {}  (target ≤ 1.3×)", ratio(ssh_ms, socket_ms));
+
+    let id = t.run(
+        &t.name("ssh-log"),
+        &[],
+        &["seq", "1", &LOG_LINES.to_string()],
+    );
+    docker(&["wait", &id]);
+    let socket_rate = lines_per_second(local, &id).await;
+    let ssh_rate = lines_per_second(&remote, &id).await;
+    println!("  1M-line log        socket {socket_rate:>7.0} lines/s   SSH {ssh_rate:>7.0} lines/s   ratio {}  (target ≥ 0.9×)", ratio(ssh_rate, socket_rate));
+
+    let sleeper = t.run_sleeper(&t.name("ssh-echo"), &[]);
+    let socket_echo = echo_ms(local, &sleeper).await;
+    let ssh_echo = echo_ms(&remote, &sleeper).await;
+    println!(
+        "  exec echo (p50/p95)   socket {:.1}/{:.1} ms   SSH {:.1}/{:.1} ms  (target ≤ 25 ms)\n",
+        socket_echo.0, socket_echo.1, ssh_echo.0, ssh_echo.1
+    );
+}
+
+async fn timed_ms<T>(call: impl std::future::Future<Output = berth_core::Result<T>>) -> f64 {
+    let start = Instant::now();
+    call.await.expect("the call succeeds");
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+async fn lines_per_second(engine: &Engine, id: &str) -> f64 {
+    let start = Instant::now();
+    let (lines, _) = read_whole_log(engine, id).await;
+    assert_eq!(lines, LOG_LINES as usize, "every line arrived");
+    lines as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Types one character into `cat` on a TTY and waits for it to come back, as a key echoes in
+/// a terminal. Returns the median and 95th percentile in ms.
+async fn echo_ms(engine: &Engine, id: &str) -> (f64, f64) {
+    let request = ExecRequest {
+        command: Some(vec!["cat".to_owned()]),
+        cols: 80,
+        rows: 24,
+    };
+    let (session, mut output) = engine.exec(id, &request).await.expect("exec starts");
+    let mut delays = Vec::new();
+    for round in 0..ECHO_ROUNDS {
+        let key = char::from(b'a' + (round % 26) as u8);
+        let start = Instant::now();
+        session.write(key.to_string().as_bytes()).await.unwrap();
+        loop {
+            let chunk = tokio::time::timeout(Duration::from_secs(5), output.next())
+                .await
+                .expect("the echo comes back")
+                .expect("the terminal is open")
+                .unwrap();
+            if chunk.contains(key) {
+                break;
+            }
+        }
+        delays.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    delays.sort_by(f64::total_cmp);
+    let p95 = delays[(delays.len() * 95 / 100).min(delays.len() - 1)];
+    (median(delays), p95)
+}
