@@ -11,6 +11,7 @@ pub mod exec;
 pub mod host;
 pub mod logs;
 pub mod resources;
+pub mod saved_hosts;
 mod ssh;
 pub mod stats;
 pub mod store;
@@ -25,9 +26,12 @@ pub use exec::{ExecRequest, ExecSession};
 pub use host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, Secret, SshTarget};
 pub use logs::{LogBatch, LogLine, LogOptions};
 pub use resources::{Image, Network, Volume};
+pub use saved_hosts::SavedHost;
 pub use stats::StatsSample;
 pub use store::Store;
 pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
+
+use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
@@ -37,8 +41,10 @@ const UPDATE_BUFFER: usize = 1024;
 
 /// The running core: the watched hosts and the stream of their updates.
 pub struct Berth {
-    watchers: Vec<Watcher>,
+    /// In the order hosts were added; a watcher stops when its host is removed.
+    watchers: RwLock<Vec<Arc<Watcher>>>,
     updates: broadcast::Sender<HostUpdate>,
+    store: Option<Store>,
 }
 
 impl Berth {
@@ -46,11 +52,44 @@ impl Berth {
     /// inside a Tokio runtime.
     pub fn start(hosts: Vec<HostSpec>, store: Option<Store>) -> Self {
         let (updates, _) = broadcast::channel(UPDATE_BUFFER);
-        let watchers = hosts
-            .into_iter()
-            .map(|spec| Watcher::spawn(spec, updates.clone(), store.clone()))
-            .collect();
-        Self { watchers, updates }
+        let berth = Self {
+            watchers: RwLock::default(),
+            updates,
+            store,
+        };
+        for spec in hosts {
+            // Ids of the hosts given at start are distinct (local, then saved ones).
+            let _ = berth.add(spec);
+        }
+        berth
+    }
+
+    /// Starts watching one more host. Must be called inside a Tokio runtime.
+    pub fn add(&self, spec: HostSpec) -> Result<()> {
+        let mut watchers = self.watchers.write().unwrap_or_else(|e| e.into_inner());
+        if watchers.iter().any(|w| w.id() == &spec.id) {
+            return Err(Error::Conflict(format!(
+                "a host with id {:?} is already watched",
+                spec.id
+            )));
+        }
+        watchers.push(Arc::new(Watcher::spawn(
+            spec,
+            self.updates.clone(),
+            self.store.clone(),
+        )));
+        Ok(())
+    }
+
+    /// Stops watching a host; its connection closes once no stream uses it any more.
+    pub fn remove(&self, host: &HostId) -> Result<()> {
+        let mut watchers = self.watchers.write().unwrap_or_else(|e| e.into_inner());
+        let before = watchers.len();
+        watchers.retain(|w| w.id() != host);
+        if watchers.len() == before {
+            return Err(not_watched(host));
+        }
+        Ok(())
     }
 
     /// Every host's updates, in order per host.
@@ -59,17 +98,28 @@ impl Berth {
     }
 
     pub fn states(&self) -> Vec<HostState> {
-        self.watchers.iter().map(Watcher::state).collect()
+        self.watchers().iter().map(|w| w.state()).collect()
     }
 
-    pub fn watcher(&self, host: &HostId) -> Result<&Watcher> {
-        self.watchers
-            .iter()
+    pub fn watcher(&self, host: &HostId) -> Result<Arc<Watcher>> {
+        self.watchers()
+            .into_iter()
             .find(|w| w.id() == host)
-            .ok_or_else(|| Error::NotFound(format!("no host with id {host:?}")))
+            .ok_or_else(|| not_watched(host))
     }
 
     pub fn engine(&self, host: &HostId) -> Result<Engine> {
         self.watcher(host)?.engine()
     }
+
+    fn watchers(&self) -> Vec<Arc<Watcher>> {
+        self.watchers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+fn not_watched(host: &HostId) -> Error {
+    Error::NotFound(format!("no host with id {host:?}"))
 }

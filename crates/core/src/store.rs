@@ -23,10 +23,10 @@ pub const EVENTS_KEPT: i64 = 20_000;
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
-fn db_error(err: sqlx::Error) -> Error {
+pub(crate) fn db_error(err: sqlx::Error) -> Error {
     Error::Internal(format!("the history database failed: {err}"))
 }
 

@@ -309,3 +309,55 @@ fn fingerprint_of(public_key: &Path) -> String {
 fn host_fingerprint(remote: &RemoteHost) -> String {
     fingerprint_of(&remote.key("host_ed25519.pub"))
 }
+
+#[tokio::test]
+async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
+    use berth_core::saved_hosts::DEFAULT_SOCKET;
+    use berth_core::{Berth, HostId, HostStatus, SavedHost};
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-added");
+    let name = t.name("watched");
+    t.run_sleeper(&name, &[]);
+    let saved = SavedHost {
+        id: HostId::new("namespace"),
+        name: "Namespace".to_owned(),
+        address: remote.address.clone(),
+        port: 22,
+        user: remote.user.clone(),
+        key_path: Some(remote.key("ed25519").display().to_string()),
+        socket: remote.socket(),
+        tags: vec![],
+        created_ms: 0,
+        last_seen_ms: None,
+    };
+    assert_ne!(
+        saved.socket, DEFAULT_SOCKET,
+        "the test host's engine listens elsewhere"
+    );
+    let known = KnownHostsFiles {
+        openssh: None,
+        berth: remote.key("known_hosts"),
+    };
+    let berth = Berth::start(vec![], None);
+    berth.add(saved.spec(&known, None)).unwrap();
+    let err = berth.add(saved.spec(&known, None)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "one watcher per host");
+
+    let start = std::time::Instant::now();
+    loop {
+        let state = berth.states().pop().expect("the added host");
+        if matches!(state.status, HostStatus::Online { .. })
+            && state.containers.iter().any(|c| c.name == name)
+        {
+            break;
+        }
+        assert!(start.elapsed() < berth_testkit::PATIENCE, "{state:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    berth.remove(&saved.id).unwrap();
+    assert!(berth.states().is_empty());
+    assert_eq!(
+        berth.remove(&saved.id).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+}

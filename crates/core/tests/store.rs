@@ -134,3 +134,54 @@ async fn keeps_a_bounded_events_timeline_per_host() {
     drop(store);
     std::fs::remove_file(&path).unwrap();
 }
+
+#[tokio::test]
+async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
+    use berth_core::saved_hosts::DEFAULT_SOCKET;
+    use berth_core::{ErrorCode, SavedHost};
+    let path = temp_db("hosts");
+    let host = SavedHost {
+        id: HostId::new("build"),
+        name: "Build box".to_owned(),
+        address: "10.0.0.5".to_owned(),
+        port: 2222,
+        user: "deploy".to_owned(),
+        key_path: None,
+        socket: DEFAULT_SOCKET.to_owned(),
+        tags: vec!["ci".to_owned(), "eu".to_owned()],
+        created_ms: NOW,
+        last_seen_ms: None,
+    };
+    {
+        let store = Store::open(&path).await.unwrap();
+        store.save_host(&host).await.unwrap();
+        let bad = SavedHost {
+            port: 0,
+            id: HostId::new("bad"),
+            ..host.clone()
+        };
+        let err = store.save_host(&bad).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        store.host_seen(&host.id, NOW + 5).await.unwrap();
+    }
+    let store = Store::open(&path).await.unwrap();
+    let expected = SavedHost {
+        last_seen_ms: Some(NOW + 5),
+        ..host.clone()
+    };
+    assert_eq!(store.saved_hosts().await.unwrap(), vec![expected]);
+
+    let renamed = SavedHost {
+        name: "Builder".to_owned(),
+        ..host.clone()
+    };
+    store.save_host(&renamed).await.unwrap();
+    assert_eq!(store.saved_hosts().await.unwrap()[0].name, "Builder");
+
+    store.remove_host(&host.id).await.unwrap();
+    assert!(store.saved_hosts().await.unwrap().is_empty());
+    let err = store.remove_host(&host.id).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    drop(store);
+    let _ = std::fs::remove_file(&path);
+}

@@ -1,0 +1,16 @@
+-- Remote hosts the user saved. Secrets (key passphrases) are never here: they live in the OS
+-- keyring, and only when the user asked to save them.
+CREATE TABLE hosts (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    -- A private key file; NULL means the ssh-agent.
+    key_path TEXT,
+    socket TEXT NOT NULL,
+    -- A JSON array of strings.
+    tags TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER
+);

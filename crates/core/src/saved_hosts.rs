@@ -1,0 +1,298 @@
+//! Remote hosts the user saved, kept in the same sqlite file as the history. A saved host
+//! holds where and how to log in, never a secret.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use sqlx::Row;
+
+use crate::error::{Error, Result};
+use crate::host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, Secret, SshTarget};
+use crate::store::{db_error, Store};
+
+/// Where Docker listens on most hosts.
+pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedHost {
+    pub id: HostId,
+    pub name: String,
+    /// Host name or IP address.
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    /// A private key file; `None` logs in with the keys of the ssh-agent.
+    pub key_path: Option<String>,
+    /// The engine's socket on the host (rootless engines listen elsewhere).
+    pub socket: String,
+    pub tags: Vec<String>,
+    /// Unix milliseconds.
+    pub created_ms: i64,
+    /// When Berth last reached the host's engine, unix milliseconds.
+    pub last_seen_ms: Option<i64>,
+}
+
+impl SavedHost {
+    /// Checks every field before anything is saved or dialed; the message names the field.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |message: String| Err(Error::InvalidInput(message));
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return invalid("The name must have 1 to 64 characters.".to_owned());
+        }
+        let address_ok = !self.address.is_empty()
+            && self.address.len() <= 253
+            && self
+                .address
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
+        if !address_ok {
+            return invalid(format!(
+                "The address {:?} is not a host name or IP address.",
+                self.address
+            ));
+        }
+        if self.port == 0 {
+            return invalid("The port must be between 1 and 65535.".to_owned());
+        }
+        let user_ok = !self.user.is_empty()
+            && self.user.len() <= 32
+            && self
+                .user
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !user_ok {
+            return invalid(format!(
+                "The user {:?} is not a valid login name.",
+                self.user
+            ));
+        }
+        if let Some(path) = &self.key_path {
+            if !path.starts_with('/') {
+                return invalid(format!(
+                    "The key file must be an absolute path, not {path:?}."
+                ));
+            }
+        }
+        if !self.socket.starts_with('/') || self.socket.contains(char::is_whitespace) {
+            return invalid(format!(
+                "The Docker socket must be an absolute path, not {:?}.",
+                self.socket
+            ));
+        }
+        if let Some(tag) = self
+            .tags
+            .iter()
+            .find(|t| t.trim().is_empty() || t.chars().count() > 32)
+        {
+            return invalid(format!("The tag {tag:?} must have 1 to 32 characters."));
+        }
+        Ok(())
+    }
+
+    /// How Berth watches this host. `passphrase` unlocks an encrypted key file.
+    pub fn spec(&self, known_hosts: &KnownHostsFiles, passphrase: Option<Secret>) -> HostSpec {
+        let key = match &self.key_path {
+            Some(path) => KeySource::File {
+                path: path.into(),
+                passphrase,
+            },
+            None => KeySource::Agent,
+        };
+        HostSpec {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            endpoint: Endpoint::Ssh(SshTarget {
+                address: self.address.clone(),
+                port: self.port,
+                user: self.user.clone(),
+                key,
+                socket: self.socket.clone(),
+                known_hosts: known_hosts.clone(),
+            }),
+        }
+    }
+}
+
+impl Store {
+    /// Saves a new host or replaces the one with the same id. Invalid hosts are refused.
+    pub async fn save_host(&self, host: &SavedHost) -> Result<()> {
+        host.validate()?;
+        let tags = serde_json::to_string(&host.tags).map_err(|e| Error::Internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO hosts \
+             (id, name, address, port, user, key_path, socket, tags, created_ms, last_seen_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(host.id.as_str())
+        .bind(host.name.trim())
+        .bind(&host.address)
+        .bind(i64::from(host.port))
+        .bind(&host.user)
+        .bind(&host.key_path)
+        .bind(&host.socket)
+        .bind(tags)
+        .bind(host.created_ms)
+        .bind(host.last_seen_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    pub async fn saved_hosts(&self) -> Result<Vec<SavedHost>> {
+        let rows = sqlx::query(
+            "SELECT id, name, address, port, user, key_path, socket, tags, created_ms, \
+             last_seen_ms FROM hosts ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                let tags: String = row.get("tags");
+                Ok(SavedHost {
+                    id: HostId::new(row.get::<String, _>("id")),
+                    name: row.get("name"),
+                    address: row.get("address"),
+                    port: u16::try_from(row.get::<i64, _>("port")).unwrap_or(22),
+                    user: row.get("user"),
+                    key_path: row.get("key_path"),
+                    socket: row.get("socket"),
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                    created_ms: row.get("created_ms"),
+                    last_seen_ms: row.get("last_seen_ms"),
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets a saved host. Its history (stats, events) ages out as usual.
+    pub async fn remove_host(&self, id: &HostId) -> Result<()> {
+        let done = sqlx::query("DELETE FROM hosts WHERE id = ?")
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("no saved host with id {id}")));
+        }
+        Ok(())
+    }
+
+    /// Notes that the host's engine answered at `when_ms`.
+    pub async fn host_seen(&self, id: &HostId, when_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE hosts SET last_seen_ms = ? WHERE id = ?")
+            .bind(when_ms)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> SavedHost {
+        SavedHost {
+            id: HostId::new("h1"),
+            name: "Build box".to_owned(),
+            address: "build.example.com".to_owned(),
+            port: 22,
+            user: "deploy".to_owned(),
+            key_path: Some("/home/me/.ssh/id_ed25519".to_owned()),
+            socket: DEFAULT_SOCKET.to_owned(),
+            tags: vec!["ci".to_owned()],
+            created_ms: 1,
+            last_seen_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_well_formed_host_passes() {
+        assert!(example().validate().is_ok());
+        let ipv6 = SavedHost {
+            address: "fd00::2".to_owned(),
+            key_path: None,
+            socket: "/run/user/1000/docker.sock".to_owned(),
+            ..example()
+        };
+        assert!(ipv6.validate().is_ok());
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases = [
+            (
+                SavedHost {
+                    name: " ".into(),
+                    ..example()
+                },
+                "name",
+            ),
+            (
+                SavedHost {
+                    address: "me@box".into(),
+                    ..example()
+                },
+                "address",
+            ),
+            (
+                SavedHost {
+                    address: "a b".into(),
+                    ..example()
+                },
+                "address",
+            ),
+            (
+                SavedHost {
+                    port: 0,
+                    ..example()
+                },
+                "port",
+            ),
+            (
+                SavedHost {
+                    user: "".into(),
+                    ..example()
+                },
+                "user",
+            ),
+            (
+                SavedHost {
+                    user: "a b".into(),
+                    ..example()
+                },
+                "user",
+            ),
+            (
+                SavedHost {
+                    key_path: Some("id_rsa".into()),
+                    ..example()
+                },
+                "key file",
+            ),
+            (
+                SavedHost {
+                    socket: "docker.sock".into(),
+                    ..example()
+                },
+                "socket",
+            ),
+            (
+                SavedHost {
+                    tags: vec![String::new()],
+                    ..example()
+                },
+                "tag",
+            ),
+        ];
+        for (host, field) in cases {
+            let err = host.validate().expect_err(field);
+            assert!(err.to_string().contains(field), "{err} names {field}");
+        }
+    }
+}
