@@ -2,6 +2,7 @@
 
 mod commands;
 mod error;
+mod hosts;
 mod settings;
 mod streams;
 mod updates;
@@ -35,6 +36,10 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::exec_resize,
             commands::stream_close,
             commands::streams_open,
+            hosts::hosts_saved,
+            hosts::hosts_test,
+            hosts::hosts_save,
+            hosts::hosts_remove,
             commands::settings_get,
             commands::settings_update,
         ])
@@ -66,6 +71,7 @@ pub fn build<R: Runtime>(
         .plugin(settings::plugin())
         .manage(berth)
         .manage(store)
+        .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
@@ -88,9 +94,16 @@ async fn compact_periodically(store: Store) {
     }
 }
 
-/// The history database in the user's data folder (where Tauri keeps app data too).
+/// Berth's files: the database and its known hosts (where Tauri keeps the settings too).
+fn data_folder() -> std::path::PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("dev.berth.app")
+}
+
+/// The history database in the user's data folder.
 fn open_store() -> Option<Store> {
-    let folder = dirs::data_dir()?.join("dev.berth.app");
+    let folder = data_folder();
     let opened = std::fs::create_dir_all(&folder)
         .map_err(|e| e.to_string())
         .and_then(|()| {
@@ -124,6 +137,22 @@ fn use_one_io_thread() {
     tauri::async_runtime::set(handle);
 }
 
+/// The saved hosts to watch from the start. Their passphrases are not kept, so a host whose
+/// key needs one waits offline for it.
+fn saved_hosts(store: Option<&Store>) -> Vec<HostSpec> {
+    let Some(store) = store else {
+        return Vec::new();
+    };
+    let files = hosts::known_hosts_files();
+    match tauri::async_runtime::block_on(store.saved_hosts()) {
+        Ok(saved) => saved.iter().map(|host| host.spec(&files, None)).collect(),
+        Err(err) => {
+            tracing::error!(%err, "the saved hosts could not be read");
+            Vec::new()
+        }
+    }
+}
+
 pub fn run() {
     use_one_io_thread();
     tracing_subscriber::fmt()
@@ -141,7 +170,11 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    build(tauri::Builder::default(), vec![local], open_store())
+    let store = open_store();
+    let hosts = std::iter::once(local)
+        .chain(saved_hosts(store.as_ref()))
+        .collect();
+    build(tauri::Builder::default(), hosts, store)
         .run(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use berth_core::HostSpec;
-use berth_testkit::{inspect, Labelled, PATIENCE};
+use berth_testkit::{inspect, Labelled, RemoteHost, PATIENCE};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
@@ -162,10 +162,137 @@ fn settings_are_checked_then_kept_across_restarts() {
 
     let (_app, window) = app_window();
     assert_eq!(invoke(&window, "settings_get", json!({})).unwrap(), chosen);
-    let file = private_data_folder();
-    assert!(
-        std::fs::read_dir(file).unwrap().next().is_some(),
-        "settings were written under the private data folder"
+    let file = files_under(private_data_folder())
+        .into_iter()
+        .find(|f| f.ends_with("settings.json"))
+        .expect("settings were written under the private data folder");
+    // Only this test's file: other tests keep theirs beside it meanwhile.
+    std::fs::remove_file(file).unwrap();
+}
+
+fn window_on(
+    store: berth_core::Store,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    WebviewWindow<tauri::test::MockRuntime>,
+) {
+    private_data_folder();
+    let app = berth_app::build(mock_builder(), vec![], Some(store))
+        .build(mock_context(noop_assets()))
+        .expect("app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, window)
+}
+
+/// Every file under `folder`, recursively.
+fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_written() {
+    let remote = RemoteHost::get();
+    let data = private_data_folder().join("dev.berth.app");
+    std::fs::create_dir_all(&data).unwrap();
+    let store = tauri::async_runtime::block_on(berth_core::Store::open(&data.join("hosts.sqlite")))
+        .unwrap();
+    let (_app, window) = window_on(store);
+    let passphrase = remote.passphrase();
+    let host = json!({
+        "id": "namespace", "name": "Namespace", "address": remote.address, "port": 22,
+        "user": remote.user, "keyPath": remote.key("ed25519_protected"), "socket": remote.socket(),
+        "tags": ["test"], "createdMs": 0, "lastSeenMs": null,
+    });
+
+    // An unknown host key comes back with its fingerprint, for the user to compare.
+    let unknown = invoke(
+        &window,
+        "hosts_test",
+        json!({"host": host, "passphrase": passphrase, "accept": null}),
+    )
+    .expect_err("the host key is not known yet");
+    assert_eq!(unknown["code"], "host_key_unknown", "{unknown}");
+    let message = unknown["message"].as_str().unwrap();
+    let fingerprint = message
+        .split_whitespace()
+        .find(|word| word.starts_with("SHA256:"))
+        .map(|word| word.trim_end_matches('.'))
+        .expect("the message shows the fingerprint");
+
+    // Accepted, the key is remembered; the protected key then asks for its passphrase.
+    let locked = invoke(
+        &window,
+        "hosts_test",
+        json!({"host": host, "passphrase": null, "accept": fingerprint}),
+    )
+    .expect_err("no passphrase given");
+    assert_eq!(locked["code"], "passphrase_required", "{locked}");
+    let engine = invoke(
+        &window,
+        "hosts_test",
+        json!({"host": host, "passphrase": passphrase, "accept": null}),
+    )
+    .expect("SSH and the engine answer");
+    assert!(engine["version"].is_string(), "{engine}");
+
+    invoke(
+        &window,
+        "hosts_save",
+        json!({"host": host, "passphrase": passphrase}),
+    )
+    .expect("saved");
+    let start = Instant::now();
+    loop {
+        let hosts = invoke(&window, "hosts_state", json!({})).unwrap();
+        let watched = hosts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["host"] == "namespace");
+        if watched.is_some_and(|h| h["status"]["state"] == "online") {
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE, "never online: {hosts}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let saved = invoke(&window, "hosts_saved", json!({})).unwrap();
+    assert_eq!(saved[0]["id"], "namespace", "{saved}");
+
+    for file in files_under(&data) {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&passphrase),
+            "the passphrase is in {}",
+            file.display()
+        );
+    }
+
+    invoke(&window, "hosts_remove", json!({"host": "namespace"})).expect("removed");
+    let hosts = invoke(&window, "hosts_state", json!({})).unwrap();
+    assert!(hosts.as_array().unwrap().is_empty(), "{hosts}");
+    assert_eq!(
+        invoke(&window, "hosts_saved", json!({})).unwrap(),
+        json!([])
     );
-    std::fs::remove_dir_all(file).unwrap();
+    drop(window);
+    for made in [
+        "hosts.sqlite",
+        "hosts.sqlite-wal",
+        "hosts.sqlite-shm",
+        "known_hosts",
+    ] {
+        let _ = std::fs::remove_file(data.join(made));
+    }
 }

@@ -40,6 +40,17 @@ export const commands = {
 	streamClose: (stream: number) => __TAURI_INVOKE<void>("stream_close", { stream }),
 	/**  The kinds of the streams open now ("logs", "stats", "terminal"), for tests and diagnostics. */
 	streamsOpen: () => __TAURI_INVOKE<string[]>("streams_open"),
+	/**  The hosts the user saved. */
+	hostsSaved: () => typedError<SavedHost[], IpcError>(__TAURI_INVOKE("hosts_saved")),
+	/**
+	 *  Tries a host before it is saved: the SSH login, then its engine. `accept` is the host key
+	 *  fingerprint the user has accepted, when the key was unknown.
+	 */
+	hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) => typedError<EngineInfo, IpcError>(__TAURI_INVOKE("hosts_test", { host, passphrase, accept })),
+	/**  Keeps a new or edited host and watches it from now on. */
+	hostsSave: (host: SavedHost, passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_save", { host, passphrase })),
+	/**  Forgets a saved host and stops watching it. */
+	hostsRemove: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_remove", { host })),
 	/**  The user's preferences; defaults until something is changed. */
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
@@ -111,7 +122,15 @@ export type EngineInfo = {
 };
 
 /**  Stable, machine-readable error codes. Renaming one is a breaking change for the UI. */
-export type ErrorCode = "not_found" | "conflict" | "engine_unreachable" | "invalid_input" | "permission_denied" | "engine_error" | "internal";
+export type ErrorCode = "not_found" | "conflict" | "engine_unreachable" | "invalid_input" | "permission_denied" | "engine_error" | "internal" | 
+/**  An SSH host offered a key Berth does not know yet; the user may accept it. */
+"host_key_unknown" | 
+/**  An SSH host offered a different key than the one on record: a hard stop. */
+"host_key_changed" | 
+/**  The SSH server refused the key (or the agent had none it accepts). */
+"auth_failed" | 
+/**  The private key is encrypted and no passphrase was given. */
+"passphrase_required" | "passphrase_wrong";
 
 /**  The kinds of engine objects Berth follows events of. */
 export type EventKind = "container" | "image" | "volume" | "network";
@@ -237,6 +256,24 @@ export type RemoveOptions = {
 	force: boolean,
 	/**  Also remove its anonymous volumes. */
 	volumes: boolean,
+};
+
+export type SavedHost = {
+	id: HostId,
+	name: string,
+	/**  Host name or IP address. */
+	address: string,
+	port: number,
+	user: string,
+	/**  A private key file; `None` logs in with the keys of the ssh-agent. */
+	keyPath: string | null,
+	/**  The engine's socket on the host (rootless engines listen elsewhere). */
+	socket: string,
+	tags: string[],
+	/**  Unix milliseconds. */
+	createdMs: number,
+	/**  When Berth last reached the host's engine, unix milliseconds. */
+	lastSeenMs: number | null,
 };
 
 export type Settings = {

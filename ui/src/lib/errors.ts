@@ -9,4 +9,9 @@ export const errorMeaning: Record<ErrorCode, string> = {
   permission_denied: "Permission denied by the engine",
   engine_error: "The engine reported an error",
   internal: "Something went wrong inside Berth",
+  host_key_unknown: "The host's key is not known yet",
+  host_key_changed: "The host's key has changed — connection refused",
+  auth_failed: "The SSH login was refused",
+  passphrase_required: "The key needs its passphrase",
+  passphrase_wrong: "Wrong passphrase",
 };
