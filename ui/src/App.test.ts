@@ -212,3 +212,49 @@ describe("the settings", () => {
     expect(document.documentElement.style.getPropertyValue("--term-font-size")).toBe("16px");
   });
 });
+
+describe("adding a host", () => {
+  it("checks each step, shows an unknown host key to trust, then saves and selects the host", async () => {
+    const engineInfo = { ...engine, containers: 4, containersRunning: 1 };
+    let saved: Record<string, unknown> | null = null;
+    const calls = backendWith(host(), ({ cmd, args }) => {
+      if (cmd === "hosts_test" && !args.accept) {
+        return Promise.reject({
+          code: "host_key_unknown",
+          message: "10.0.0.5 is not a known host; its key fingerprint is SHA256:AbC+12/x. Accept it only if…",
+        });
+      }
+      if (cmd === "hosts_test") return engineInfo;
+      if (cmd === "hosts_save") return (saved = args.host as Record<string, unknown>), null;
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("add-host-button"));
+    const dialog = within(screen.getByTestId("add-host"));
+
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    expect(dialog.getByRole("alert").textContent).toContain("name");
+
+    await fireEvent.input(dialog.getByPlaceholderText("Build server"), { target: { value: "Build" } });
+    await fireEvent.input(dialog.getByPlaceholderText(/build.example.com/), { target: { value: "10.0.0.5" } });
+    await fireEvent.input(dialog.getByPlaceholderText("deploy"), { target: { value: "deploy" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    await fireEvent.input(dialog.getByPlaceholderText(/id_ed25519/), { target: { value: "/home/me/.ssh/id_ed25519" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+
+    await dialog.findByText("SHA256:AbC+12/x");
+    expect((dialog.getByRole("button", { name: "Add host" }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(dialog.getByRole("button", { name: /Trust this key/ }));
+    await dialog.findByText(/Docker 20.10.24/);
+    const trusted = calls.filter((c) => c.cmd === "hosts_test").at(-1)!;
+    expect(trusted.args.accept).toBe("SHA256:AbC+12/x");
+
+    await fireEvent.click(dialog.getByRole("button", { name: "Add host" }));
+    await waitFor(() => expect(screen.queryByTestId("add-host")).toBeNull());
+    expect(saved).toMatchObject({
+      name: "Build", address: "10.0.0.5", port: 22, user: "deploy",
+      keyPath: "/home/me/.ssh/id_ed25519", socket: "/var/run/docker.sock", tags: [],
+    });
+    expect(calls.filter((c) => c.cmd === "hosts_state").length).toBeGreaterThan(1);
+  });
+});

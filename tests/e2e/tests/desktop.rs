@@ -4,7 +4,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use berth_e2e::{eventually, App};
-use berth_testkit::{docker, inspect, local_dockerd_pid, Labelled, TEST_IMAGE};
+use berth_testkit::{docker, inspect, local_dockerd_pid, Labelled, RemoteHost, TEST_IMAGE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_restart() {
@@ -284,5 +284,69 @@ async fn a_million_line_log_streams_while_the_window_stays_responsive() {
         started.elapsed()
     );
     app.screenshot("million").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
+    let remote = RemoteHost::get();
+    let t = remote.labelled("e2e-remote");
+    let name = t.name("over-ssh");
+    t.run_sleeper(&name, &[]);
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+
+    app.click(r#"[data-testid="add-host-button"]"#).await;
+    let field = |name: &'static str| format!(r#"[data-testid="add-host"] input[name="{name}"]"#);
+    let next = r#"[data-testid="add-host"] .buttons button:last-child"#;
+    app.find(&field("name"))
+        .await
+        .send_keys("Namespace")
+        .await
+        .unwrap();
+    app.find(&field("address"))
+        .await
+        .send_keys(&remote.address)
+        .await
+        .unwrap();
+    app.find(&field("user"))
+        .await
+        .send_keys(&remote.user)
+        .await
+        .unwrap();
+    let socket = app.find(&field("socket")).await;
+    socket.clear().await.unwrap();
+    socket.send_keys(&remote.socket()).await.unwrap();
+    app.click(next).await;
+    let key = remote.key("ed25519");
+    app.find(&field("key"))
+        .await
+        .send_keys(&key.display().to_string())
+        .await
+        .unwrap();
+    app.click(next).await;
+
+    // First contact: the host key's fingerprint is shown to compare before anything else.
+    app.wait_for_text(r#"[data-testid="host-test"]"#, "SHA256:")
+        .await;
+    app.screenshot("add-host-fingerprint").await;
+    app.click(r#"[data-testid="host-test"] button"#).await;
+    app.wait_for_text(r#"[data-testid="host-test"]"#, "Docker 20.10")
+        .await;
+    app.screenshot("add-host-tested").await;
+    app.click(next).await;
+
+    // The new host is watched: online in the sidebar, its containers in the table.
+    app.find(r#"[data-testid="host"][data-name="Namespace"][data-state="online"]"#)
+        .await;
+    app.find(&format!(r#"tr[data-name="{name}"]"#)).await;
+    app.screenshot("remote-host").await;
+
+    // Removing it asks first, then the host leaves the sidebar (and later tests' windows).
+    app.click(r#"button[aria-label="Remove Namespace"]"#).await;
+    app.click("dialog .buttons button.danger").await;
+    app.gone(r#"[data-testid="host"][data-name="Namespace"]"#)
+        .await;
     app.close().await;
 }

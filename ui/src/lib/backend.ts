@@ -16,6 +16,7 @@ import {
   type HostUpdate,
   type IpcError,
   type RemoveOptions,
+  type SavedHost,
   type Settings,
 } from "./bindings";
 
@@ -44,6 +45,13 @@ async function unwrap<T>(call: Typed<T>): Promise<T> {
 
 export const backend = {
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
+  hostsSaved: () => unwrap(commands.hostsSaved()),
+  /** Logs in and asks the engine; `accept` is a host key fingerprint the user has accepted. */
+  hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) =>
+    unwrap(commands.hostsTest(host, passphrase, accept)),
+  /** Keeps a host and watches it from now on; the passphrase is used for this session only. */
+  hostsSave: (host: SavedHost, passphrase: string | null) => unwrap(commands.hostsSave(host, passphrase)),
+  hostsRemove: (host: HostId) => unwrap(commands.hostsRemove(host)),
   settingsGet: (): Promise<Settings> => commands.settingsGet(),
   /** Keeps `settings`; refused (as `invalid_input`, naming the setting) when a value is out of range. */
   settingsUpdate: (settings: Settings) => unwrap(commands.settingsUpdate(settings)),

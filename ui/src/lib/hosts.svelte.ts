@@ -36,6 +36,11 @@ export class HostsStore {
     return stop;
   }
 
+  /** Loads every host again, after one was added or removed. */
+  async reload() {
+    this.load(await this.#backend.hostsState());
+  }
+
   load(states: HostState[]) {
     this.hosts = states.map((s) => ({ ...s }));
   }
