@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A second Docker host reachable only over SSH, for the remote-host tests: a network namespace
 # (10.200.0.2, reached from here through a veth pair at 10.200.0.1) running its own dockerd and
-# sshd. Keys are made here, at setup: plain and passphrase-protected ed25519, and RSA. What the
-# tests need to know is written to $state/env (see berth-testkit's RemoteHost).
+# sshd. Keys are made here, at setup: plain and passphrase-protected ed25519, RSA and ECDSA.
+# What the tests need to know is written to $state/env (see berth-testkit's RemoteHost).
 # Idempotent; `sshhost.sh stop` takes it all down.
 set -euo pipefail
 
@@ -66,14 +66,16 @@ done
 
 # Keys, made once per machine: the host's, and the users' (one protected by a passphrase).
 keys="$state/keys"
-if [ ! -f "$keys/passphrase" ]; then
+if [ ! -f "$keys/ecdsa" ]; then
   rm -rf "$keys" && mkdir -p "$keys" && chmod 700 "$keys"
   head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$keys/passphrase"
   ssh-keygen -q -t ed25519 -N '' -C berth-host -f "$keys/host_ed25519"
   ssh-keygen -q -t ed25519 -N '' -C berth-test -f "$keys/ed25519"
   ssh-keygen -q -t ed25519 -N "$(cat "$keys/passphrase")" -C berth-test -f "$keys/ed25519_protected"
   ssh-keygen -q -t rsa -b 3072 -N '' -C berth-test -f "$keys/rsa"
-  cat "$keys"/ed25519.pub "$keys"/ed25519_protected.pub "$keys"/rsa.pub >"$keys/authorized_keys"
+  ssh-keygen -q -t ecdsa -b 256 -N '' -C berth-test -f "$keys/ecdsa"
+  cat "$keys"/ed25519.pub "$keys"/ed25519_protected.pub "$keys"/rsa.pub "$keys"/ecdsa.pub \
+    >"$keys/authorized_keys"
   echo "$NS_ADDRESS $(cut -d' ' -f1,2 "$keys/host_ed25519.pub")" >"$keys/known_hosts"
 fi
 

@@ -65,6 +65,7 @@ async fn every_key_kind_reaches_the_remote_engine_and_acts_on_it() {
         key_file(&remote, "ed25519", None),
         key_file(&remote, "ed25519_protected", Some(&passphrase)),
         key_file(&remote, "rsa", None),
+        key_file(&remote, "ecdsa", None),
     ] {
         let engine = connect(target(&remote, key.clone(), &known))
             .await

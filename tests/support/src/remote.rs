@@ -11,7 +11,8 @@ use crate::Labelled;
 pub struct RemoteHost {
     pub address: String,
     pub user: String,
-    /// ed25519, ed25519_protected, rsa (and .pub), passphrase, known_hosts, host_ed25519.pub
+    /// ed25519, ed25519_protected, rsa, ecdsa (and .pub), passphrase, known_hosts,
+    /// host_ed25519.pub
     pub keys: PathBuf,
     /// The remote engine's socket as seen from this machine, for the docker CLI.
     pub docker_host: String,
