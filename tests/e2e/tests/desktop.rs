@@ -299,7 +299,7 @@ async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
 
     app.click(r#"[data-testid="add-host-button"]"#).await;
     let field = |name: &'static str| format!(r#"[data-testid="add-host"] input[name="{name}"]"#);
-    let next = r#"[data-testid="add-host"] .buttons button:last-child"#;
+    let next = r#"[data-testid="add-host"] .dialog-buttons button:last-child"#;
     app.find(&field("name"))
         .await
         .send_keys("Namespace")
@@ -345,7 +345,7 @@ async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
 
     // Removing it asks first, then the host leaves the sidebar (and later tests' windows).
     app.click(r#"button[aria-label="Remove Namespace"]"#).await;
-    app.click("dialog .buttons button.danger").await;
+    app.click("dialog .dialog-buttons button.danger").await;
     app.gone(r#"[data-testid="host"][data-name="Namespace"]"#)
         .await;
     app.close().await;
