@@ -1,33 +1,11 @@
 //! Terminals into real containers: shell detection, typing, resize, exit code, refusals.
 
 use berth_core::{Endpoint, Engine, ErrorCode, ExecRequest};
-use berth_testkit::{docker, Labelled, PATIENCE};
-use futures_util::stream::BoxStream;
+use berth_testkit::{docker, read_until, Labelled, PATIENCE};
 use futures_util::StreamExt;
 
 async fn local_engine() -> Engine {
     Engine::connect(&Endpoint::local().unwrap()).await.unwrap()
-}
-
-/// Reads terminal output until it contains `text`; returns everything read.
-async fn read_until(
-    output: &mut BoxStream<'static, berth_core::Result<String>>,
-    text: &str,
-) -> String {
-    let mut seen = String::new();
-    tokio::time::timeout(PATIENCE, async {
-        while !seen.contains(text) {
-            let chunk = output
-                .next()
-                .await
-                .expect("the terminal is still open")
-                .unwrap();
-            seen.push_str(&chunk);
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("never saw {text:?}; the terminal showed {seen:?}"));
-    seen
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

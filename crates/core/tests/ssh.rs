@@ -7,7 +7,7 @@ use berth_core::{
     ContainerAction, Endpoint, Engine, ErrorCode, KeySource, KnownHostsFiles, LogOptions, Secret,
     SshTarget,
 };
-use berth_testkit::{docker_on, RemoteHost};
+use berth_testkit::{docker_on, read_until, RemoteHost};
 use futures_util::StreamExt;
 
 /// A private folder for this test's known-hosts file (Berth's own), removed at the end.
@@ -134,6 +134,31 @@ async fn logs_follow_and_stats_stream_over_ssh() {
     assert!(batch
         .iter()
         .any(|sample| sample.id == id && sample.memory_bytes > 0));
+}
+
+#[tokio::test]
+async fn a_terminal_over_ssh_follows_a_resize() {
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-exec");
+    let id = t.run_sleeper(&t.name("term"), &[]);
+    let engine = connect(target(
+        &remote,
+        key_file(&remote, "ed25519", None),
+        &remote.key("known_hosts"),
+    ))
+    .await
+    .unwrap();
+    let request = berth_core::ExecRequest {
+        command: None,
+        cols: 80,
+        rows: 24,
+    };
+    let (session, mut output) = engine.exec(&id, &request).await.unwrap();
+    session.write(b"stty size\n").await.unwrap();
+    read_until(&mut output, "24 80").await;
+    session.resize(120, 40).await.unwrap();
+    session.write(b"stty size\n").await.unwrap();
+    read_until(&mut output, "40 120").await;
 }
 
 #[tokio::test]
@@ -355,6 +380,18 @@ async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
         assert!(start.elapsed() < berth_testkit::PATIENCE, "{state:?}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // Followed by the engine's events over SSH: a container started now shows up.
+    let later = t.name("later");
+    t.run_sleeper(&later, &[]);
+    let start = std::time::Instant::now();
+    while !berth.states()[0].containers.iter().any(|c| c.name == later) {
+        assert!(
+            start.elapsed() < berth_testkit::PATIENCE,
+            "{later} never showed up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
     berth.remove(&saved.id).unwrap();
     assert!(berth.states().is_empty());
     assert_eq!(

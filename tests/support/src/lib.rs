@@ -170,6 +170,29 @@ impl Drop for Labelled {
     }
 }
 
+/// Reads a terminal's output until it contains `text`; returns everything read.
+pub async fn read_until<S, E>(output: &mut S, text: &str) -> String
+where
+    S: futures_util::Stream<Item = Result<String, E>> + Unpin,
+    E: std::fmt::Debug,
+{
+    use futures_util::StreamExt;
+    let mut seen = String::new();
+    tokio::time::timeout(PATIENCE, async {
+        while !seen.contains(text) {
+            let chunk = output
+                .next()
+                .await
+                .expect("the terminal is still open")
+                .unwrap();
+            seen.push_str(&chunk);
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("never saw {text:?}; the terminal showed {seen:?}"));
+    seen
+}
+
 /// The local engine's process (from its pid file), while it runs. The SSH test host runs a
 /// second dockerd, so "any process named dockerd" is not the local engine.
 pub fn local_dockerd_pid() -> Option<u32> {
