@@ -1,6 +1,7 @@
-//! Saved remote hosts: try one, save it (and watch it), forget it. Passphrases are used for
-//! this run of the app only and never written anywhere.
+//! Remote hosts: find them elsewhere, try one, save it (and watch it), forget it.
+//! Passphrases are used for this run of the app only and never written anywhere.
 
+use berth_core::import::{self, HostCandidate};
 use berth_core::{
     Berth, Engine, EngineInfo, Error, HostId, KnownHostsFiles, SavedHost, Secret, Store,
 };
@@ -76,4 +77,23 @@ pub async fn hosts_remove(
     saved_hosts_store(&store)?.remove_host(&host).await?;
     berth.remove(&host)?;
     Ok(())
+}
+
+/// Hosts found in `~/.ssh/config`, the Docker CLI's contexts and an `ssh://` DOCKER_HOST,
+/// to pre-fill the add-host form.
+#[tauri::command]
+#[specta::specta]
+pub fn hosts_import() -> Vec<HostCandidate> {
+    let Some(home) = dirs::home_dir() else {
+        return Vec::new();
+    };
+    let ssh_config = std::fs::read_to_string(home.join(".ssh/config")).unwrap_or_default();
+    let docker_config =
+        std::env::var_os("DOCKER_CONFIG").map_or_else(|| home.join(".docker"), Into::into);
+    let docker_host = std::env::var("DOCKER_HOST").ok();
+    import::from_ssh_config(&ssh_config, &home)
+        .into_iter()
+        .chain(import::from_docker_contexts(&docker_config))
+        .chain(docker_host.and_then(|url| import::from_ssh_url(&url, "DOCKER_HOST", "DOCKER_HOST")))
+        .collect()
 }

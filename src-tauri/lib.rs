@@ -40,6 +40,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             hosts::hosts_test,
             hosts::hosts_save,
             hosts::hosts_remove,
+            hosts::hosts_import,
             commands::settings_get,
             commands::settings_update,
         ])

@@ -45,6 +45,7 @@ function backendWith(state: HostState, answer: (call: Call) => unknown = () => n
       calls.push(call);
       if (cmd === "hosts_state") return [state];
       if (cmd === "settings_get") return DEFAULT_SETTINGS;
+      if (cmd === "hosts_import") return answer(call) ?? [];
       return answer(call);
     },
     { shouldMockEvents: true },
@@ -256,5 +257,25 @@ describe("adding a host", () => {
       keyPath: "/home/me/.ssh/id_ed25519", socket: "/var/run/docker.sock", tags: [],
     });
     expect(calls.filter((c) => c.cmd === "hosts_state").length).toBeGreaterThan(1);
+  });
+});
+
+describe("adding a host found elsewhere", () => {
+  it("fills the form from ~/.ssh/config", async () => {
+    backendWith(host(), ({ cmd }) =>
+      cmd === "hosts_import"
+        ? [{ name: "db", address: "10.0.0.7", port: 2222, user: "ops", keyPath: "/home/me/.ssh/id_db", source: "~/.ssh/config" }]
+        : null,
+    );
+    render(App);
+    await fireEvent.click(await screen.findByTestId("add-host-button"));
+    const dialog = within(screen.getByTestId("add-host"));
+    const fill = await dialog.findByLabelText("Fill in from");
+    expect(fill.textContent).toContain("db · ops@10.0.0.7:2222 (~/.ssh/config)");
+    await fireEvent.change(fill, { target: { value: "0" } });
+    expect((dialog.getByPlaceholderText(/build.example.com/) as HTMLInputElement).value).toBe("10.0.0.7");
+    expect((dialog.getByPlaceholderText("deploy") as HTMLInputElement).value).toBe("ops");
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    expect((dialog.getByPlaceholderText(/id_ed25519/) as HTMLInputElement).value).toBe("/home/me/.ssh/id_db");
   });
 });

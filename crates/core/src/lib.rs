@@ -9,6 +9,7 @@ pub mod error;
 pub mod event;
 pub mod exec;
 pub mod host;
+pub mod import;
 pub mod logs;
 pub mod resources;
 pub mod saved_hosts;

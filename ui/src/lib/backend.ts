@@ -11,6 +11,7 @@ import {
   type StatsMessage,
   type TerminalMessage,
   type ErrorCode,
+  type HostCandidate,
   type HostId,
   type HostState,
   type HostUpdate,
@@ -46,6 +47,8 @@ async function unwrap<T>(call: Typed<T>): Promise<T> {
 export const backend = {
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
   hostsSaved: () => unwrap(commands.hostsSaved()),
+  /** Hosts from ~/.ssh/config, Docker contexts and DOCKER_HOST, to pre-fill the add-host form. */
+  hostsImport: (): Promise<HostCandidate[]> => commands.hostsImport(),
   /** Logs in and asks the engine; `accept` is a host key fingerprint the user has accepted. */
   hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) =>
     unwrap(commands.hostsTest(host, passphrase, accept)),

@@ -51,6 +51,11 @@ export const commands = {
 	hostsSave: (host: SavedHost, passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_save", { host, passphrase })),
 	/**  Forgets a saved host and stops watching it. */
 	hostsRemove: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_remove", { host })),
+	/**
+	 *  Hosts found in `~/.ssh/config`, the Docker CLI's contexts and an `ssh://` DOCKER_HOST,
+	 *  to pre-fill the add-host form.
+	 */
+	hostsImport: () => __TAURI_INVOKE<HostCandidate[]>("hosts_import"),
 	/**  The user's preferences; defaults until something is changed. */
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
@@ -143,6 +148,17 @@ export type ExecRequest = {
 };
 
 export type Health = "starting" | "healthy" | "unhealthy";
+
+/**  A host found elsewhere, not yet saved. Empty `user` means the source did not say. */
+export type HostCandidate = {
+	name: string,
+	address: string,
+	port: number,
+	user: string,
+	keyPath: string | null,
+	/**  Where it was found, e.g. "~/.ssh/config" or "docker context prod". */
+	source: string,
+};
 
 export type HostChange = { kind: "status"; status: HostStatus } | 
 /**  The whole table, after a (re)connect or when a consumer fell behind. */

@@ -1,0 +1,281 @@
+//! Hosts the user already has elsewhere: OpenSSH's `~/.ssh/config`, Docker contexts with
+//! `ssh://` endpoints, and an `ssh://` DOCKER_HOST — offered to pre-fill the add-host form.
+
+use std::path::Path;
+
+use serde::Serialize;
+use specta::Type;
+
+/// A host found elsewhere, not yet saved. Empty `user` means the source did not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HostCandidate {
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    pub key_path: Option<String>,
+    /// Where it was found, e.g. "~/.ssh/config" or "docker context prod".
+    pub source: String,
+}
+
+/// The concrete hosts of an OpenSSH client config. Options apply the way ssh applies them:
+/// the first value found for a host wins, from every `Host` block whose patterns match it.
+/// Hosts reached through a ProxyJump are left out: Berth does not jump yet.
+pub fn from_ssh_config(text: &str, home: &Path) -> Vec<HostCandidate> {
+    let blocks = parse_blocks(text);
+    let aliases = blocks
+        .iter()
+        .flat_map(|block| block.patterns.iter())
+        .filter(|pattern| !pattern.contains(['*', '?', '!']))
+        .fold(Vec::<&String>::new(), |mut seen, alias| {
+            if !seen.contains(&alias) {
+                seen.push(alias);
+            }
+            seen
+        });
+    aliases
+        .into_iter()
+        .filter_map(|alias| {
+            let option = |key: &str| {
+                blocks
+                    .iter()
+                    .filter(|block| block.matches(alias))
+                    .find_map(|block| block.options.iter().find(|(k, _)| k == key))
+                    .map(|(_, value)| value.as_str())
+            };
+            if option("proxyjump").is_some_and(|jump| !jump.eq_ignore_ascii_case("none")) {
+                return None;
+            }
+            Some(HostCandidate {
+                name: alias.clone(),
+                address: option("hostname").unwrap_or(alias).to_owned(),
+                port: option("port").and_then(|p| p.parse().ok()).unwrap_or(22),
+                user: option("user").unwrap_or_default().to_owned(),
+                key_path: option("identityfile").map(|path| expand_home(path, home)),
+                source: "~/.ssh/config".to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// A host from an `ssh://[user@]host[:port]` address (a Docker context or DOCKER_HOST).
+pub fn from_ssh_url(url: &str, name: &str, source: &str) -> Option<HostCandidate> {
+    let rest = url.strip_prefix("ssh://")?.trim_end_matches('/');
+    let (user, authority) = rest.split_once('@').unwrap_or(("", rest));
+    let (address, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => (host, port.parse().ok()?),
+        _ => (authority, 22),
+    };
+    (!address.is_empty()).then(|| HostCandidate {
+        name: name.to_owned(),
+        address: address.to_owned(),
+        port,
+        user: user.to_owned(),
+        key_path: None,
+        source: source.to_owned(),
+    })
+}
+
+/// The `ssh://` endpoints of the Docker CLI's contexts under `docker_config` (~/.docker).
+pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
+    let Ok(entries) = std::fs::read_dir(docker_config.join("contexts/meta")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("meta.json")).ok())
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .filter_map(|meta| {
+            let name = meta["Name"].as_str()?;
+            let url = meta["Endpoints"]["docker"]["Host"].as_str()?;
+            from_ssh_url(url, name, &format!("docker context {name}"))
+        })
+        .collect()
+}
+
+struct Block {
+    patterns: Vec<String>,
+    /// Lower-cased keyword and value, in file order.
+    options: Vec<(String, String)>,
+}
+
+impl Block {
+    fn matches(&self, alias: &str) -> bool {
+        let negated = self
+            .patterns
+            .iter()
+            .filter_map(|p| p.strip_prefix('!'))
+            .any(|p| glob(p, alias));
+        !negated
+            && self
+                .patterns
+                .iter()
+                .any(|p| !p.starts_with('!') && glob(p, alias))
+    }
+}
+
+fn parse_blocks(text: &str) -> Vec<Block> {
+    let mut blocks = vec![Block {
+        patterns: vec!["*".to_owned()],
+        options: Vec::new(),
+    }];
+    let mut in_match = false;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line
+            .split_once(|c: char| c.is_whitespace() || c == '=')
+            .map_or((line, ""), |(k, v)| {
+                (k, v.trim_start_matches([' ', '\t', '=']).trim())
+            });
+        let key = key.to_ascii_lowercase();
+        let value = value.trim_matches('"').to_owned();
+        match key.as_str() {
+            "host" => {
+                in_match = false;
+                blocks.push(Block {
+                    patterns: value.split_whitespace().map(str::to_owned).collect(),
+                    options: Vec::new(),
+                });
+            }
+            // Match blocks depend on things only ssh knows at connect time: skipped.
+            "match" => in_match = true,
+            _ if !in_match => blocks
+                .last_mut()
+                .expect("a block")
+                .options
+                .push((key, value)),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// OpenSSH's patterns: `*` any run of characters, `?` one character.
+fn glob(pattern: &str, text: &str) -> bool {
+    fn matches(p: &[u8], t: &[u8]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => matches(&p[1..], t) || (!t.is_empty() && matches(p, &t[1..])),
+            (Some(b'?'), Some(_)) => matches(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => matches(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    matches(pattern.as_bytes(), text.as_bytes())
+}
+
+fn expand_home(path: &str, home: &Path) -> String {
+    match path.strip_prefix("~/") {
+        Some(rest) => home.join(rest).display().to_string(),
+        None => path.replace("%d", &home.display().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "
+# work machines
+Host build build-2
+    HostName build.example.com
+    User deploy
+    IdentityFile ~/.ssh/id_build
+
+Host db
+  HostName=10.0.0.7
+  Port 2222
+
+Host behind
+  ProxyJump bastion
+
+Host *.internal !skip.internal
+  User ops
+
+Match host db exec \"true\"
+  User nobody
+
+Host *
+  User me
+  IdentityFile ~/.ssh/id_ed25519
+";
+
+    #[test]
+    fn concrete_hosts_take_the_first_value_from_every_matching_block() {
+        let found = from_ssh_config(CONFIG, Path::new("/home/me"));
+        let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["build", "build-2", "db"],
+            "wildcards and jumps are left out"
+        );
+        assert_eq!(
+            found[0],
+            HostCandidate {
+                name: "build".into(),
+                address: "build.example.com".into(),
+                port: 22,
+                user: "deploy".into(),
+                key_path: Some("/home/me/.ssh/id_build".into()),
+                source: "~/.ssh/config".into(),
+            }
+        );
+        let db = &found[2];
+        assert_eq!((db.address.as_str(), db.port), ("10.0.0.7", 2222));
+        assert_eq!(db.user, "me", "from Host *, not from the Match block");
+        assert_eq!(db.key_path.as_deref(), Some("/home/me/.ssh/id_ed25519"));
+    }
+
+    #[test]
+    fn patterns_match_like_openssh() {
+        assert!(glob("*.internal", "api.internal"));
+        assert!(glob("web-?", "web-1"));
+        assert!(!glob("web-?", "web-10"));
+        let block = parse_blocks("Host *.internal !skip.internal\n  User ops")
+            .pop()
+            .unwrap();
+        assert!(block.matches("api.internal"));
+        assert!(!block.matches("skip.internal"));
+    }
+
+    #[test]
+    fn ssh_urls_give_user_host_and_port() {
+        let c = from_ssh_url("ssh://deploy@10.0.0.5:2200", "prod", "docker context prod").unwrap();
+        assert_eq!(
+            (c.user.as_str(), c.address.as_str(), c.port),
+            ("deploy", "10.0.0.5", 2200)
+        );
+        let c = from_ssh_url("ssh://box", "box", "DOCKER_HOST").unwrap();
+        assert_eq!(
+            (c.user.as_str(), c.address.as_str(), c.port),
+            ("", "box", 22)
+        );
+        assert_eq!(from_ssh_url("tcp://box:2375", "x", "y"), None);
+        assert_eq!(from_ssh_url("ssh://me@box:notaport", "x", "y"), None);
+    }
+
+    #[test]
+    fn docker_contexts_with_ssh_endpoints_are_found() {
+        let dir = std::env::temp_dir().join(format!("berth-contexts-{}", std::process::id()));
+        for (hash, name, host) in [
+            ("a1", "prod", "ssh://ops@prod.example.com"),
+            ("b2", "local", "unix:///var/run/docker.sock"),
+        ] {
+            let meta = dir.join("contexts/meta").join(hash);
+            std::fs::create_dir_all(&meta).unwrap();
+            let json = serde_json::json!({"Name": name, "Endpoints": {"docker": {"Host": host}}});
+            std::fs::write(meta.join("meta.json"), json.to_string()).unwrap();
+        }
+        let found = from_docker_contexts(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].name.as_str(), found[0].user.as_str()),
+            ("prod", "ops")
+        );
+        assert_eq!(found[0].source, "docker context prod");
+    }
+}
