@@ -52,6 +52,14 @@ async fn connect(target: SshTarget) -> berth_core::Result<Engine> {
     Engine::connect(&Endpoint::Ssh(target)).await
 }
 
+/// The remote engine, logged in with the plain ed25519 key, its host key known.
+async fn connect_with_plain_key(remote: &RemoteHost) -> Engine {
+    let key = key_file(remote, "ed25519", None);
+    connect(target(remote, key, &remote.key("known_hosts")))
+        .await
+        .expect("the SSH test host answers")
+}
+
 #[tokio::test]
 async fn every_key_kind_reaches_the_remote_engine_and_acts_on_it() {
     let remote = RemoteHost::get();
@@ -74,9 +82,7 @@ async fn every_key_kind_reaches_the_remote_engine_and_acts_on_it() {
         assert!(containers.iter().any(|c| c.name == name), "{key:?}");
     }
 
-    let engine = connect(target(&remote, key_file(&remote, "ed25519", None), &known))
-        .await
-        .unwrap();
+    let engine = connect_with_plain_key(&remote).await;
     engine
         .container_action(&id, ContainerAction::Stop)
         .await
@@ -101,13 +107,7 @@ async fn logs_follow_and_stats_stream_over_ssh() {
             "seq 1 2000; trap 'exit 0' TERM; while true; do echo tick; sleep 0.2; done",
         ],
     );
-    let engine = connect(target(
-        &remote,
-        key_file(&remote, "ed25519", None),
-        &remote.key("known_hosts"),
-    ))
-    .await
-    .unwrap();
+    let engine = connect_with_plain_key(&remote).await;
 
     let options = LogOptions {
         follow: true,
@@ -141,13 +141,7 @@ async fn a_terminal_over_ssh_follows_a_resize() {
     let remote = RemoteHost::get();
     let t = remote.labelled("ssh-exec");
     let id = t.run_sleeper(&t.name("term"), &[]);
-    let engine = connect(target(
-        &remote,
-        key_file(&remote, "ed25519", None),
-        &remote.key("known_hosts"),
-    ))
-    .await
-    .unwrap();
+    let engine = connect_with_plain_key(&remote).await;
     let request = berth_core::ExecRequest {
         command: None,
         cols: 80,
