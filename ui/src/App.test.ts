@@ -164,6 +164,8 @@ describe("the containers window", () => {
     const empty = await screen.findByTestId("host-unavailable");
     expect(empty.textContent).toContain("The Docker engine is unreachable");
     expect(empty.textContent).toContain("no socket at /var/run/docker.sock");
+    const dot = screen.getByTestId("host").querySelector(".dot");
+    expect(dot?.getAttribute("title")).toBe("Offline: no socket at /var/run/docker.sock");
     await fireEvent.click(screen.getByText("Retry now"));
     expect(calls.find((c) => c.cmd === "hosts_reconnect")?.args).toMatchObject({ host: "local" });
   });
