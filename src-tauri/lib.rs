@@ -86,10 +86,7 @@ async fn compact_periodically(store: Store) {
     let mut every = tokio::time::interval(COMPACT_EVERY);
     loop {
         every.tick().await;
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        if let Err(err) = store.compact(now_ms).await {
+        if let Err(err) = store.compact(berth_core::store::now_ms()).await {
             tracing::warn!(%err, "could not compact the history");
         }
     }

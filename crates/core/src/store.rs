@@ -26,6 +26,13 @@ pub struct Store {
     pub(crate) pool: SqlitePool,
 }
 
+/// The time now as the store records it: unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 pub(crate) fn db_error(err: sqlx::Error) -> Error {
     Error::Internal(format!("the history database failed: {err}"))
 }

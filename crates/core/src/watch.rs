@@ -284,10 +284,10 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
     *backoff = BACKOFF_FIRST;
     tracing::info!(host = %shared.spec.id, "host online");
     if let Some(store) = &shared.store {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        if let Err(err) = store.host_seen(&shared.spec.id, now_ms).await {
+        if let Err(err) = store
+            .host_seen(&shared.spec.id, crate::store::now_ms())
+            .await
+        {
             tracing::warn!(host = %shared.spec.id, %err, "could not note when the host was seen");
         }
     }
