@@ -25,7 +25,8 @@ if cargo tree --locked -p berth-core -e normal | grep -q ' tauri'; then
 fi
 
 step "Rust tests: core and shell against the real engines; bindings up to date"
-cargo test --locked
+# In a session with a Secret Service, for the remembered-passphrase tests.
+tests/env/keyring-session.sh cargo test --locked
 
 step "UI unit tests"
 npm --prefix ui test

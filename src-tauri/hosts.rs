@@ -1,7 +1,9 @@
-//! Remote hosts: find them elsewhere, try one, save it (and watch it), forget it.
-//! Passphrases are used for this run of the app only and never written anywhere.
+//! Remote hosts: find them elsewhere, try one, save it (and watch it), unlock its key, forget
+//! it. A passphrase is kept only in the OS keyring, and only when the user asks; otherwise it
+//! lasts for this run of the app.
 
 use berth_core::import::{self, HostCandidate};
+use berth_core::passphrases;
 use berth_core::{
     Berth, Engine, EngineInfo, Error, HostId, KnownHostsFiles, SavedHost, Secret, Store,
 };
@@ -46,7 +48,9 @@ pub async fn hosts_test(
     Ok(engine.info().await?)
 }
 
-/// Keeps a new or edited host and watches it from now on.
+/// Keeps a new or edited host and watches it from now on. A passphrase given is kept in the
+/// keyring when `remember` is set, and dropped from it otherwise; with none given, one kept
+/// before is used.
 #[tauri::command]
 #[specta::specta]
 pub async fn hosts_save(
@@ -55,15 +59,74 @@ pub async fn hosts_save(
     files: State<'_, KnownHostsFiles>,
     host: SavedHost,
     passphrase: Option<String>,
+    remember: bool,
 ) -> IpcResult<()> {
     if host.id.as_str() == HostId::LOCAL {
         return Err(Error::InvalidInput("the local engine is not a saved host".to_owned()).into());
     }
+    host.validate()?;
+    let passphrase = passphrase.map(Secret::new);
+    // The keyring first: if it fails, nothing is saved and the user may untick "remember".
+    keep_or_drop(&host.id, passphrase.as_ref(), remember).await?;
     saved_hosts_store(&store)?.save_host(&host).await?;
+    let spec = match passphrase {
+        Some(passphrase) => host.spec(&files, Some(passphrase)),
+        None => host.spec_with_remembered_passphrase(&files).await,
+    };
     // An edited host reconnects with its new details.
     let _ = berth.remove(&host.id);
-    berth.add(host.spec(&files, passphrase.map(Secret::new)))?;
+    berth.add(spec)?;
     Ok(())
+}
+
+/// Unlocks the key of a saved host that is waiting for its passphrase: the passphrase is tried
+/// first, so a wrong one is said here and changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn hosts_unlock(
+    berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
+    files: State<'_, KnownHostsFiles>,
+    host: HostId,
+    passphrase: String,
+    remember: bool,
+) -> IpcResult<()> {
+    let saved = saved_hosts_store(&store)?
+        .saved_hosts()
+        .await?
+        .into_iter()
+        .find(|saved| saved.id == host)
+        .ok_or_else(|| Error::NotFound(format!("no saved host with id {host}")))?;
+    let passphrase = Secret::new(passphrase);
+    let spec = saved.spec(&files, Some(passphrase.clone()));
+    Engine::connect(&spec.endpoint).await?;
+    keep_or_drop(&host, Some(&passphrase), remember).await?;
+    let _ = berth.remove(&host);
+    berth.add(spec)?;
+    Ok(())
+}
+
+/// Keeps a new passphrase the user wants remembered, or drops an old one they no longer do. A
+/// machine without a keyring only fails when asked to remember.
+async fn keep_or_drop(
+    host: &HostId,
+    passphrase: Option<&Secret>,
+    remember: bool,
+) -> Result<(), Error> {
+    match passphrase {
+        Some(passphrase) if remember => passphrases::remember(host, passphrase).await,
+        Some(_) => {
+            forget_quietly(host).await;
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+async fn forget_quietly(host: &HostId) {
+    if let Err(err) = passphrases::forget(host).await {
+        tracing::warn!(%err, %host, "a remembered passphrase could not be dropped");
+    }
 }
 
 /// Forgets a saved host and stops watching it.
@@ -76,6 +139,7 @@ pub async fn hosts_remove(
 ) -> IpcResult<()> {
     saved_hosts_store(&store)?.remove_host(&host).await?;
     berth.remove(&host)?;
+    forget_quietly(&host).await;
     Ok(())
 }
 

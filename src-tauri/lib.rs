@@ -40,6 +40,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             hosts::hosts_test,
             hosts::hosts_save,
             hosts::hosts_remove,
+            hosts::hosts_unlock,
             hosts::hosts_import,
             commands::settings_get,
             commands::settings_update,
@@ -142,8 +143,15 @@ fn saved_hosts(store: Option<&Store>) -> Vec<HostSpec> {
         return Vec::new();
     };
     let files = hosts::known_hosts_files();
-    match tauri::async_runtime::block_on(store.saved_hosts()) {
-        Ok(saved) => saved.iter().map(|host| host.spec(&files, None)).collect(),
+    let specs = async {
+        let saved = store.saved_hosts().await?;
+        let specs = saved
+            .iter()
+            .map(|host| host.spec_with_remembered_passphrase(&files));
+        Ok::<_, berth_core::Error>(futures_util::future::join_all(specs).await)
+    };
+    match tauri::async_runtime::block_on(specs) {
+        Ok(specs) => specs,
         Err(err) => {
             tracing::error!(%err, "the saved hosts could not be read");
             Vec::new()

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use berth_core::HostSpec;
+use berth_core::{HostSpec, Secret};
 use berth_testkit::{inspect, Labelled, RemoteHost, PATIENCE};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -249,9 +249,16 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
     invoke(
         &window,
         "hosts_save",
-        json!({"host": host, "passphrase": passphrase}),
+        json!({"host": host, "passphrase": passphrase, "remember": true}),
     )
-    .expect("saved");
+    .expect("saved, the passphrase in the keyring");
+    let kept = |host: &str| {
+        tauri::async_runtime::block_on(berth_core::passphrases::recall(&berth_core::HostId::new(
+            host,
+        )))
+        .unwrap()
+    };
+    assert_eq!(kept("namespace"), Some(Secret::new(passphrase.clone())));
     let start = Instant::now();
     loop {
         let hosts = invoke(&window, "hosts_state", json!({})).unwrap();
@@ -279,7 +286,22 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
         );
     }
 
+    // A wrong passphrase is refused before the host is touched.
+    let wrong = invoke(
+        &window,
+        "hosts_unlock",
+        json!({"host": "namespace", "passphrase": "not it", "remember": true}),
+    )
+    .expect_err("a wrong passphrase");
+    assert_eq!(wrong["code"], "passphrase_wrong", "{wrong}");
+    assert_eq!(kept("namespace"), Some(Secret::new(passphrase.clone())));
+
     invoke(&window, "hosts_remove", json!({"host": "namespace"})).expect("removed");
+    assert_eq!(
+        kept("namespace"),
+        None,
+        "removing a host drops its passphrase"
+    );
     let hosts = invoke(&window, "hosts_state", json!({})).unwrap();
     assert!(hosts.as_array().unwrap().is_empty(), "{hosts}");
     assert_eq!(

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 
 ui/node_modules/.bin/tauri build --debug --no-bundle
 
-# A private desktop session: settings and caches of the app under test go to a temp dir.
+# A private desktop session (its own bus and keyring): settings and caches of the app under test go to a temp dir.
 session=$(mktemp -d)
 trap 'rm -rf "$session"' EXIT
 export XDG_DATA_HOME="$session/data" XDG_CONFIG_HOME="$session/config" XDG_CACHE_HOME="$session/cache"
@@ -13,6 +13,6 @@ export XDG_RUNTIME_DIR="$session/run"
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 export BERTH_APP="$PWD/target/debug/berth" BERTH_E2E_OUT="$PWD/tests/out/e2e"
 
-xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- \
+xvfb-run -a -s '-screen 0 1280x800x24' tests/env/keyring-session.sh \
   cargo test --locked -p berth-e2e -- --test-threads=1 --nocapture "$@"
 echo "screenshots: $BERTH_E2E_OUT"

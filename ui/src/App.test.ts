@@ -169,6 +169,38 @@ describe("the containers window", () => {
     await fireEvent.click(screen.getByText("Retry now"));
     expect(calls.find((c) => c.cmd === "hosts_reconnect")?.args).toMatchObject({ host: "local" });
   });
+
+  it("asks for the passphrase of a locked key, says when it is wrong, and unlocks with it", async () => {
+    const calls = backendWith(
+      host({
+        host: "build",
+        name: "Build box",
+        status: { state: "offline", code: "passphrase_required", reason: "the key /k/id is protected by a passphrase" },
+        containers: [],
+      }),
+      ({ cmd, args }) =>
+        cmd === "hosts_unlock" && args.passphrase !== "right"
+          ? Promise.reject({ code: "passphrase_wrong", message: "the passphrase for the key /k/id is wrong" })
+          : null,
+    );
+    render(App);
+    await fireEvent.click(await screen.findByText("Build box"));
+    const form = await screen.findByTestId("unlock-host");
+    expect(screen.queryByText("Retry now")).toBeNull();
+    const field = within(form).getByLabelText("Passphrase");
+    await fireEvent.input(field, { target: { value: "wrong" } });
+    await fireEvent.submit(form);
+    expect((await within(form).findByRole("alert")).textContent).toContain("Wrong passphrase");
+
+    await fireEvent.input(field, { target: { value: "right" } });
+    await fireEvent.click(within(form).getByLabelText("Remember it in the system keyring"));
+    await fireEvent.submit(form);
+    await waitFor(() => expect(within(form).queryByRole("alert")).toBeNull());
+    expect(calls.filter((c) => c.cmd === "hosts_unlock").map((c) => c.args)).toEqual([
+      { host: "build", passphrase: "wrong", remember: false },
+      { host: "build", passphrase: "right", remember: true },
+    ]);
+  });
 });
 
 describe("the settings", () => {

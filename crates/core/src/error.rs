@@ -24,6 +24,8 @@ pub enum ErrorCode {
     /// The private key is encrypted and no passphrase was given.
     PassphraseRequired,
     PassphraseWrong,
+    /// The OS keyring (Secret Service, Keychain, Credential Manager) could not be used.
+    KeyringUnavailable,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,8 @@ pub enum Error {
     PassphraseRequired(String),
     #[error("the passphrase for the key {0} is wrong")]
     PassphraseWrong(String),
+    #[error("the system keyring could not be used: {0}")]
+    Keyring(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -76,6 +80,7 @@ impl Error {
             Error::AuthFailed(_) => ErrorCode::AuthFailed,
             Error::PassphraseRequired(_) => ErrorCode::PassphraseRequired,
             Error::PassphraseWrong(_) => ErrorCode::PassphraseWrong,
+            Error::Keyring(_) => ErrorCode::KeyringUnavailable,
         }
     }
 

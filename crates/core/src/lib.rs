@@ -11,6 +11,7 @@ pub mod exec;
 pub mod host;
 pub mod import;
 pub mod logs;
+pub mod passphrases;
 pub mod resources;
 pub mod saved_hosts;
 mod ssh;

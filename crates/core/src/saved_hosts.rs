@@ -1,13 +1,21 @@
 //! Remote hosts the user saved, kept in the same sqlite file as the history. A saved host
 //! holds where and how to log in, never a secret.
 
+use std::path::Path;
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use sqlx::Row;
 
 use crate::error::{Error, Result};
 use crate::host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, Secret, SshTarget};
+use crate::passphrases;
 use crate::store::{db_error, Store};
+
+/// How long starting a saved host waits for the keyring (a Secret Service being activated, or
+/// hung, must not hold up the app).
+const KEYRING_PATIENCE: Duration = Duration::from_secs(3);
 
 /// Where Docker listens on most hosts.
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
@@ -111,6 +119,32 @@ impl SavedHost {
                 known_hosts: known_hosts.clone(),
             }),
         }
+    }
+
+    /// Like [`spec`](Self::spec), with the passphrase remembered in the OS keyring when the
+    /// key is encrypted. A keyring that fails or does not answer in time is passed over: the
+    /// host then comes up `passphrase_required` and the user can enter it.
+    pub async fn spec_with_remembered_passphrase(&self, known_hosts: &KnownHostsFiles) -> HostSpec {
+        let encrypted = self
+            .key_path
+            .as_deref()
+            .is_some_and(|path| crate::ssh::key_needs_passphrase(Path::new(path)));
+        let passphrase = if encrypted {
+            match tokio::time::timeout(KEYRING_PATIENCE, passphrases::recall(&self.id)).await {
+                Ok(Ok(remembered)) => remembered,
+                Ok(Err(err)) => {
+                    tracing::warn!(%err, host = %self.id, "no remembered passphrase");
+                    None
+                }
+                Err(_) => {
+                    tracing::warn!(host = %self.id, "the keyring did not answer in time");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        self.spec(known_hosts, passphrase)
     }
 }
 

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use berth_core::{
-    ContainerAction, Endpoint, Engine, ErrorCode, KeySource, KnownHostsFiles, LogOptions, Secret,
-    SshTarget,
+    ContainerAction, Endpoint, Engine, ErrorCode, HostId, KeySource, KnownHostsFiles, LogOptions,
+    SavedHost, Secret, SshTarget,
 };
 use berth_testkit::{docker_on, read_until, RemoteHost};
 use futures_util::StreamExt;
@@ -330,26 +330,31 @@ fn host_fingerprint(remote: &RemoteHost) -> String {
     fingerprint_of(&remote.key("host_ed25519.pub"))
 }
 
-#[tokio::test]
-async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
-    use berth_core::saved_hosts::DEFAULT_SOCKET;
-    use berth_core::{Berth, HostId, HostStatus, SavedHost};
-    let remote = RemoteHost::get();
-    let t = remote.labelled("ssh-added");
-    let name = t.name("watched");
-    t.run_sleeper(&name, &[]);
-    let saved = SavedHost {
-        id: HostId::new("namespace"),
+/// The test host as the user would save it, logging in with the key file `key`.
+fn saved_host(remote: &RemoteHost, id: &str, key: &str) -> SavedHost {
+    SavedHost {
+        id: HostId::new(id),
         name: "Namespace".to_owned(),
         address: remote.address.clone(),
         port: 22,
         user: remote.user.clone(),
-        key_path: Some(remote.key("ed25519").display().to_string()),
+        key_path: Some(remote.key(key).display().to_string()),
         socket: remote.socket(),
         tags: vec![],
         created_ms: 0,
         last_seen_ms: None,
-    };
+    }
+}
+
+#[tokio::test]
+async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
+    use berth_core::saved_hosts::DEFAULT_SOCKET;
+    use berth_core::{Berth, HostStatus};
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-added");
+    let name = t.name("watched");
+    t.run_sleeper(&name, &[]);
+    let saved = saved_host(&remote, "namespace", "ed25519");
     assert_ne!(
         saved.socket, DEFAULT_SOCKET,
         "the test host's engine listens elsewhere"
@@ -392,4 +397,38 @@ async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
         berth.remove(&saved.id).unwrap_err().code(),
         ErrorCode::NotFound
     );
+}
+
+#[tokio::test]
+async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
+    use berth_core::passphrases;
+    let remote = RemoteHost::get();
+    let id = format!("berth-test-keyring-{}", std::process::id());
+    let host = saved_host(&remote, &id, "ed25519_protected");
+    let known = KnownHostsFiles {
+        openssh: None,
+        berth: remote.key("known_hosts"),
+    };
+
+    let spec = host.spec_with_remembered_passphrase(&known).await;
+    let locked = Engine::connect(&spec.endpoint).await.unwrap_err();
+    assert_eq!(locked.code(), ErrorCode::PassphraseRequired, "{locked}");
+
+    passphrases::remember(&host.id, &Secret::new("not it"))
+        .await
+        .unwrap();
+    passphrases::remember(&host.id, &Secret::new(remote.passphrase()))
+        .await
+        .expect("a second one replaces the first");
+    let spec = host.spec_with_remembered_passphrase(&known).await;
+    let engine = Engine::connect(&spec.endpoint)
+        .await
+        .expect("the remembered passphrase unlocks the key");
+    engine.info().await.unwrap();
+
+    passphrases::forget(&host.id).await.unwrap();
+    assert_eq!(passphrases::recall(&host.id).await.unwrap(), None);
+    passphrases::forget(&host.id)
+        .await
+        .expect("forgetting what is not kept is fine");
 }

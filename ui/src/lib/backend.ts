@@ -52,8 +52,12 @@ export const backend = {
   /** Logs in and asks the engine; `accept` is a host key fingerprint the user has accepted. */
   hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) =>
     unwrap(commands.hostsTest(host, passphrase, accept)),
-  /** Keeps a host and watches it from now on; the passphrase is used for this session only. */
-  hostsSave: (host: SavedHost, passphrase: string | null) => unwrap(commands.hostsSave(host, passphrase)),
+  /** Keeps a host and watches it from now on; the passphrase goes to the keyring only if `remember`. */
+  hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) =>
+    unwrap(commands.hostsSave(host, passphrase, remember)),
+  /** Tries the passphrase of a saved host's key, then reconnects the host with it. */
+  hostsUnlock: (host: HostId, passphrase: string, remember: boolean) =>
+    unwrap(commands.hostsUnlock(host, passphrase, remember)),
   hostsRemove: (host: HostId) => unwrap(commands.hostsRemove(host)),
   settingsGet: (): Promise<Settings> => commands.settingsGet(),
   /** Keeps `settings`; refused (as `invalid_input`, naming the setting) when a value is out of range. */

@@ -47,10 +47,19 @@ export const commands = {
 	 *  fingerprint the user has accepted, when the key was unknown.
 	 */
 	hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) => typedError<EngineInfo, IpcError>(__TAURI_INVOKE("hosts_test", { host, passphrase, accept })),
-	/**  Keeps a new or edited host and watches it from now on. */
-	hostsSave: (host: SavedHost, passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_save", { host, passphrase })),
+	/**
+	 *  Keeps a new or edited host and watches it from now on. A passphrase given is kept in the
+	 *  keyring when `remember` is set, and dropped from it otherwise; with none given, one kept
+	 *  before is used.
+	 */
+	hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_save", { host, passphrase, remember })),
 	/**  Forgets a saved host and stops watching it. */
 	hostsRemove: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_remove", { host })),
+	/**
+	 *  Unlocks the key of a saved host that is waiting for its passphrase: the passphrase is tried
+	 *  first, so a wrong one is said here and changes nothing.
+	 */
+	hostsUnlock: (host: HostId, passphrase: string, remember: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_unlock", { host, passphrase, remember })),
 	/**
 	 *  Hosts found in `~/.ssh/config`, the Docker CLI's contexts and an `ssh://` DOCKER_HOST,
 	 *  to pre-fill the add-host form.
@@ -135,7 +144,9 @@ export type ErrorCode = "not_found" | "conflict" | "engine_unreachable" | "inval
 /**  The SSH server refused the key (or the agent had none it accepts). */
 "auth_failed" | 
 /**  The private key is encrypted and no passphrase was given. */
-"passphrase_required" | "passphrase_wrong";
+"passphrase_required" | "passphrase_wrong" | 
+/**  The OS keyring (Secret Service, Keychain, Credential Manager) could not be used. */
+"keyring_unavailable";
 
 /**  The kinds of engine objects Berth follows events of. */
 export type EventKind = "container" | "image" | "volume" | "network";

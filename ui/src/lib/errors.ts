@@ -14,4 +14,5 @@ export const errorMeaning: Record<ErrorCode, string> = {
   auth_failed: "The SSH login was refused",
   passphrase_required: "The key needs its passphrase",
   passphrase_wrong: "Wrong passphrase",
+  keyring_unavailable: "The system keyring could not be used",
 };

@@ -166,6 +166,11 @@ async fn authenticate(session: &mut Session, target: &SshTarget) -> Result<()> {
     }
 }
 
+/// Whether the key file is encrypted, so that connecting needs its passphrase.
+pub(crate) fn key_needs_passphrase(path: &std::path::Path) -> bool {
+    matches!(load_key(path, None), Err(Error::PassphraseRequired(_)))
+}
+
 /// Loads a private key, telling apart a missing passphrase from a wrong one.
 fn load_key(path: &std::path::Path, passphrase: Option<&str>) -> Result<PrivateKey> {
     use russh::keys::Error as K;
