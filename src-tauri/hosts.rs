@@ -143,6 +143,59 @@ pub async fn hosts_remove(
     Ok(())
 }
 
+/// A key pair made for a host.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedKey {
+    /// The private key file, to log in with.
+    pub path: String,
+    /// The line to add to the host's `~/.ssh/authorized_keys`.
+    pub public_key: String,
+}
+
+/// Makes a new ed25519 key pair for logging in to `host_name`: at `path` when given, else as
+/// `~/.ssh/berth_<host>_ed25519` (numbered when taken). Existing files are never overwritten.
+#[tauri::command]
+#[specta::specta]
+pub async fn keys_generate(
+    host_name: String,
+    path: Option<String>,
+    passphrase: Option<String>,
+) -> IpcResult<GeneratedKey> {
+    let path = match path {
+        Some(path) => std::path::PathBuf::from(path),
+        None => unused_key_path(&host_name)?,
+    };
+    let comment = format!("berth: {}", host_name.trim());
+    let passphrase = passphrase.map(Secret::new);
+    let public_key =
+        berth_core::keygen::generate_ed25519(&path, &comment, passphrase.as_ref()).await?;
+    Ok(GeneratedKey {
+        path: path.display().to_string(),
+        public_key,
+    })
+}
+
+fn unused_key_path(host_name: &str) -> Result<std::path::PathBuf, Error> {
+    let ssh = dirs::home_dir()
+        .ok_or_else(|| Error::Internal("there is no home folder for the key".to_owned()))?
+        .join(".ssh");
+    let slug: String = host_name
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let free = |path: &std::path::Path| !path.exists() && !path.with_extension("pub").exists();
+    (1..)
+        .map(|n| match n {
+            1 => ssh.join(format!("berth_{slug}_ed25519")),
+            n => ssh.join(format!("berth_{slug}_ed25519_{n}")),
+        })
+        .find(|path| free(path))
+        .ok_or_else(|| Error::Internal("no free key file name".to_owned()))
+}
+
 /// Hosts found in `~/.ssh/config`, the Docker CLI's contexts and an `ssh://` DOCKER_HOST,
 /// to pre-fill the add-host form.
 #[tauri::command]

@@ -42,6 +42,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             hosts::hosts_remove,
             hosts::hosts_unlock,
             hosts::hosts_import,
+            hosts::keys_generate,
             commands::settings_get,
             commands::settings_update,
         ])

@@ -37,13 +37,13 @@ function host(over: Partial<HostState> = {}): HostState {
 
 type Call = { cmd: string; args: Record<string, unknown> };
 
-function backendWith(state: HostState, answer: (call: Call) => unknown = () => null) {
+function backendWith(state: HostState | HostState[], answer: (call: Call) => unknown = () => null) {
   const calls: Call[] = [];
   mockIPC(
     (cmd, args) => {
       const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
       calls.push(call);
-      if (cmd === "hosts_state") return [state];
+      if (cmd === "hosts_state") return Array.isArray(state) ? state : [state];
       if (cmd === "settings_get") return DEFAULT_SETTINGS;
       if (cmd === "hosts_import") return answer(call) ?? [];
       return answer(call);
@@ -311,5 +311,86 @@ describe("adding a host found elsewhere", () => {
     expect((dialog.getByPlaceholderText("deploy") as HTMLInputElement).value).toBe("ops");
     await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
     expect((dialog.getByPlaceholderText(/id_ed25519/) as HTMLInputElement).value).toBe("/home/me/.ssh/id_db");
+  });
+});
+
+const remote = (over: Partial<HostState> = {}) =>
+  host({ host: "build", name: "Build box", containers: [container("ci-runner"), container("blog")], ...over });
+
+const savedBuild = {
+  id: "build", name: "Build box", address: "10.0.0.5", port: 2222, user: "deploy", keyPath: "/home/me/.ssh/id_build",
+  socket: "/run/user/1000/docker.sock", tags: ["ci"], createdMs: 5, lastSeenMs: 6,
+};
+
+describe("all hosts", () => {
+  it("merges every host's containers with a host column, says which hosts are away, and acts on the right host", async () => {
+    const calls = backendWith([
+      host(),
+      remote(),
+      host({ host: "edge", name: "Edge", containers: [], status: { state: "offline", code: "auth_failed", reason: "key refused" } }),
+    ]);
+    render(App);
+    await fireEvent.click(await screen.findByTestId("all-hosts"));
+    const rows = await screen.findAllByTestId("container-row");
+    expect(rows.map((r) => `${r.dataset.host}/${r.dataset.name}`)).toEqual([
+      "Build box/blog", "Local/blog", "Build box/ci-runner", "Local/shop-db-1", "Local/shop-web-1",
+    ]);
+    expect(screen.getByTestId("container-count").textContent).toContain("on 2 of 3 hosts");
+    expect(screen.getByTestId("hosts-away").textContent).toContain("Edge is offline: key refused");
+
+    await fireEvent.click(within(rows[0]).getByLabelText("Stop blog"));
+    expect(calls.find((c) => c.cmd === "container_action")?.args).toMatchObject({ host: "build", action: "stop" });
+
+    await fireEvent.input(screen.getByLabelText("Search containers"), { target: { value: "ci-" } });
+    expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["ci-runner"]);
+  });
+});
+
+describe("editing a host", () => {
+  it("opens the form filled in and saves under the same id", async () => {
+    let saved: Record<string, unknown> | null = null;
+    backendWith([host(), remote()], ({ cmd, args }) => {
+      if (cmd === "hosts_saved") return [savedBuild];
+      if (cmd === "hosts_test") return engine;
+      if (cmd === "hosts_save") return (saved = args), null;
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByLabelText("Edit Build box"));
+    const dialog = within(await screen.findByTestId("add-host"));
+    expect(dialog.getByRole("heading").textContent).toBe("Edit Build box");
+    expect((dialog.getByPlaceholderText(/build.example.com/) as HTMLInputElement).value).toBe("10.0.0.5");
+    await fireEvent.input(dialog.getByPlaceholderText("Build server"), { target: { value: "Builder" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    expect((dialog.getByPlaceholderText(/id_ed25519/) as HTMLInputElement).value).toBe("/home/me/.ssh/id_build");
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    await fireEvent.click(await dialog.findByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(saved).not.toBeNull());
+    expect(saved).toEqual({
+      host: { ...savedBuild, name: "Builder" },
+      passphrase: null,
+      remember: false,
+    });
+  });
+
+  it("makes a new key pair and shows the public key to authorize", async () => {
+    const calls = backendWith([host(), remote()], ({ cmd }) => {
+      if (cmd === "hosts_saved") return [savedBuild];
+      if (cmd === "keys_generate") return { path: "/home/me/.ssh/berth_build_box_ed25519", publicKey: "ssh-ed25519 AAAAC3 berth: Build box" };
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByLabelText("Edit Build box"));
+    const dialog = within(await screen.findByTestId("add-host"));
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    const keyField = dialog.getByPlaceholderText(/id_ed25519/) as HTMLInputElement;
+    await fireEvent.input(keyField, { target: { value: "" } });
+    await fireEvent.input(dialog.getByLabelText(/Passphrase/), { target: { value: "s3cret" } });
+    await fireEvent.click(dialog.getByTestId("generate-key"));
+    const shown = await dialog.findByTestId("generated-key");
+    expect((within(shown).getByLabelText("Public key") as HTMLTextAreaElement).value).toBe("ssh-ed25519 AAAAC3 berth: Build box");
+    expect(shown.textContent).toContain("of deploy on 10.0.0.5");
+    expect(keyField.value).toBe("/home/me/.ssh/berth_build_box_ed25519");
+    expect(calls.find((c) => c.cmd === "keys_generate")?.args).toEqual({ hostName: "Build box", path: null, passphrase: "s3cret" });
   });
 });

@@ -10,6 +10,7 @@ pub mod event;
 pub mod exec;
 pub mod host;
 pub mod import;
+pub mod keygen;
 pub mod logs;
 pub mod passphrases;
 pub mod resources;

@@ -432,3 +432,59 @@ async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
         .await
         .expect("forgetting what is not kept is fine");
 }
+
+#[tokio::test]
+async fn a_generated_key_pair_logs_in_once_its_public_key_is_authorized() {
+    use berth_core::keygen;
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("keygen");
+    let key = scratch.0.join("new/id_berth");
+    let passphrase = Secret::new("generated and protected");
+
+    let public = keygen::generate_ed25519(&key, "berth-test", Some(&passphrase))
+        .await
+        .expect("a key pair");
+    assert!(
+        public.starts_with("ssh-ed25519 ") && public.ends_with(" berth-test"),
+        "{public}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(key.with_extension("pub"))
+            .unwrap()
+            .trim(),
+        public
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the private key is its owner's only");
+
+    let again = keygen::generate_ed25519(&key, "berth-test", None).await;
+    assert_eq!(
+        again.unwrap_err().code(),
+        ErrorCode::Conflict,
+        "never overwritten"
+    );
+    let relative = keygen::generate_ed25519(Path::new("id_new"), "berth-test", None).await;
+    assert_eq!(relative.unwrap_err().code(), ErrorCode::InvalidInput);
+
+    let login = |passphrase: Option<&Secret>| {
+        let source = KeySource::File {
+            path: key.clone(),
+            passphrase: passphrase.cloned(),
+        };
+        connect(target(&remote, source, &remote.key("known_hosts")))
+    };
+    let locked = login(None).await.unwrap_err();
+    assert_eq!(
+        locked.code(),
+        ErrorCode::PassphraseRequired,
+        "encrypted with the passphrase"
+    );
+    let refused = login(Some(&passphrase)).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::AuthFailed, "not authorized yet");
+    let _authorized = remote.authorize(&public);
+    let engine = login(Some(&passphrase))
+        .await
+        .expect("logs in with the new key");
+    engine.info().await.unwrap();
+}

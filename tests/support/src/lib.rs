@@ -14,7 +14,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::task::{JoinHandle, JoinSet};
 
 mod remote;
-pub use remote::RemoteHost;
+pub use remote::{Authorized, RemoteHost};
 
 pub const TEST_IMAGE: &str = "berth-test/busybox:latest";
 /// Busybox without applet links: no shell, nothing but `busybox <applet>`.

@@ -56,6 +56,19 @@ impl RemoteHost {
             .to_owned()
     }
 
+    /// Lets `public_key` (an authorized_keys line) log in until the guard is dropped.
+    pub fn authorize(&self, public_key: &str) -> Authorized {
+        use std::io::Write;
+        let file = self.key("authorized_keys");
+        let line = public_key.trim().to_owned();
+        let mut keys = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        writeln!(keys, "{line}").unwrap();
+        Authorized { file, line }
+    }
+
     /// The engine's socket path on the remote host.
     pub fn socket(&self) -> String {
         self.docker_host.trim_start_matches("unix://").to_owned()
@@ -107,4 +120,22 @@ impl RemoteHost {
 
 fn run(program: &str, args: &[&str]) {
     let _ = Command::new(program).args(args).status();
+}
+
+/// A key added to the test host's authorized_keys; removed again on drop.
+pub struct Authorized {
+    file: PathBuf,
+    line: String,
+}
+
+impl Drop for Authorized {
+    fn drop(&mut self) {
+        let keys = std::fs::read_to_string(&self.file).unwrap_or_default();
+        let kept: String = keys
+            .lines()
+            .filter(|l| *l != self.line)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let _ = std::fs::write(&self.file, kept);
+    }
 }

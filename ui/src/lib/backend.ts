@@ -59,6 +59,9 @@ export const backend = {
   hostsUnlock: (host: HostId, passphrase: string, remember: boolean) =>
     unwrap(commands.hostsUnlock(host, passphrase, remember)),
   hostsRemove: (host: HostId) => unwrap(commands.hostsRemove(host)),
+  /** Makes an ed25519 key pair (at `path`, or a free name in ~/.ssh) and gives its public key. */
+  keysGenerate: (hostName: string, path: string | null, passphrase: string | null) =>
+    unwrap(commands.keysGenerate(hostName, path, passphrase)),
   settingsGet: (): Promise<Settings> => commands.settingsGet(),
   /** Keeps `settings`; refused (as `invalid_input`, naming the setting) when a value is out of range. */
   settingsUpdate: (settings: Settings) => unwrap(commands.settingsUpdate(settings)),

@@ -65,6 +65,11 @@ export const commands = {
 	 *  to pre-fill the add-host form.
 	 */
 	hostsImport: () => __TAURI_INVOKE<HostCandidate[]>("hosts_import"),
+	/**
+	 *  Makes a new ed25519 key pair for logging in to `host_name`: at `path` when given, else as
+	 *  `~/.ssh/berth_<host>_ed25519` (numbered when taken). Existing files are never overwritten.
+	 */
+	keysGenerate: (hostName: string, path: string | null, passphrase: string | null) => typedError<GeneratedKey, IpcError>(__TAURI_INVOKE("keys_generate", { hostName, path, passphrase })),
 	/**  The user's preferences; defaults until something is changed. */
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
@@ -156,6 +161,14 @@ export type ExecRequest = {
 	command: string[] | null,
 	cols: number,
 	rows: number,
+};
+
+/**  A key pair made for a host. */
+export type GeneratedKey = {
+	/**  The private key file, to log in with. */
+	path: string,
+	/**  The line to add to the host's `~/.ssh/authorized_keys`. */
+	publicKey: string,
 };
 
 export type Health = "starting" | "healthy" | "unhealthy";

@@ -1,0 +1,93 @@
+//! New SSH key pairs for hosts the user has no key for yet, made the way `ssh-keygen -t ed25519`
+//! makes them: OpenSSH files, the private one readable by its owner only.
+
+use std::io::Write;
+use std::path::Path;
+
+use russh::keys::ssh_key::LineEnding;
+use russh::keys::{Algorithm, PrivateKey};
+
+use crate::error::{Error, Result};
+use crate::host::Secret;
+
+/// Makes an ed25519 key pair at `path` (private) and `path.pub`, the private key encrypted
+/// with `passphrase` when given, and returns the public key line for the host's
+/// `~/.ssh/authorized_keys`. Existing files are never overwritten.
+pub async fn generate_ed25519(
+    path: &Path,
+    comment: &str,
+    passphrase: Option<&Secret>,
+) -> Result<String> {
+    if !path.is_absolute() {
+        return Err(Error::InvalidInput(format!(
+            "The key file must be an absolute path, not {:?}.",
+            path.display().to_string()
+        )));
+    }
+    let public_path = path.with_file_name(format!(
+        "{}.pub",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    for taken in [path, public_path.as_path()] {
+        if taken.exists() {
+            return Err(Error::Conflict(format!(
+                "There is already a file at {}; Berth never overwrites keys. Choose another name.",
+                taken.display()
+            )));
+        }
+    }
+    let (path, comment, passphrase) = (path.to_owned(), comment.to_owned(), passphrase.cloned());
+    // Encrypting runs bcrypt-pbkdf, which is slow on purpose: off the async threads.
+    tokio::task::spawn_blocking(move || write_pair(&path, &public_path, &comment, passphrase))
+        .await
+        .map_err(|e| Error::Internal(format!("key generation failed: {e}")))?
+}
+
+fn write_pair(
+    path: &Path,
+    public_path: &Path,
+    comment: &str,
+    passphrase: Option<Secret>,
+) -> Result<String> {
+    let key_error =
+        |e: russh::keys::ssh_key::Error| Error::Internal(format!("key generation failed: {e}"));
+    let mut rng = rand::rng();
+    let mut key = PrivateKey::random(&mut rng, Algorithm::Ed25519).map_err(key_error)?;
+    key.set_comment(comment);
+    let public = key.public_key().to_openssh().map_err(key_error)?;
+    if let Some(passphrase) = passphrase {
+        key = key
+            .encrypt(&mut rng, passphrase.expose())
+            .map_err(key_error)?;
+    }
+    let private = key.to_openssh(LineEnding::LF).map_err(key_error)?;
+
+    let io_error = |file: &Path, e: std::io::Error| {
+        Error::InvalidInput(format!("{} could not be written: {e}", file.display()))
+    };
+    if let Some(folder) = path.parent() {
+        create_private_folder(folder).map_err(|e| io_error(folder, e))?;
+    }
+    write_new(path, private.as_bytes(), 0o600).map_err(|e| io_error(path, e))?;
+    write_new(public_path, format!("{public}\n").as_bytes(), 0o644)
+        .map_err(|e| io_error(public_path, e))?;
+    Ok(public)
+}
+
+fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
+}
+
+fn write_new(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)?.write_all(contents)
+}
