@@ -293,6 +293,9 @@ async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
     let t = remote.labelled("e2e-remote");
     let name = t.name("over-ssh");
     t.run_sleeper(&name, &[]);
+    let here = Labelled::new("e2e-all-hosts");
+    let local_name = here.name("here");
+    here.run_sleeper(&local_name, &[]);
     let app = App::launch().await;
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
@@ -342,6 +345,14 @@ async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
         .await;
     app.find(&format!(r#"tr[data-name="{name}"]"#)).await;
     app.screenshot("remote-host").await;
+
+    // All hosts: both engines' containers in one table, each row naming its host.
+    app.click(r#"[data-testid="all-hosts"]"#).await;
+    app.find(&format!(r#"tr[data-name="{name}"][data-host="Namespace"]"#))
+        .await;
+    app.find(&format!(r#"tr[data-name="{local_name}"][data-host="Local"]"#))
+        .await;
+    app.screenshot("all-hosts").await;
 
     // Removing it asks first, then the host leaves the sidebar (and later tests' windows).
     app.click(r#"button[aria-label="Remove Namespace"]"#).await;
