@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "machine: packages, tools, Docker engine, SSH-reachable second engine"
+step "machine: packages, tools, Docker engine, SSH-reachable second engine, registry"
 tests/env/install.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 tests/env/tools.sh --e2e
 tests/env/engine.sh
 tests/env/sshhost.sh
+tests/env/registry.sh
 
 step "format, lints, types"
 cargo fmt --all -- --check

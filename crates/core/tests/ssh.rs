@@ -488,3 +488,30 @@ async fn a_generated_key_pair_logs_in_once_its_public_key_is_authorized() {
         .expect("logs in with the new key");
     engine.info().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_pull_over_ssh_reports_progress_and_brings_the_image() {
+    use berth_testkit::{Pulled, REGISTRY_IMAGE};
+    let remote = RemoteHost::get();
+    let engine = connect_with_plain_key(&remote).await;
+    let image = Pulled::on(Some(&remote.docker_host), REGISTRY_IMAGE);
+
+    let batches: Vec<_> = engine.pull(REGISTRY_IMAGE).unwrap().collect().await;
+    let reports: Vec<_> = batches
+        .into_iter()
+        .flat_map(|batch| batch.expect("no error mid-pull"))
+        .collect();
+    assert!(
+        reports
+            .iter()
+            .any(|p| p.status == "Downloading" && p.total.is_some_and(|t| t > 1 << 20)),
+        "download progress came through the tunnel: {reports:?}"
+    );
+    assert!(
+        reports
+            .iter()
+            .any(|p| p.status.contains("Downloaded newer image")),
+        "{reports:?}"
+    );
+    assert!(image.is_in(), "the remote engine has the image");
+}

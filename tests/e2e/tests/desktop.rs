@@ -350,8 +350,10 @@ async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
     app.click(r#"[data-testid="all-hosts"]"#).await;
     app.find(&format!(r#"tr[data-name="{name}"][data-host="Namespace"]"#))
         .await;
-    app.find(&format!(r#"tr[data-name="{local_name}"][data-host="Local"]"#))
-        .await;
+    app.find(&format!(
+        r#"tr[data-name="{local_name}"][data-host="Local"]"#
+    ))
+    .await;
     app.screenshot("all-hosts").await;
 
     // Removing it asks first, then the host leaves the sidebar (and later tests' windows).

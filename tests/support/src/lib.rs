@@ -19,6 +19,9 @@ pub use remote::{Authorized, RemoteHost};
 pub const TEST_IMAGE: &str = "berth-test/busybox:latest";
 /// Busybox without applet links: no shell, nothing but `busybox <applet>`.
 pub const NO_SHELL_IMAGE: &str = "berth-test/noshell:latest";
+/// In the local registry of tests/env/registry.sh (and relayed to the SSH test host): two
+/// layers, the second 32 MiB, absent from the engines until a test pulls it.
+pub const REGISTRY_IMAGE: &str = "127.0.0.1:5000/berth-test/layered:latest";
 /// Long enough never to hang CI on a broken build, short of being a timing assertion.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -45,6 +48,45 @@ pub fn docker_on(host: Option<&str>, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// An image a test pulls into an engine (`host`, or the local one): absent when the guard is
+/// made, removed again when it drops. Pulled images carry no test label, so this is their cleanup.
+pub struct Pulled {
+    host: Option<String>,
+    image: &'static str,
+}
+
+impl Pulled {
+    pub fn on(host: Option<&str>, image: &'static str) -> Self {
+        let pulled = Self {
+            host: host.map(str::to_owned),
+            image,
+        };
+        pulled.remove();
+        pulled
+    }
+
+    pub fn is_in(&self) -> bool {
+        cli(self.host.as_deref())
+            .args(["image", "inspect", self.image])
+            .output()
+            .expect("docker CLI runs")
+            .status
+            .success()
+    }
+
+    fn remove(&self) {
+        let _ = cli(self.host.as_deref())
+            .args(["rmi", "-f", self.image])
+            .output();
+    }
+}
+
+impl Drop for Pulled {
+    fn drop(&mut self) {
+        self.remove();
+    }
 }
 
 fn cli(host: Option<&str>) -> Command {
