@@ -27,9 +27,10 @@ pub async fn compare(local: &Engine, t: &Labelled) {
             openssh: None,
             berth: host.key("known_hosts"),
         },
+        jump: None,
     };
     let start = Instant::now();
-    let remote = Engine::connect(&Endpoint::Ssh(target))
+    let remote = Engine::connect(&Endpoint::Ssh(Box::new(target)))
         .await
         .expect("the SSH test host (scripts/bench.sh starts it)");
     println!(

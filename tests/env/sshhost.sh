@@ -81,6 +81,8 @@ fi
 
 cat >"$state/sshd_config" <<EOF
 ListenAddress $NS_ADDRESS:22
+# Reachable only from inside the namespace: the jump-host test hops through $NS_ADDRESS to it.
+ListenAddress 127.0.0.1:22
 HostKey $keys/host_ed25519
 PidFile $run/sshd.pid
 AuthorizedKeysFile $keys/authorized_keys

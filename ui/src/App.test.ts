@@ -288,7 +288,7 @@ describe("adding a host", () => {
     await waitFor(() => expect(screen.queryByTestId("add-host")).toBeNull());
     expect(saved).toMatchObject({
       name: "Build", address: "10.0.0.5", port: 22, user: "deploy",
-      keyPath: "/home/me/.ssh/id_ed25519", socket: "/var/run/docker.sock", tags: [],
+      keyPath: "/home/me/.ssh/id_ed25519", socket: "/var/run/docker.sock", tags: [], proxyJump: null,
     });
     expect(calls.filter((c) => c.cmd === "hosts_state").length).toBeGreaterThan(1);
   });
@@ -298,7 +298,10 @@ describe("adding a host found elsewhere", () => {
   it("fills the form from ~/.ssh/config", async () => {
     backendWith(host(), ({ cmd }) =>
       cmd === "hosts_import"
-        ? [{ name: "db", address: "10.0.0.7", port: 2222, user: "ops", keyPath: "/home/me/.ssh/id_db", source: "~/.ssh/config" }]
+        ? [{
+            name: "db", address: "10.0.0.7", port: 2222, user: "ops", keyPath: "/home/me/.ssh/id_db",
+            proxyJump: "me@bastion.example.com:2200", source: "~/.ssh/config",
+          }]
         : null,
     );
     render(App);
@@ -309,6 +312,7 @@ describe("adding a host found elsewhere", () => {
     await fireEvent.change(fill, { target: { value: "0" } });
     expect((dialog.getByPlaceholderText(/build.example.com/) as HTMLInputElement).value).toBe("10.0.0.7");
     expect((dialog.getByPlaceholderText("deploy") as HTMLInputElement).value).toBe("ops");
+    expect((dialog.getByPlaceholderText(/bastion/) as HTMLInputElement).value).toBe("me@bastion.example.com:2200");
     await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
     expect((dialog.getByPlaceholderText(/id_ed25519/) as HTMLInputElement).value).toBe("/home/me/.ssh/id_db");
   });
@@ -319,7 +323,7 @@ const remote = (over: Partial<HostState> = {}) =>
 
 const savedBuild = {
   id: "build", name: "Build box", address: "10.0.0.5", port: 2222, user: "deploy", keyPath: "/home/me/.ssh/id_build",
-  socket: "/run/user/1000/docker.sock", tags: ["ci"], createdMs: 5, lastSeenMs: 6,
+  socket: "/run/user/1000/docker.sock", tags: ["ci"], proxyJump: "ops@bastion:2200", createdMs: 5, lastSeenMs: 6,
 };
 
 describe("all hosts", () => {

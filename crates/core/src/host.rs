@@ -44,8 +44,8 @@ pub enum Endpoint {
     Unix(PathBuf),
     /// Plain HTTP, `host:port`.
     Tcp(String),
-    /// The engine socket of a host reached over SSH.
-    Ssh(SshTarget),
+    /// The engine socket of a host reached over SSH (boxed: it is much larger than the others).
+    Ssh(Box<SshTarget>),
 }
 
 /// A remote engine reached over SSH: who logs in where, with which key, and which socket the
@@ -61,6 +61,86 @@ pub struct SshTarget {
     pub socket: String,
     /// Where host keys are checked and learned.
     pub known_hosts: KnownHostsFiles,
+    /// A host to hop through first (OpenSSH's ProxyJump).
+    pub jump: Option<JumpHost>,
+}
+
+/// A host SSH hops through to reach the target, like OpenSSH's `ProxyJump`: logged in to with
+/// the target's key, its host key checked against the same files; the target is then reached
+/// through a TCP channel opened by the jump host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JumpHost {
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+}
+
+impl JumpHost {
+    /// Parses one hop written as ProxyJump writes it, `[user@]host[:port]`; the user defaults
+    /// to `default_user`.
+    pub fn parse(text: &str, default_user: &str) -> Result<Self> {
+        let invalid = |why: &str| {
+            Err(Error::InvalidInput(format!(
+                "The jump host {text:?} {why}; write it as [user@]host[:port]."
+            )))
+        };
+        if text.contains(',') {
+            return invalid("has more than one hop, and Berth hops through one");
+        }
+        let (user, rest) = text
+            .trim()
+            .rsplit_once('@')
+            .unwrap_or((default_user, text.trim()));
+        let (address, port) = match rest.rsplit_once(':') {
+            // An IPv6 address has colons of its own; a port only follows `]`.
+            Some((address, port)) if !address.contains(':') || address.ends_with(']') => {
+                match port.parse::<u16>() {
+                    Ok(port) if port > 0 => (address.trim_matches(['[', ']']), port),
+                    _ => return invalid("has a port outside 1 to 65535"),
+                }
+            }
+            _ => (rest.trim_matches(['[', ']']), 22),
+        };
+        if !is_host_address(address) {
+            return invalid("is not a host name or IP address");
+        }
+        if !is_login_name(user) {
+            return invalid("has a user that is not a valid login name");
+        }
+        Ok(Self {
+            address: address.to_owned(),
+            port,
+            user: user.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for JumpHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.user, self.address)?;
+        if self.port != 22 {
+            write!(f, ":{}", self.port)?;
+        }
+        Ok(())
+    }
+}
+
+/// A host name or an IPv4/IPv6 address, as SSH would dial it.
+pub(crate) fn is_host_address(address: &str) -> bool {
+    !address.is_empty()
+        && address.len() <= 253
+        && address
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'))
+}
+
+/// A POSIX-style login name.
+pub(crate) fn is_login_name(user: &str) -> bool {
+    !user.is_empty()
+        && user.len() <= 32
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// How Berth proves who it is to an SSH server.
@@ -158,6 +238,9 @@ impl fmt::Display for SshTarget {
         if self.port != 22 {
             write!(f, ":{}", self.port)?;
         }
+        if let Some(jump) = &self.jump {
+            write!(f, " via {jump}")?;
+        }
         Ok(())
     }
 }
@@ -184,6 +267,33 @@ impl HostSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_a_jump_host_like_proxyjump() {
+        let hop = |text| {
+            let jump = JumpHost::parse(text, "me").unwrap();
+            (jump.user, jump.address, jump.port)
+        };
+        let owned = |u: &str, a: &str, p| (u.to_owned(), a.to_owned(), p);
+        assert_eq!(hop("bastion"), owned("me", "bastion", 22));
+        assert_eq!(
+            hop("ops@bastion.example.com:2222"),
+            owned("ops", "bastion.example.com", 2222)
+        );
+        assert_eq!(hop("[fd00::1]:2200"), owned("me", "fd00::1", 2200));
+        assert_eq!(hop("fd00::1"), owned("me", "fd00::1", 22));
+        for bad in [
+            "",
+            "a,b",
+            "bastion:0",
+            "bastion:ssh",
+            "a b",
+            "bad user@bastion",
+        ] {
+            let err = JumpHost::parse(bad, "me").expect_err(bad);
+            assert!(err.to_string().contains("jump host"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn parses_docker_host_addresses() {

@@ -15,13 +15,16 @@ pub struct HostCandidate {
     pub port: u16,
     pub user: String,
     pub key_path: Option<String>,
+    /// A host to hop through, `[user@]host[:port]`.
+    pub proxy_jump: Option<String>,
     /// Where it was found, e.g. "~/.ssh/config" or "docker context prod".
     pub source: String,
 }
 
 /// The concrete hosts of an OpenSSH client config. Options apply the way ssh applies them:
 /// the first value found for a host wins, from every `Host` block whose patterns match it.
-/// Hosts reached through a ProxyJump are left out: Berth does not jump yet.
+/// A ProxyJump naming another Host of the file is written out with that host's HostName, User
+/// and Port; hosts with more than one hop are left out (Berth hops through one).
 pub fn from_ssh_config(text: &str, home: &Path) -> Vec<HostCandidate> {
     let blocks = parse_blocks(text);
     let aliases = blocks
@@ -37,22 +40,21 @@ pub fn from_ssh_config(text: &str, home: &Path) -> Vec<HostCandidate> {
     aliases
         .into_iter()
         .filter_map(|alias| {
-            let option = |key: &str| {
-                blocks
-                    .iter()
-                    .filter(|block| block.matches(alias))
-                    .find_map(|block| block.options.iter().find(|(k, _)| k == key))
-                    .map(|(_, value)| value.as_str())
+            let option = |key: &str| first_value(&blocks, alias, key);
+            let proxy_jump = match option("proxyjump") {
+                Some(jump) if jump.contains(',') => return None,
+                Some(jump) if !jump.eq_ignore_ascii_case("none") => {
+                    Some(resolve_jump(&blocks, jump))
+                }
+                _ => None,
             };
-            if option("proxyjump").is_some_and(|jump| !jump.eq_ignore_ascii_case("none")) {
-                return None;
-            }
             Some(HostCandidate {
                 name: alias.clone(),
                 address: option("hostname").unwrap_or(alias).to_owned(),
                 port: option("port").and_then(|p| p.parse().ok()).unwrap_or(22),
                 user: option("user").unwrap_or_default().to_owned(),
                 key_path: option("identityfile").map(|path| expand_home(path, home)),
+                proxy_jump,
                 source: "~/.ssh/config".to_owned(),
             })
         })
@@ -73,6 +75,7 @@ pub fn from_ssh_url(url: &str, name: &str, source: &str) -> Option<HostCandidate
         port,
         user: user.to_owned(),
         key_path: None,
+        proxy_jump: None,
         source: source.to_owned(),
     })
 }
@@ -167,6 +170,37 @@ fn glob(pattern: &str, text: &str) -> bool {
     matches(pattern.as_bytes(), text.as_bytes())
 }
 
+/// The first value of `key` for `alias`, from every block that matches it, as ssh reads it.
+fn first_value<'a>(blocks: &'a [Block], alias: &str, key: &str) -> Option<&'a str> {
+    blocks
+        .iter()
+        .filter(|block| block.matches(alias))
+        .find_map(|block| block.options.iter().find(|(k, _)| k == key))
+        .map(|(_, value)| value.as_str())
+}
+
+/// A ProxyJump `[user@]name[:port]` with `name`'s HostName, User and Port from the config filled
+/// in where the jump itself does not say.
+fn resolve_jump(blocks: &[Block], jump: &str) -> String {
+    let (user, rest) = match jump.rsplit_once('@') {
+        Some((user, rest)) => (Some(user), rest),
+        None => (None, jump),
+    };
+    let (name, port) = match rest.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') => (name, Some(port)),
+        _ => (rest, None),
+    };
+    let option = |key: &str| first_value(blocks, name, key);
+    let user = user.or_else(|| option("user"));
+    let port = port.or_else(|| option("port")).filter(|port| *port != "22");
+    format!(
+        "{}{}{}",
+        user.map(|u| format!("{u}@")).unwrap_or_default(),
+        option("hostname").unwrap_or(name),
+        port.map(|p| format!(":{p}")).unwrap_or_default()
+    )
+}
+
 fn expand_home(path: &str, home: &Path) -> String {
     match path.strip_prefix("~/") {
         Some(rest) => home.join(rest).display().to_string(),
@@ -192,6 +226,13 @@ Host db
 Host behind
   ProxyJump bastion
 
+Host bastion
+  HostName bastion.example.com
+  Port 2200
+
+Host far
+  ProxyJump a,b
+
 Host *.internal !skip.internal
   User ops
 
@@ -209,8 +250,8 @@ Host *
         let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["build", "build-2", "db"],
-            "wildcards and jumps are left out"
+            ["build", "build-2", "db", "behind", "bastion"],
+            "wildcards and hosts more than one hop away are left out"
         );
         assert_eq!(
             found[0],
@@ -220,6 +261,7 @@ Host *
                 port: 22,
                 user: "deploy".into(),
                 key_path: Some("/home/me/.ssh/id_build".into()),
+                proxy_jump: None,
                 source: "~/.ssh/config".into(),
             }
         );
@@ -227,6 +269,11 @@ Host *
         assert_eq!((db.address.as_str(), db.port), ("10.0.0.7", 2222));
         assert_eq!(db.user, "me", "from Host *, not from the Match block");
         assert_eq!(db.key_path.as_deref(), Some("/home/me/.ssh/id_ed25519"));
+        assert_eq!(
+            found[3].proxy_jump.as_deref(),
+            Some("me@bastion.example.com:2200"),
+            "the jump's alias resolved through its own Host block"
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ pub use engine::{Engine, EngineInfo};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EngineEvent, EventKind};
 pub use exec::{ExecRequest, ExecSession};
-pub use host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, Secret, SshTarget};
+pub use host::{
+    Endpoint, HostId, HostSpec, JumpHost, KeySource, KnownHostsFiles, Secret, SshTarget,
+};
 pub use image_ref::ImageRef;
 pub use images::PullProgress;
 pub use logs::{LogBatch, LogLine, LogOptions};

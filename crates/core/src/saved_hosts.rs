@@ -9,7 +9,10 @@ use specta::Type;
 use sqlx::Row;
 
 use crate::error::{Error, Result};
-use crate::host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, Secret, SshTarget};
+use crate::host::{
+    is_host_address, is_login_name, Endpoint, HostId, HostSpec, JumpHost, KeySource,
+    KnownHostsFiles, Secret, SshTarget,
+};
 use crate::passphrases;
 use crate::store::{db_error, Store};
 
@@ -34,6 +37,8 @@ pub struct SavedHost {
     /// The engine's socket on the host (rootless engines listen elsewhere).
     pub socket: String,
     pub tags: Vec<String>,
+    /// A host to hop through, `[user@]host[:port]` (OpenSSH's ProxyJump).
+    pub proxy_jump: Option<String>,
     /// Unix milliseconds.
     pub created_ms: i64,
     /// When Berth last reached the host's engine, unix milliseconds.
@@ -48,13 +53,7 @@ impl SavedHost {
         if name.is_empty() || name.chars().count() > 64 {
             return invalid("The name must have 1 to 64 characters.".to_owned());
         }
-        let address_ok = !self.address.is_empty()
-            && self.address.len() <= 253
-            && self
-                .address
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
-        if !address_ok {
+        if !is_host_address(&self.address) {
             return invalid(format!(
                 "The address {:?} is not a host name or IP address.",
                 self.address
@@ -63,13 +62,7 @@ impl SavedHost {
         if self.port == 0 {
             return invalid("The port must be between 1 and 65535.".to_owned());
         }
-        let user_ok = !self.user.is_empty()
-            && self.user.len() <= 32
-            && self
-                .user
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-        if !user_ok {
+        if !is_login_name(&self.user) {
             return invalid(format!(
                 "The user {:?} is not a valid login name.",
                 self.user
@@ -87,6 +80,9 @@ impl SavedHost {
                 "The Docker socket must be an absolute path, not {:?}.",
                 self.socket
             ));
+        }
+        if let Some(jump) = &self.proxy_jump {
+            JumpHost::parse(jump, &self.user)?;
         }
         if let Some(tag) = self
             .tags
@@ -110,14 +106,19 @@ impl SavedHost {
         HostSpec {
             id: self.id.clone(),
             name: self.name.clone(),
-            endpoint: Endpoint::Ssh(SshTarget {
+            endpoint: Endpoint::Ssh(Box::new(SshTarget {
                 address: self.address.clone(),
                 port: self.port,
                 user: self.user.clone(),
                 key,
                 socket: self.socket.clone(),
                 known_hosts: known_hosts.clone(),
-            }),
+                // Checked by `validate` before the host was saved or tried.
+                jump: self
+                    .proxy_jump
+                    .as_deref()
+                    .and_then(|jump| JumpHost::parse(jump, &self.user).ok()),
+            })),
         }
     }
 
@@ -155,8 +156,8 @@ impl Store {
         let tags = serde_json::to_string(&host.tags).map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT OR REPLACE INTO hosts \
-             (id, name, address, port, user, key_path, socket, tags, created_ms, last_seen_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (id, name, address, port, user, key_path, socket, tags, proxy_jump, created_ms, \
+             last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(host.id.as_str())
         .bind(host.name.trim())
@@ -166,6 +167,7 @@ impl Store {
         .bind(&host.key_path)
         .bind(&host.socket)
         .bind(tags)
+        .bind(&host.proxy_jump)
         .bind(host.created_ms)
         .bind(host.last_seen_ms)
         .execute(&self.pool)
@@ -176,8 +178,8 @@ impl Store {
 
     pub async fn saved_hosts(&self) -> Result<Vec<SavedHost>> {
         let rows = sqlx::query(
-            "SELECT id, name, address, port, user, key_path, socket, tags, created_ms, \
-             last_seen_ms FROM hosts ORDER BY name",
+            "SELECT id, name, address, port, user, key_path, socket, tags, proxy_jump, \
+             created_ms, last_seen_ms FROM hosts ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await
@@ -194,6 +196,7 @@ impl Store {
                     key_path: row.get("key_path"),
                     socket: row.get("socket"),
                     tags: serde_json::from_str(&tags).unwrap_or_default(),
+                    proxy_jump: row.get("proxy_jump"),
                     created_ms: row.get("created_ms"),
                     last_seen_ms: row.get("last_seen_ms"),
                 })
@@ -240,6 +243,7 @@ mod tests {
             key_path: Some("/home/me/.ssh/id_ed25519".to_owned()),
             socket: DEFAULT_SOCKET.to_owned(),
             tags: vec!["ci".to_owned()],
+            proxy_jump: Some("jump@bastion.example.com:2222".to_owned()),
             created_ms: 1,
             last_seen_ms: None,
         }
@@ -322,6 +326,20 @@ mod tests {
                     ..example()
                 },
                 "tag",
+            ),
+            (
+                SavedHost {
+                    proxy_jump: Some("a@b:0".into()),
+                    ..example()
+                },
+                "jump host",
+            ),
+            (
+                SavedHost {
+                    proxy_jump: Some("a,b".into()),
+                    ..example()
+                },
+                "jump host",
             ),
         ];
         for (host, field) in cases {

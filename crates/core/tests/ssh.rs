@@ -38,6 +38,7 @@ fn target(remote: &RemoteHost, key: KeySource, known_hosts: &Path) -> SshTarget 
             openssh: None,
             berth: known_hosts.to_owned(),
         },
+        jump: None,
     }
 }
 
@@ -49,7 +50,7 @@ fn key_file(remote: &RemoteHost, name: &str, passphrase: Option<&str>) -> KeySou
 }
 
 async fn connect(target: SshTarget) -> berth_core::Result<Engine> {
-    Engine::connect(&Endpoint::Ssh(target)).await
+    Engine::connect(&Endpoint::Ssh(Box::new(target))).await
 }
 
 /// The remote engine, logged in with the plain ed25519 key, its host key known.
@@ -177,7 +178,7 @@ async fn an_unknown_host_key_is_shown_and_learned_only_once_accepted() {
     );
 
     let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let err = Engine::connect_accepting(&Endpoint::Ssh(target.clone()), Some(wrong))
+    let err = Engine::connect_accepting(&Endpoint::Ssh(Box::new(target.clone())), Some(wrong))
         .await
         .unwrap_err();
     assert_eq!(
@@ -186,7 +187,7 @@ async fn an_unknown_host_key_is_shown_and_learned_only_once_accepted() {
         "another fingerprint is not this key's"
     );
 
-    Engine::connect_accepting(&Endpoint::Ssh(target.clone()), Some(&expected))
+    Engine::connect_accepting(&Endpoint::Ssh(Box::new(target.clone())), Some(&expected))
         .await
         .expect("the accepted key is trusted");
     connect(target)
@@ -341,6 +342,7 @@ fn saved_host(remote: &RemoteHost, id: &str, key: &str) -> SavedHost {
         key_path: Some(remote.key(key).display().to_string()),
         socket: remote.socket(),
         tags: vec![],
+        proxy_jump: None,
         created_ms: 0,
         last_seen_ms: None,
     }
@@ -514,4 +516,49 @@ async fn a_pull_over_ssh_reports_progress_and_brings_the_image() {
         "{reports:?}"
     );
     assert!(image.is_in(), "the remote engine has the image");
+}
+
+#[tokio::test]
+async fn a_host_behind_a_jump_host_is_reached_through_it() {
+    use berth_core::JumpHost;
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("jump");
+    // The same sshd answers on the namespace's loopback, which only the jump host can reach.
+    let host_key = std::fs::read_to_string(remote.key("host_ed25519.pub")).unwrap();
+    let host_key: Vec<&str> = host_key.split_whitespace().take(2).collect();
+    let known = scratch.0.join("known_hosts");
+    std::fs::write(
+        &known,
+        format!(
+            "{} {}\n127.0.0.1 {}\n",
+            remote.address,
+            host_key.join(" "),
+            host_key.join(" ")
+        ),
+    )
+    .unwrap();
+    let behind = SshTarget {
+        address: "127.0.0.1".to_owned(),
+        jump: Some(
+            JumpHost::parse(&format!("{}@{}", remote.user, remote.address), "nobody").unwrap(),
+        ),
+        ..target(&remote, key_file(&remote, "ed25519", None), &known)
+    };
+    assert_eq!(
+        behind.to_string(),
+        format!("ssh://root@127.0.0.1 via root@{}", remote.address)
+    );
+    let engine = connect(behind.clone())
+        .await
+        .expect("reached through the jump host");
+    assert!(engine.info().await.unwrap().version.starts_with("20."));
+
+    // A jump host that cannot reach the target says so.
+    let nowhere = SshTarget { port: 2, ..behind };
+    let err = connect(nowhere).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+    assert!(
+        err.to_string().contains("could not reach 127.0.0.1:2"),
+        "{err}"
+    );
 }

@@ -68,15 +68,16 @@ async fn the_agent_logs_in_with_a_key_it_holds_and_is_refused_without_one() {
             openssh: None,
             berth: remote.key("known_hosts"),
         },
+        jump: None,
     };
 
-    let err = Engine::connect(&Endpoint::Ssh(target.clone()))
+    let err = Engine::connect(&Endpoint::Ssh(Box::new(target.clone())))
         .await
         .expect_err("an empty agent has no key the host accepts");
     assert_eq!(err.code(), ErrorCode::AuthFailed, "{err}");
 
     agent.add(&remote.key("rsa"));
-    let engine = Engine::connect(&Endpoint::Ssh(target))
+    let engine = Engine::connect(&Endpoint::Ssh(Box::new(target)))
         .await
         .expect("the agent's RSA key logs in");
     engine.containers().await.expect("and the engine answers");

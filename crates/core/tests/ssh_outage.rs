@@ -16,7 +16,7 @@ fn remote_spec(remote: &RemoteHost) -> HostSpec {
     HostSpec {
         id: HostId::new("remote"),
         name: "Remote".to_owned(),
-        endpoint: Endpoint::Ssh(SshTarget {
+        endpoint: Endpoint::Ssh(Box::new(SshTarget {
             address: remote.address.clone(),
             port: 22,
             user: remote.user.clone(),
@@ -29,7 +29,8 @@ fn remote_spec(remote: &RemoteHost) -> HostSpec {
                 openssh: None,
                 berth: remote.key("known_hosts"),
             },
-        }),
+            jump: None,
+        })),
     }
 }
 

@@ -149,6 +149,7 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
         key_path: None,
         socket: DEFAULT_SOCKET.to_owned(),
         tags: vec!["ci".to_owned(), "eu".to_owned()],
+        proxy_jump: Some("ops@bastion.example.com".to_owned()),
         created_ms: NOW,
         last_seen_ms: None,
     };

@@ -180,6 +180,8 @@ export type HostCandidate = {
 	port: number,
 	user: string,
 	keyPath: string | null,
+	/**  A host to hop through, `[user@]host[:port]`. */
+	proxyJump: string | null,
 	/**  Where it was found, e.g. "~/.ssh/config" or "docker context prod". */
 	source: string,
 };
@@ -310,6 +312,8 @@ export type SavedHost = {
 	/**  The engine's socket on the host (rootless engines listen elsewhere). */
 	socket: string,
 	tags: string[],
+	/**  A host to hop through, `[user@]host[:port]` (OpenSSH's ProxyJump). */
+	proxyJump: string | null,
 	/**  Unix milliseconds. */
 	createdMs: number,
 	/**  When Berth last reached the host's engine, unix milliseconds. */

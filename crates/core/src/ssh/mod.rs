@@ -53,16 +53,47 @@ async fn login(target: &SshTarget, accepted: Option<&str>) -> Result<Session> {
         keepalive_max: KEEPALIVE_MAX,
         ..Default::default()
     });
-    let check = HostKeyCheck {
+    let mut check = HostKeyCheck {
         target: target.clone(),
         accepted: accepted.map(str::to_owned),
+        _jump: None,
     };
-    let mut session = client::connect(config, (target.address.as_str(), target.port), check)
-        .await
-        .map_err(|failure| match failure {
-            Refusal::HostKey(err) => err,
-            Refusal::Ssh(err) => connect_error(target, &err),
-        })?;
+    let connected = match &target.jump {
+        None => client::connect(config, (target.address.as_str(), target.port), check).await,
+        Some(jump) => {
+            let hop = SshTarget {
+                address: jump.address.clone(),
+                port: jump.port,
+                user: jump.user.clone(),
+                jump: None,
+                ..target.clone()
+            };
+            let jump_session = Box::pin(login(&hop, accepted)).await?;
+            let tunnel = jump_session
+                .channel_open_direct_tcpip(
+                    target.address.as_str(),
+                    u32::from(target.port),
+                    "127.0.0.1",
+                    0,
+                )
+                .await
+                .map_err(|err| {
+                    unreachable(
+                        target,
+                        format!(
+                            "the jump host {jump} could not reach {}:{}: {err}",
+                            target.address, target.port
+                        ),
+                    )
+                })?;
+            check._jump = Some(jump_session);
+            client::connect_stream(config, tunnel.into_stream(), check).await
+        }
+    };
+    let mut session = connected.map_err(|failure| match failure {
+        Refusal::HostKey(err) => err,
+        Refusal::Ssh(err) => connect_error(target, &err),
+    })?;
     authenticate(&mut session, target).await?;
     Ok(session)
 }
@@ -71,6 +102,8 @@ async fn login(target: &SshTarget, accepted: Option<&str>) -> Result<Session> {
 struct HostKeyCheck {
     target: SshTarget,
     accepted: Option<String>,
+    /// The jump host's connection, which carries this one: kept open as long as it.
+    _jump: Option<Session>,
 }
 
 /// Why the SSH handshake stopped: the host key, or the connection itself.
