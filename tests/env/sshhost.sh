@@ -25,6 +25,7 @@ stop_pidfile() {
 
 if [ "${1:-}" = stop ]; then
   stop_pidfile "$run/sshd.pid"
+  stop_pidfile "$run/sshd-nofwd.pid"
   stop_pidfile "$run/docker.pid"
   $sudo ip netns del "$NS" 2>/dev/null || true
   $sudo ip link del "$HOST_SIDE" 2>/dev/null || true
@@ -97,11 +98,22 @@ MaxSessions 100
 MaxStartups 100
 EOF
 
-if ! { [ -f "$run/sshd.pid" ] && $sudo kill -0 "$(cat "$run/sshd.pid")" 2>/dev/null; }; then
-  $sudo mkdir -p /run/sshd
-  in_ns /usr/sbin/sshd -f "$state/sshd_config" -E "$state/sshd.log"
-  for _ in $(seq 1 50); do [ -f "$run/sshd.pid" ] && break; sleep 0.1; done
-fi
+# A second sshd, on port 2222, refuses stream-local forwarding (as some hardened hosts do):
+# Berth must fall back to `docker system dial-stdio` there.
+sed -e "s|^ListenAddress .*||" -e "s|^PidFile .*|PidFile $run/sshd-nofwd.pid|" \
+  -e "s|^AllowStreamLocalForwarding yes|AllowStreamLocalForwarding no|" "$state/sshd_config" \
+  >"$state/sshd_config_nofwd"
+echo "ListenAddress $NS_ADDRESS:2222" >>"$state/sshd_config_nofwd"
+
+start_sshd() { # config, pid file, log
+  if ! { [ -f "$2" ] && $sudo kill -0 "$(cat "$2")" 2>/dev/null; }; then
+    $sudo mkdir -p /run/sshd
+    in_ns /usr/sbin/sshd -f "$1" -E "$3"
+    for _ in $(seq 1 50); do [ -f "$2" ] && break; sleep 0.1; done
+  fi
+}
+start_sshd "$state/sshd_config" "$run/sshd.pid" "$state/sshd.log"
+start_sshd "$state/sshd_config_nofwd" "$run/sshd-nofwd.pid" "$state/sshd-nofwd.log"
 
 cat >"$state/env" <<EOF
 BERTH_SSH_ADDRESS=$NS_ADDRESS
@@ -112,4 +124,5 @@ BERTH_SSH_SSHD_CONFIG=$state/sshd_config
 BERTH_SSH_SSHD_PID=$run/sshd.pid
 BERTH_SSH_NAMESPACE=$NS
 BERTH_SSH_LINK=$HOST_SIDE
+BERTH_SSH_NO_FORWARDING_PORT=2222
 EOF

@@ -269,7 +269,7 @@ async fn each_refusal_is_told_apart() {
         ),
         (
             SshTarget {
-                port: 2222,
+                port: 2223, // nothing listens there
                 ..target(&remote, key_file(&remote, "ed25519", None), &known)
             },
             ErrorCode::EngineUnreachable,
@@ -560,5 +560,48 @@ async fn a_host_behind_a_jump_host_is_reached_through_it() {
     assert!(
         err.to_string().contains("could not reach 127.0.0.1:2"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn where_sshd_refuses_socket_forwarding_docker_dial_stdio_carries_the_requests() {
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-dial-stdio");
+    let name = t.name("via-dial-stdio");
+    t.run_sleeper(&name, &[]);
+    let scratch = Scratch::new("dial-stdio");
+    let host_key = std::fs::read_to_string(remote.key("host_ed25519.pub")).unwrap();
+    let host_key: Vec<&str> = host_key.split_whitespace().take(2).collect();
+    let port = remote.no_forwarding_port();
+    let known = scratch.0.join("known_hosts");
+    std::fs::write(
+        &known,
+        format!("[{}]:{port} {}\n", remote.address, host_key.join(" ")),
+    )
+    .unwrap();
+    let hardened = SshTarget {
+        port,
+        ..target(&remote, key_file(&remote, "ed25519", None), &known)
+    };
+
+    let engine = connect(hardened)
+        .await
+        .expect("connects without socket forwarding");
+    // The remote engine's socket is not the CLI's default: only that engine has this container.
+    let containers = engine.containers().await.unwrap();
+    let found = containers
+        .iter()
+        .find(|c| c.name == name)
+        .expect("the remote engine's container");
+    engine
+        .container_action(&found.id, ContainerAction::Stop)
+        .await
+        .unwrap();
+    assert_eq!(
+        docker_on(
+            Some(&remote.docker_host),
+            &["inspect", "-f", "{{.State.Running}}", &name]
+        ),
+        "false"
     );
 }

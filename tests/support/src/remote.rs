@@ -69,6 +69,11 @@ impl RemoteHost {
         Authorized { file, line }
     }
 
+    /// The port of the host's second sshd, which refuses stream-local forwarding.
+    pub fn no_forwarding_port(&self) -> u16 {
+        self.env["BERTH_SSH_NO_FORWARDING_PORT"].parse().unwrap()
+    }
+
     /// The engine's socket path on the remote host.
     pub fn socket(&self) -> String {
         self.docker_host.trim_start_matches("unix://").to_owned()

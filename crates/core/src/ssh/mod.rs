@@ -40,8 +40,8 @@ pub(crate) async fn connect(
             )
         })??;
     let session = Arc::new(session);
-    transport::probe_socket(&session, target).await?;
-    transport::docker(session, target, client_version)
+    let route = transport::probe_socket(&session, target).await?;
+    transport::docker(session, target, route, client_version)
 }
 
 type Session = Handle<HostKeyCheck>;

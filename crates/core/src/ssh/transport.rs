@@ -5,7 +5,6 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -28,15 +27,25 @@ const POOL_IDLE: Duration = Duration::from_secs(30);
 /// The wait for response headers; streams (logs, events) are not bounded by it.
 const REQUEST_TIMEOUT_SECS: u64 = 30;
 
+/// How engine connections reach the socket on the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Route {
+    /// A `direct-streamlocal@openssh.com` channel straight to the socket.
+    StreamLocal,
+    /// `docker system dial-stdio` run on the host, for an sshd that refuses socket forwarding.
+    DialStdio,
+}
+
 pub(super) fn docker(
     session: Arc<Session>,
     target: &SshTarget,
+    route: Route,
     client_version: &ClientVersion,
 ) -> Result<Docker> {
     let connector = ChannelConnector {
         session,
         socket: target.socket.clone(),
-        dial_stdio: Arc::new(AtomicBool::new(false)),
+        route,
     };
     let client: Client<ChannelConnector, BollardBody> = Client::builder(TokioExecutor::new())
         .pool_idle_timeout(POOL_IDLE)
@@ -61,27 +70,33 @@ pub(super) fn docker(
 }
 
 /// Opens one channel to the engine socket before the first request, so that a missing
-/// socket or a user outside the docker group is reported as such, not as a failed request.
-pub(super) async fn probe_socket(session: &Session, target: &SshTarget) -> Result<()> {
+/// socket or a user outside the docker group is reported as such, not as a failed request,
+/// and finds the route engine connections take.
+pub(super) async fn probe_socket(session: &Session, target: &SshTarget) -> Result<Route> {
     match session
         .channel_open_direct_streamlocal(target.socket.as_str())
         .await
     {
         Ok(channel) => {
             let _ = channel.close().await;
-            Ok(())
+            Ok(Route::StreamLocal)
         }
-        Err(russh::Error::ChannelOpenFailure(ChannelOpenFailure::AdministrativelyProhibited)) => {
-            // dial-stdio will be used; it says itself when the engine is out of reach.
-            Ok(())
-        }
-        Err(russh::Error::ChannelOpenFailure(_)) => Err(socket_problem(session, target).await),
+        // OpenSSH answers "connect failed" both for a socket it cannot open and for socket
+        // forwarding it does not allow: the host's shell tells the two apart.
+        Err(russh::Error::ChannelOpenFailure(_)) => match socket_problem(session, target).await {
+            None => {
+                tracing::info!(host = %target, "sshd refuses socket forwarding; using docker system dial-stdio");
+                Ok(Route::DialStdio)
+            }
+            Some(problem) => Err(problem),
+        },
         Err(err) => Err(connect_error(target, &err)),
     }
 }
 
 /// Asks the remote shell why the socket could not be opened: missing, or not permitted.
-async fn socket_problem(session: &Session, target: &SshTarget) -> Error {
+/// `None`: the socket is there and usable, so sshd just would not forward to it.
+async fn socket_problem(session: &Session, target: &SshTarget) -> Option<Error> {
     let socket = &target.socket;
     let quoted = format!("'{}'", socket.replace('\'', r"'\''"));
     let check = format!("test -S {quoted} || exit 3; test -r {quoted} -a -w {quoted} || exit 4");
@@ -90,15 +105,16 @@ async fn socket_problem(session: &Session, target: &SshTarget) -> Error {
         reason: format!("there is no Docker socket at {socket} (is Docker running there, or does it listen elsewhere?)"),
     };
     match run(session, &check).await {
-        Some(3) => missing,
-        Some(4) => Error::PermissionDenied(format!(
+        Some(0) => None,
+        Some(3) => Some(missing),
+        Some(4) => Some(Error::PermissionDenied(format!(
             "{} may not use the Docker socket {socket} on {}; add the user to the docker group",
             target.user, target.address
-        )),
-        _ => Error::EngineUnreachable {
+        ))),
+        _ => Some(Error::EngineUnreachable {
             endpoint: target.to_string(),
             reason: format!("the Docker socket {socket} could not be opened"),
-        },
+        }),
     }
 }
 
@@ -128,33 +144,24 @@ type BollardBody = <BollardRequest as BodyOf>::Body;
 struct ChannelConnector {
     session: Arc<Session>,
     socket: String,
-    /// Set once sshd has refused stream-local forwarding: later connections go straight to
-    /// `docker system dial-stdio`.
-    dial_stdio: Arc<AtomicBool>,
+    route: Route,
 }
 
 impl ChannelConnector {
     async fn open(self) -> std::result::Result<ChannelStream<Msg>, russh::Error> {
-        if !self.dial_stdio.load(Ordering::Relaxed) {
-            match self
+        if self.route == Route::StreamLocal {
+            let channel = self
                 .session
                 .channel_open_direct_streamlocal(self.socket.as_str())
-                .await
-            {
-                Ok(channel) => return Ok(channel.into_stream()),
-                Err(russh::Error::ChannelOpenFailure(
-                    ChannelOpenFailure::AdministrativelyProhibited,
-                )) => {
-                    tracing::info!(
-                        "sshd refuses stream-local forwarding; using docker system dial-stdio"
-                    );
-                    self.dial_stdio.store(true, Ordering::Relaxed);
-                }
-                Err(err) => return Err(err),
-            }
+                .await?;
+            return Ok(channel.into_stream());
         }
         let mut channel = self.session.channel_open_session().await?;
-        channel.exec(true, "docker system dial-stdio").await?;
+        // The socket the user gave, not the CLI's default: rootless engines listen elsewhere.
+        let quoted = format!("'unix://{}'", self.socket.replace('\'', r"'\''"));
+        channel
+            .exec(true, format!("docker -H {quoted} system dial-stdio"))
+            .await?;
         loop {
             match channel.wait().await {
                 Some(ChannelMsg::Success) => return Ok(channel.into_stream()),
