@@ -43,7 +43,7 @@ pub async fn hosts_test(
     accept: Option<String>,
 ) -> IpcResult<EngineInfo> {
     host.validate()?;
-    let spec = host.spec(&files, passphrase.map(Secret::new));
+    let spec = host.spec(&files, passphrase.map(Secret::new))?;
     let engine = Engine::connect_accepting(&spec.endpoint, accept.as_deref()).await?;
     Ok(engine.info().await?)
 }
@@ -70,8 +70,8 @@ pub async fn hosts_save(
     keep_or_drop(&host.id, passphrase.as_ref(), remember).await?;
     saved_hosts_store(&store)?.save_host(&host).await?;
     let spec = match passphrase {
-        Some(passphrase) => host.spec(&files, Some(passphrase)),
-        None => host.spec_with_remembered_passphrase(&files).await,
+        Some(passphrase) => host.spec(&files, Some(passphrase))?,
+        None => host.spec_with_remembered_passphrase(&files).await?,
     };
     // An edited host reconnects with its new details.
     let _ = berth.remove(&host.id);
@@ -98,7 +98,7 @@ pub async fn hosts_unlock(
         .find(|saved| saved.id == host)
         .ok_or_else(|| Error::NotFound(format!("no saved host with id {host}")))?;
     let passphrase = Secret::new(passphrase);
-    let spec = saved.spec(&files, Some(passphrase.clone()));
+    let spec = saved.spec(&files, Some(passphrase.clone()))?;
     Engine::connect(&spec.endpoint).await?;
     keep_or_drop(&host, Some(&passphrase), remember).await?;
     let _ = berth.remove(&host);

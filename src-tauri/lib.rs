@@ -146,10 +146,16 @@ fn saved_hosts(store: Option<&Store>) -> Vec<HostSpec> {
     let files = hosts::known_hosts_files();
     let specs = async {
         let saved = store.saved_hosts().await?;
-        let specs = saved
-            .iter()
-            .map(|host| host.spec_with_remembered_passphrase(&files));
-        Ok::<_, berth_core::Error>(futures_util::future::join_all(specs).await)
+        let specs = saved.iter().map(|host| async {
+            host.spec_with_remembered_passphrase(&files)
+                .await
+                .inspect_err(
+                    |err| tracing::error!(%err, host = %host.id, "a saved host is not valid"),
+                )
+                .ok()
+        });
+        let specs = futures_util::future::join_all(specs).await;
+        Ok::<_, berth_core::Error>(specs.into_iter().flatten().collect())
     };
     match tauri::async_runtime::block_on(specs) {
         Ok(specs) => specs,

@@ -294,13 +294,48 @@ describe("adding a host", () => {
   });
 });
 
+describe("adding an engine reached without SSH", () => {
+  it("skips the login step and saves the engine address", async () => {
+    let saved: Record<string, unknown> | null = null;
+    backendWith(host(), ({ cmd, args }) => {
+      if (cmd === "hosts_import") {
+        return [{
+          name: "rootless", address: "", port: 22, user: "", keyPath: null, proxyJump: null,
+          dockerHost: "unix:///run/user/1000/docker.sock", source: "docker context rootless",
+        }];
+      }
+      if (cmd === "hosts_test") return engine;
+      if (cmd === "hosts_save") return (saved = args.host as Record<string, unknown>), null;
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("add-host-button"));
+    const dialog = within(screen.getByTestId("add-host"));
+    await fireEvent.click(dialog.getByLabelText(/Directly/));
+    await fireEvent.input(dialog.getByPlaceholderText("Build server"), { target: { value: "Edge" } });
+    const address = dialog.getByPlaceholderText(/tcp:\/\/10.0.0.5:2375/);
+    await fireEvent.input(address, { target: { value: "10.0.0.5:2375" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    expect(dialog.getByRole("alert").textContent).toContain("unix:///path/to/docker.sock or tcp://host:port");
+
+    const fill = await dialog.findByLabelText("Fill in from");
+    expect(fill.textContent).toContain("rootless · unix:///run/user/1000/docker.sock (docker context rootless)");
+    await fireEvent.change(fill, { target: { value: "0" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
+    expect(dialog.queryByText("Authentication")).toBeNull();
+    await fireEvent.click(await dialog.findByRole("button", { name: "Add host" }));
+    await waitFor(() => expect(saved).not.toBeNull());
+    expect(saved).toMatchObject({ name: "rootless", dockerHost: "unix:///run/user/1000/docker.sock", proxyJump: null });
+  });
+});
+
 describe("adding a host found elsewhere", () => {
   it("fills the form from ~/.ssh/config", async () => {
     backendWith(host(), ({ cmd }) =>
       cmd === "hosts_import"
         ? [{
             name: "db", address: "10.0.0.7", port: 2222, user: "ops", keyPath: "/home/me/.ssh/id_db",
-            proxyJump: "me@bastion.example.com:2200", source: "~/.ssh/config",
+            proxyJump: "me@bastion.example.com:2200", dockerHost: null, source: "~/.ssh/config",
           }]
         : null,
     );
@@ -323,7 +358,7 @@ const remote = (over: Partial<HostState> = {}) =>
 
 const savedBuild = {
   id: "build", name: "Build box", address: "10.0.0.5", port: 2222, user: "deploy", keyPath: "/home/me/.ssh/id_build",
-  socket: "/run/user/1000/docker.sock", tags: ["ci"], proxyJump: "ops@bastion:2200", createdMs: 5, lastSeenMs: 6,
+  socket: "/run/user/1000/docker.sock", tags: ["ci"], proxyJump: "ops@bastion:2200", dockerHost: null, createdMs: 5, lastSeenMs: 6,
 };
 
 describe("all hosts", () => {

@@ -17,6 +17,8 @@ pub struct HostCandidate {
     pub key_path: Option<String>,
     /// A host to hop through, `[user@]host[:port]`.
     pub proxy_jump: Option<String>,
+    /// A `unix://` or `tcp://` engine address, for engines reached without SSH.
+    pub docker_host: Option<String>,
     /// Where it was found, e.g. "~/.ssh/config" or "docker context prod".
     pub source: String,
 }
@@ -55,6 +57,7 @@ pub fn from_ssh_config(text: &str, home: &Path) -> Vec<HostCandidate> {
                 user: option("user").unwrap_or_default().to_owned(),
                 key_path: option("identityfile").map(|path| expand_home(path, home)),
                 proxy_jump,
+                docker_host: None,
                 source: "~/.ssh/config".to_owned(),
             })
         })
@@ -76,11 +79,13 @@ pub fn from_ssh_url(url: &str, name: &str, source: &str) -> Option<HostCandidate
         user: user.to_owned(),
         key_path: None,
         proxy_jump: None,
+        docker_host: None,
         source: source.to_owned(),
     })
 }
 
-/// The `ssh://` endpoints of the Docker CLI's contexts under `docker_config` (~/.docker).
+/// The Docker CLI's contexts under `docker_config` (~/.docker): `ssh://` endpoints as SSH hosts,
+/// `unix://` and `tcp://` ones as engines reached directly.
 pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
     let Ok(entries) = std::fs::read_dir(docker_config.join("contexts/meta")) else {
         return Vec::new();
@@ -92,7 +97,21 @@ pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
         .filter_map(|meta| {
             let name = meta["Name"].as_str()?;
             let url = meta["Endpoints"]["docker"]["Host"].as_str()?;
-            from_ssh_url(url, name, &format!("docker context {name}"))
+            let source = format!("docker context {name}");
+            if url.starts_with("ssh://") {
+                return from_ssh_url(url, name, &source);
+            }
+            crate::host::Endpoint::parse(url).ok()?;
+            Some(HostCandidate {
+                name: name.to_owned(),
+                address: String::new(),
+                port: 22,
+                user: String::new(),
+                key_path: None,
+                proxy_jump: None,
+                docker_host: Some(url.to_owned()),
+                source,
+            })
         })
         .collect()
 }
@@ -262,6 +281,7 @@ Host *
                 user: "deploy".into(),
                 key_path: Some("/home/me/.ssh/id_build".into()),
                 proxy_jump: None,
+                docker_host: None,
                 source: "~/.ssh/config".into(),
             }
         );
@@ -305,11 +325,12 @@ Host *
     }
 
     #[test]
-    fn docker_contexts_with_ssh_endpoints_are_found() {
+    fn docker_contexts_are_found_with_their_endpoints() {
         let dir = std::env::temp_dir().join(format!("berth-contexts-{}", std::process::id()));
         for (hash, name, host) in [
             ("a1", "prod", "ssh://ops@prod.example.com"),
-            ("b2", "local", "unix:///var/run/docker.sock"),
+            ("b2", "rootless", "unix:///run/user/1000/docker.sock"),
+            ("c3", "broken", "npipe:////./pipe/docker_engine"),
         ] {
             let meta = dir.join("contexts/meta").join(hash);
             std::fs::create_dir_all(&meta).unwrap();
@@ -318,11 +339,30 @@ Host *
         }
         let found = from_docker_contexts(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(found.len(), 1);
+        let mut found: Vec<_> = found
+            .iter()
+            .map(|c| {
+                (
+                    c.name.as_str(),
+                    c.user.as_str(),
+                    c.docker_host.as_deref(),
+                    c.source.as_str(),
+                )
+            })
+            .collect();
+        found.sort();
         assert_eq!(
-            (found[0].name.as_str(), found[0].user.as_str()),
-            ("prod", "ops")
+            found,
+            [
+                ("prod", "ops", None, "docker context prod"),
+                (
+                    "rootless",
+                    "",
+                    Some("unix:///run/user/1000/docker.sock"),
+                    "docker context rootless"
+                ),
+            ],
+            "an endpoint Berth cannot use is left out"
         );
-        assert_eq!(found[0].source, "docker context prod");
     }
 }

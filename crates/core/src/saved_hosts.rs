@@ -23,6 +23,8 @@ const KEYRING_PATIENCE: Duration = Duration::from_secs(3);
 /// Where Docker listens on most hosts.
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
+/// A host the user saved: reached over SSH (address, port, user, key, socket, jump host), or,
+/// when `docker_host` is set, directly at a `unix://` or `tcp://` engine address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedHost {
@@ -39,6 +41,9 @@ pub struct SavedHost {
     pub tags: Vec<String>,
     /// A host to hop through, `[user@]host[:port]` (OpenSSH's ProxyJump).
     pub proxy_jump: Option<String>,
+    /// An engine reached without SSH, as DOCKER_HOST writes it (`unix:///run/user/1000/docker.sock`,
+    /// `tcp://10.0.0.5:2375`); the SSH fields are then unused.
+    pub docker_host: Option<String>,
     /// Unix milliseconds.
     pub created_ms: i64,
     /// When Berth last reached the host's engine, unix milliseconds.
@@ -52,6 +57,21 @@ impl SavedHost {
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 64 {
             return invalid("The name must have 1 to 64 characters.".to_owned());
+        }
+        if let Some(tag) = self
+            .tags
+            .iter()
+            .find(|t| t.trim().is_empty() || t.chars().count() > 32)
+        {
+            return invalid(format!("The tag {tag:?} must have 1 to 32 characters."));
+        }
+        if let Some(address) = &self.docker_host {
+            return match Endpoint::parse(address.trim()) {
+                Ok(_) => Ok(()),
+                Err(err) => invalid(format!(
+                    "The engine address must be unix:///path or tcp://host:port — {err}."
+                )),
+            };
         }
         if !is_host_address(&self.address) {
             return invalid(format!(
@@ -84,18 +104,24 @@ impl SavedHost {
         if let Some(jump) = &self.proxy_jump {
             JumpHost::parse(jump, &self.user)?;
         }
-        if let Some(tag) = self
-            .tags
-            .iter()
-            .find(|t| t.trim().is_empty() || t.chars().count() > 32)
-        {
-            return invalid(format!("The tag {tag:?} must have 1 to 32 characters."));
-        }
         Ok(())
     }
 
-    /// How Berth watches this host. `passphrase` unlocks an encrypted key file.
-    pub fn spec(&self, known_hosts: &KnownHostsFiles, passphrase: Option<Secret>) -> HostSpec {
+    /// How Berth watches this host. `passphrase` unlocks an encrypted key file. Fails only for
+    /// a host that does not pass [`validate`](Self::validate).
+    pub fn spec(
+        &self,
+        known_hosts: &KnownHostsFiles,
+        passphrase: Option<Secret>,
+    ) -> Result<HostSpec> {
+        self.validate()?;
+        if let Some(address) = &self.docker_host {
+            return Ok(HostSpec {
+                id: self.id.clone(),
+                name: self.name.clone(),
+                endpoint: Endpoint::parse(address.trim())?,
+            });
+        }
         let key = match &self.key_path {
             Some(path) => KeySource::File {
                 path: path.into(),
@@ -103,7 +129,11 @@ impl SavedHost {
             },
             None => KeySource::Agent,
         };
-        HostSpec {
+        let jump = match &self.proxy_jump {
+            Some(jump) => Some(JumpHost::parse(jump, &self.user)?),
+            None => None,
+        };
+        Ok(HostSpec {
             id: self.id.clone(),
             name: self.name.clone(),
             endpoint: Endpoint::Ssh(Box::new(SshTarget {
@@ -113,23 +143,23 @@ impl SavedHost {
                 key,
                 socket: self.socket.clone(),
                 known_hosts: known_hosts.clone(),
-                // Checked by `validate` before the host was saved or tried.
-                jump: self
-                    .proxy_jump
-                    .as_deref()
-                    .and_then(|jump| JumpHost::parse(jump, &self.user).ok()),
+                jump,
             })),
-        }
+        })
     }
 
     /// Like [`spec`](Self::spec), with the passphrase remembered in the OS keyring when the
     /// key is encrypted. A keyring that fails or does not answer in time is passed over: the
     /// host then comes up `passphrase_required` and the user can enter it.
-    pub async fn spec_with_remembered_passphrase(&self, known_hosts: &KnownHostsFiles) -> HostSpec {
-        let encrypted = self
-            .key_path
-            .as_deref()
-            .is_some_and(|path| crate::ssh::key_needs_passphrase(Path::new(path)));
+    pub async fn spec_with_remembered_passphrase(
+        &self,
+        known_hosts: &KnownHostsFiles,
+    ) -> Result<HostSpec> {
+        let encrypted = self.docker_host.is_none()
+            && self
+                .key_path
+                .as_deref()
+                .is_some_and(|path| crate::ssh::key_needs_passphrase(Path::new(path)));
         let passphrase = if encrypted {
             match tokio::time::timeout(KEYRING_PATIENCE, passphrases::recall(&self.id)).await {
                 Ok(Ok(remembered)) => remembered,
@@ -156,8 +186,8 @@ impl Store {
         let tags = serde_json::to_string(&host.tags).map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT OR REPLACE INTO hosts \
-             (id, name, address, port, user, key_path, socket, tags, proxy_jump, created_ms, \
-             last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (id, name, address, port, user, key_path, socket, tags, proxy_jump, docker_host, \
+             created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(host.id.as_str())
         .bind(host.name.trim())
@@ -168,6 +198,7 @@ impl Store {
         .bind(&host.socket)
         .bind(tags)
         .bind(&host.proxy_jump)
+        .bind(host.docker_host.as_deref().map(str::trim))
         .bind(host.created_ms)
         .bind(host.last_seen_ms)
         .execute(&self.pool)
@@ -179,7 +210,7 @@ impl Store {
     pub async fn saved_hosts(&self) -> Result<Vec<SavedHost>> {
         let rows = sqlx::query(
             "SELECT id, name, address, port, user, key_path, socket, tags, proxy_jump, \
-             created_ms, last_seen_ms FROM hosts ORDER BY name",
+             docker_host, created_ms, last_seen_ms FROM hosts ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await
@@ -197,6 +228,7 @@ impl Store {
                     socket: row.get("socket"),
                     tags: serde_json::from_str(&tags).unwrap_or_default(),
                     proxy_jump: row.get("proxy_jump"),
+                    docker_host: row.get("docker_host"),
                     created_ms: row.get("created_ms"),
                     last_seen_ms: row.get("last_seen_ms"),
                 })
@@ -244,6 +276,7 @@ mod tests {
             socket: DEFAULT_SOCKET.to_owned(),
             tags: vec!["ci".to_owned()],
             proxy_jump: Some("jump@bastion.example.com:2222".to_owned()),
+            docker_host: None,
             created_ms: 1,
             last_seen_ms: None,
         }
@@ -259,6 +292,23 @@ mod tests {
             ..example()
         };
         assert!(ipv6.validate().is_ok());
+        let direct = SavedHost {
+            address: String::new(),
+            user: String::new(),
+            docker_host: Some("tcp://10.0.0.5:2375".to_owned()),
+            ..example()
+        };
+        assert!(direct.validate().is_ok(), "the SSH fields are not used");
+        let spec = direct
+            .spec(
+                &KnownHostsFiles {
+                    openssh: None,
+                    berth: "/k".into(),
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(spec.endpoint, Endpoint::Tcp("10.0.0.5:2375".to_owned()));
     }
 
     #[test]
@@ -340,6 +390,20 @@ mod tests {
                     ..example()
                 },
                 "jump host",
+            ),
+            (
+                SavedHost {
+                    docker_host: Some("ssh://me@box".into()),
+                    ..example()
+                },
+                "engine address",
+            ),
+            (
+                SavedHost {
+                    docker_host: Some("tcp://box".into()),
+                    ..example()
+                },
+                "engine address",
             ),
         ];
         for (host, field) in cases {

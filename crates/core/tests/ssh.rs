@@ -343,6 +343,7 @@ fn saved_host(remote: &RemoteHost, id: &str, key: &str) -> SavedHost {
         socket: remote.socket(),
         tags: vec![],
         proxy_jump: None,
+        docker_host: None,
         created_ms: 0,
         last_seen_ms: None,
     }
@@ -366,8 +367,8 @@ async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
         berth: remote.key("known_hosts"),
     };
     let berth = Berth::start(vec![], None);
-    berth.add(saved.spec(&known, None)).unwrap();
-    let err = berth.add(saved.spec(&known, None)).unwrap_err();
+    berth.add(saved.spec(&known, None).unwrap()).unwrap();
+    let err = berth.add(saved.spec(&known, None).unwrap()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict, "one watcher per host");
 
     let start = std::time::Instant::now();
@@ -412,7 +413,7 @@ async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
         berth: remote.key("known_hosts"),
     };
 
-    let spec = host.spec_with_remembered_passphrase(&known).await;
+    let spec = host.spec_with_remembered_passphrase(&known).await.unwrap();
     let locked = Engine::connect(&spec.endpoint).await.unwrap_err();
     assert_eq!(locked.code(), ErrorCode::PassphraseRequired, "{locked}");
 
@@ -422,7 +423,7 @@ async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
     passphrases::remember(&host.id, &Secret::new(remote.passphrase()))
         .await
         .expect("a second one replaces the first");
-    let spec = host.spec_with_remembered_passphrase(&known).await;
+    let spec = host.spec_with_remembered_passphrase(&known).await.unwrap();
     let engine = Engine::connect(&spec.endpoint)
         .await
         .expect("the remembered passphrase unlocks the key");

@@ -150,6 +150,7 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
         socket: DEFAULT_SOCKET.to_owned(),
         tags: vec!["ci".to_owned(), "eu".to_owned()],
         proxy_jump: Some("ops@bastion.example.com".to_owned()),
+        docker_host: None,
         created_ms: NOW,
         last_seen_ms: None,
     };
@@ -178,6 +179,16 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
     };
     store.save_host(&renamed).await.unwrap();
     assert_eq!(store.saved_hosts().await.unwrap()[0].name, "Builder");
+
+    let direct = SavedHost {
+        id: HostId::new("rootless"),
+        name: "Rootless".to_owned(),
+        docker_host: Some("unix:///run/user/1000/docker.sock".to_owned()),
+        ..host.clone()
+    };
+    store.save_host(&direct).await.unwrap();
+    assert!(store.saved_hosts().await.unwrap().contains(&direct));
+    store.remove_host(&direct.id).await.unwrap();
 
     store.remove_host(&host.id).await.unwrap();
     assert!(store.saved_hosts().await.unwrap().is_empty());

@@ -239,3 +239,38 @@ async fn the_events_timeline_survives_a_restart() {
     drop(berth);
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_host_with_an_engine_address_is_watched_without_ssh() {
+    use berth_core::{KnownHostsFiles, SavedHost};
+    use berth_testkit::RemoteHost;
+    // The SSH test host's engine, by its socket: like a rootless engine on this machine.
+    let remote = RemoteHost::get();
+    let t = remote.labelled("direct-saved");
+    let name = t.name("direct");
+    t.run_sleeper(&name, &[]);
+    let saved = SavedHost {
+        id: HostId::new("direct"),
+        name: "Rootless".to_owned(),
+        address: String::new(),
+        port: 22,
+        user: String::new(),
+        key_path: None,
+        socket: String::new(),
+        tags: vec![],
+        proxy_jump: None,
+        docker_host: Some(remote.docker_host.clone()),
+        created_ms: 0,
+        last_seen_ms: None,
+    };
+    let unused = KnownHostsFiles {
+        openssh: None,
+        berth: "/nonexistent".into(),
+    };
+    let berth = Berth::start(vec![saved.spec(&unused, None).unwrap()], None);
+    let start = std::time::Instant::now();
+    while !berth.states()[0].containers.iter().any(|c| c.name == name) {
+        assert!(start.elapsed() < PATIENCE, "{:?}", berth.states());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

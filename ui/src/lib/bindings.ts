@@ -182,6 +182,8 @@ export type HostCandidate = {
 	keyPath: string | null,
 	/**  A host to hop through, `[user@]host[:port]`. */
 	proxyJump: string | null,
+	/**  A `unix://` or `tcp://` engine address, for engines reached without SSH. */
+	dockerHost: string | null,
 	/**  Where it was found, e.g. "~/.ssh/config" or "docker context prod". */
 	source: string,
 };
@@ -300,6 +302,10 @@ export type RemoveOptions = {
 	volumes: boolean,
 };
 
+/**
+ *  A host the user saved: reached over SSH (address, port, user, key, socket, jump host), or,
+ *  when `docker_host` is set, directly at a `unix://` or `tcp://` engine address.
+ */
 export type SavedHost = {
 	id: HostId,
 	name: string,
@@ -314,6 +320,11 @@ export type SavedHost = {
 	tags: string[],
 	/**  A host to hop through, `[user@]host[:port]` (OpenSSH's ProxyJump). */
 	proxyJump: string | null,
+	/**
+	 *  An engine reached without SSH, as DOCKER_HOST writes it (`unix:///run/user/1000/docker.sock`,
+	 *  `tcp://10.0.0.5:2375`); the SSH fields are then unused.
+	 */
+	dockerHost: string | null,
 	/**  Unix milliseconds. */
 	createdMs: number,
 	/**  When Berth last reached the host's engine, unix milliseconds. */
