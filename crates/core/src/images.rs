@@ -1,6 +1,10 @@
-//! Pulling images, with the engine's per-layer progress passed on in batches.
+//! Images beyond the list: pulling (the engine's per-layer progress passed on in batches),
+//! removing, tagging, history, details and pruning.
 
-use bollard::query_parameters::CreateImageOptionsBuilder;
+use bollard::query_parameters::{
+    CreateImageOptionsBuilder, PruneImagesOptionsBuilder, RemoveImageOptionsBuilder,
+    TagImageOptionsBuilder,
+};
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -87,5 +91,147 @@ fn pull_error(image: &str, endpoint: &str, err: bollard::errors::Error) -> Error
             status: 500,
             message: format!("pulling {image} failed: {message}"),
         }
+    }
+}
+
+/// One step of an image's build history, newest first as the engine lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageLayer {
+    /// The image id of the step, or `<missing>` for steps built elsewhere.
+    pub id: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The instruction that made it (`/bin/sh -c #(nop) CMD ["sh"]`, `RUN …`).
+    pub created_by: String,
+    pub size_bytes: i64,
+    pub tags: Vec<String>,
+}
+
+/// What an image is made to run, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageDetails {
+    pub id: String,
+    pub tags: Vec<String>,
+    /// `repository@sha256:…` for images that came from a registry.
+    pub digests: Vec<String>,
+    pub created: Option<String>,
+    pub architecture: String,
+    pub os: String,
+    pub size_bytes: i64,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub working_dir: String,
+    pub user: String,
+    pub exposed_ports: Vec<String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub layers: usize,
+}
+
+/// What a prune removed and the space it gave back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Pruned {
+    /// Names or ids of what went.
+    pub removed: Vec<String>,
+    pub reclaimed_bytes: u64,
+}
+
+impl Engine {
+    /// Removes an image (by id or reference). `force` removes it even when it has several
+    /// tags or a stopped container uses it; a running container's image is never removed.
+    pub async fn image_remove(&self, image: &str, force: bool) -> Result<()> {
+        let options = RemoveImageOptionsBuilder::new().force(force).build();
+        self.docker()
+            .remove_image(image, Some(options), None)
+            .await
+            .map_err(self.map_err())?;
+        Ok(())
+    }
+
+    /// Gives `image` (an id or reference) one more name, `reference` (checked first).
+    pub async fn image_tag(&self, image: &str, reference: &str) -> Result<()> {
+        let target = ImageRef::parse(reference)?;
+        if target.digest.is_some() {
+            return Err(Error::InvalidInput(
+                "A tag cannot hold a digest: write repository:tag.".to_owned(),
+            ));
+        }
+        let options = TagImageOptionsBuilder::new()
+            .repo(&target.name)
+            .tag(target.tag.as_deref().unwrap_or("latest"))
+            .build();
+        self.docker()
+            .tag_image(image, Some(options))
+            .await
+            .map_err(self.map_err())
+    }
+
+    pub async fn image_history(&self, image: &str) -> Result<Vec<ImageLayer>> {
+        let history = self
+            .docker()
+            .image_history(image)
+            .await
+            .map_err(self.map_err())?;
+        Ok(history
+            .into_iter()
+            .map(|step| ImageLayer {
+                id: step.id,
+                created: step.created,
+                created_by: step.created_by,
+                size_bytes: step.size,
+                tags: step.tags,
+            })
+            .collect())
+    }
+
+    pub async fn image_inspect(&self, image: &str) -> Result<ImageDetails> {
+        let info = self
+            .docker()
+            .inspect_image(image)
+            .await
+            .map_err(self.map_err())?;
+        let config = info.config.unwrap_or_default();
+        Ok(ImageDetails {
+            id: info.id.unwrap_or_default(),
+            tags: info.repo_tags.unwrap_or_default(),
+            digests: info.repo_digests.unwrap_or_default(),
+            created: info.created.map(|date| date.to_string()),
+            architecture: info.architecture.unwrap_or_default(),
+            os: info.os.unwrap_or_default(),
+            size_bytes: info.size.unwrap_or_default(),
+            entrypoint: config.entrypoint.unwrap_or_default(),
+            cmd: config.cmd.unwrap_or_default(),
+            env: config.env.unwrap_or_default(),
+            working_dir: config.working_dir.unwrap_or_default(),
+            user: config.user.unwrap_or_default(),
+            exposed_ports: config.exposed_ports.unwrap_or_default(),
+            labels: config.labels.unwrap_or_default().into_iter().collect(),
+            layers: info.root_fs.and_then(|fs| fs.layers).map_or(0, |l| l.len()),
+        })
+    }
+
+    /// Removes images no container uses: only untagged (dangling) ones, or with `unused`
+    /// every unused one.
+    pub async fn images_prune(&self, unused: bool) -> Result<Pruned> {
+        let dangling = if unused { "false" } else { "true" };
+        let filters = std::collections::HashMap::from([("dangling", vec![dangling])]);
+        let options = PruneImagesOptionsBuilder::new().filters(&filters).build();
+        let response = self
+            .docker()
+            .prune_images(Some(options))
+            .await
+            .map_err(self.map_err())?;
+        Ok(Pruned {
+            removed: response
+                .images_deleted
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|item| item.untagged.or(item.deleted))
+                .collect(),
+            reclaimed_bytes: response.space_reclaimed.map_or(0, |n| n.max(0) as u64),
+        })
     }
 }

@@ -32,7 +32,7 @@ pub use host::{
     Endpoint, HostId, HostSpec, JumpHost, KeySource, KnownHostsFiles, Secret, SshTarget,
 };
 pub use image_ref::ImageRef;
-pub use images::PullProgress;
+pub use images::{ImageDetails, ImageLayer, Pruned, PullProgress};
 pub use logs::{LogBatch, LogLine, LogOptions};
 pub use resources::{Image, Network, Volume};
 pub use saved_hosts::SavedHost;

@@ -1,9 +1,10 @@
-//! Pulling from the local registry of tests/env/registry.sh into the real engine.
+//! Images against the real engine: pulls from the local registry of tests/env/registry.sh,
+//! tags, details, history, removal and pruning.
 
 use std::collections::HashSet;
 
 use berth_core::{Endpoint, Engine, ErrorCode, PullProgress};
-use berth_testkit::{Pulled, REGISTRY_IMAGE};
+use berth_testkit::{docker, Labelled, Pulled, REGISTRY_IMAGE, TEST_IMAGE};
 use futures_util::StreamExt;
 
 async fn local_engine() -> Engine {
@@ -79,4 +80,70 @@ async fn a_missing_image_is_not_found_and_a_malformed_one_never_reaches_the_engi
         .err()
         .expect("refused before any request");
     assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_is_tagged_inspected_read_layer_by_layer_and_untagged() {
+    let engine = local_engine().await;
+    let t = Labelled::new("image-tag");
+    let tag = format!("berth-test/tagged:{}", t.name("v"));
+
+    engine.image_tag(TEST_IMAGE, &tag).await.unwrap();
+    let details = engine.image_inspect(&tag).await.unwrap();
+    assert!(details.tags.contains(&tag), "{details:?}");
+    assert_eq!(details.cmd, ["sh"]);
+    assert!(details.layers >= 1 && details.size_bytes > 0, "{details:?}");
+    let history = engine.image_history(&tag).await.unwrap();
+    assert!(!history.is_empty());
+    assert!(
+        history.iter().any(|step| step.size_bytes > 0),
+        "{history:?}"
+    );
+
+    engine.image_remove(&tag, false).await.unwrap();
+    assert!(
+        !engine
+            .images()
+            .await
+            .unwrap()
+            .iter()
+            .any(|i| i.tags.contains(&tag)),
+        "the tag is gone"
+    );
+    engine
+        .image_inspect(TEST_IMAGE)
+        .await
+        .expect("the image itself stays");
+
+    let bad = engine.image_tag(TEST_IMAGE, "Not A Tag").await.unwrap_err();
+    assert_eq!(bad.code(), ErrorCode::InvalidInput, "{bad}");
+    let missing = engine
+        .image_remove("berth-test/none:missing", false)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), ErrorCode::NotFound, "{missing}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_dangling_images_removes_an_untagged_one_and_says_what_it_freed() {
+    let engine = local_engine().await;
+    let t = Labelled::new("image-prune");
+    let id = t.run(
+        &t.name("writer"),
+        &[],
+        &["sh", "-c", "head -c 1048576 /dev/zero > /blob"],
+    );
+    docker(&["wait", &id]);
+    // Committed without a name: a dangling image.
+    let dangling = docker(&["commit", &id]);
+    let pruned = engine.images_prune(false).await.unwrap();
+    assert!(
+        pruned.removed.iter().any(|gone| *gone == dangling),
+        "{dangling} in {pruned:?}"
+    );
+    assert!(pruned.reclaimed_bytes >= 1 << 20, "{pruned:?}");
+    engine
+        .image_inspect(TEST_IMAGE)
+        .await
+        .expect("tagged images stay");
 }
