@@ -138,7 +138,7 @@ async fn pruning_dangling_images_removes_an_untagged_one_and_says_what_it_freed(
     let dangling = docker(&["commit", &id]);
     let pruned = engine.images_prune(false).await.unwrap();
     assert!(
-        pruned.removed.iter().any(|gone| *gone == dangling),
+        pruned.removed.contains(&dangling),
         "{dangling} in {pruned:?}"
     );
     assert!(pruned.reclaimed_bytes >= 1 << 20, "{pruned:?}");
