@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod hosts;
+mod images;
 mod settings;
 mod streams;
 mod updates;
@@ -25,6 +26,12 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::container_action,
             commands::container_remove,
             commands::images_list,
+            images::image_pull,
+            images::image_remove,
+            images::image_tag,
+            images::image_inspect,
+            images::image_history,
+            images::images_prune,
             commands::volumes_list,
             commands::networks_list,
             commands::logs_open,

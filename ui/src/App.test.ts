@@ -142,6 +142,53 @@ describe("the containers window", () => {
     await waitFor(() => expect(listed).toBe(before + 1));
   });
 
+  it("prunes after listing what goes, tags with a checked name, and removes an image", async () => {
+    const images = [
+      { id: "sha256:busybox", tags: ["busybox:latest"], sizeBytes: 1_300_000, created: 1_700_000_000, labels: {} },
+      { id: "sha256:0123456789abcdef", tags: [], sizeBytes: 5_000, created: 1_600_000_000, labels: {} },
+      { id: "sha256:old", tags: ["old:1"], sizeBytes: 7_000_000, created: 1_500_000_000, labels: {} },
+    ];
+    const calls = backendWith(host(), ({ cmd, args }) => {
+      if (cmd === "images_list") return images;
+      if (cmd === "images_prune") return { removed: ["old:1", "sha256:0123456789abcdef"], reclaimedBytes: 7_005_000 };
+      if (cmd === "image_tag" && args.reference === "Bad Tag") {
+        return Promise.reject({ code: "invalid_input", message: "\"Bad Tag\" is not a valid image reference" });
+      }
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-images"));
+    await screen.findAllByTestId("image-row");
+
+    await fireEvent.click(screen.getByTestId("prune-images-button"));
+    const prune = within(screen.getByTestId("prune-images"));
+    expect(prune.getByTestId("prune-list").textContent).not.toContain("old:1");
+    await fireEvent.click(prune.getByLabelText("Every image no container uses"));
+    const going = prune.getByTestId("prune-list").textContent;
+    expect(going).toContain("old:1");
+    expect(going).not.toContain("busybox");
+    await fireEvent.click(prune.getByRole("button", { name: "Remove 2 images" }));
+    expect(calls.find((c) => c.cmd === "images_prune")?.args).toMatchObject({ unused: true });
+    expect((await screen.findByText("Pruned 2 images")).parentElement?.textContent).toContain("7.0 MB freed");
+
+    await fireEvent.click(screen.getByLabelText("Tag old:1"));
+    const tag = within(screen.getByTestId("tag-dialog"));
+    await fireEvent.input(tag.getByRole("textbox"), { target: { value: "Bad Tag" } });
+    await fireEvent.click(tag.getByRole("button", { name: "Add tag" }));
+    expect((await tag.findByRole("alert")).textContent).toContain("not a valid image reference");
+    await fireEvent.input(tag.getByRole("textbox"), { target: { value: "registry.example.com/old:2" } });
+    await fireEvent.click(tag.getByRole("button", { name: "Add tag" }));
+    await waitFor(() => expect(screen.queryByTestId("tag-dialog")).toBeNull());
+    expect(calls.filter((c) => c.cmd === "image_tag").at(-1)?.args).toMatchObject({
+      image: "sha256:old",
+      reference: "registry.example.com/old:2",
+    });
+
+    await fireEvent.click(screen.getByLabelText("Remove old:1"));
+    await fireEvent.click(screen.getByRole("button", { name: "Remove image" }));
+    expect(calls.find((c) => c.cmd === "image_remove")?.args).toMatchObject({ image: "old:1", force: false });
+  });
+
   it("shows the events timeline newest first and filters it by kind", async () => {
     const event = (timeMs: number, kind: "container" | "volume", action: string, name: string) => ({ timeMs, kind, action, id: name, name });
     backendWith(host({ events: [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata")] }));

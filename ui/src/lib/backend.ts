@@ -8,6 +8,7 @@ import {
   type ExecRequest,
   type LogMessage,
   type LogOptions,
+  type PullMessage,
   type StatsMessage,
   type TerminalMessage,
   type ErrorCode,
@@ -71,6 +72,20 @@ export const backend = {
   containerRemove: (host: HostId, id: string, options: RemoveOptions) =>
     unwrap(commands.containerRemove(host, id, options)),
   imagesList: (host: HostId) => unwrap(commands.imagesList(host)),
+  /** Pulls `reference`; progress reaches `onMessage`. Closing the returned stream cancels the pull. */
+  imagePull: async (host: HostId, reference: string, onMessage: (m: PullMessage) => void) => {
+    const channel = new Channel<PullMessage>();
+    channel.onmessage = onMessage;
+    const stream = await unwrap(commands.imagePull(host, reference, channel));
+    return { close: () => commands.streamClose(stream) };
+  },
+  imageRemove: (host: HostId, image: string, force: boolean) => unwrap(commands.imageRemove(host, image, force)),
+  /** Gives `image` one more name, `reference` (repository[:tag]). */
+  imageTag: (host: HostId, image: string, reference: string) => unwrap(commands.imageTag(host, image, reference)),
+  imageInspect: (host: HostId, image: string) => unwrap(commands.imageInspect(host, image)),
+  imageHistory: (host: HostId, image: string) => unwrap(commands.imageHistory(host, image)),
+  /** Removes dangling images, or with `unused` every image no container uses. */
+  imagesPrune: (host: HostId, unused: boolean) => unwrap(commands.imagesPrune(host, unused)),
   volumesList: (host: HostId) => unwrap(commands.volumesList(host)),
   networksList: (host: HostId) => unwrap(commands.networksList(host)),
   /** Opens the (merged) logs of `ids`; `onMessage` gets each batch. Close it when the view goes. */

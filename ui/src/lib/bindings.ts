@@ -12,6 +12,18 @@ export const commands = {
 	containerAction: (host: HostId, id: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("container_action", { host, id, action })),
 	containerRemove: (host: HostId, id: string, options: RemoveOptions) => typedError<null, IpcError>(__TAURI_INVOKE("container_remove", { host, id, options })),
 	imagesList: (host: HostId) => typedError<Image[], IpcError>(__TAURI_INVOKE("images_list", { host })),
+	/**
+	 *  Pulls `reference` on `host`; progress arrives on `channel`. Closing the stream
+	 *  (`stream_close`) cancels the pull.
+	 */
+	imagePull: (host: HostId, reference: string, channel: Channel<PullMessage>) => typedError<number, IpcError>(__TAURI_INVOKE("image_pull", { host, reference, channel })),
+	imageRemove: (host: HostId, image: string, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("image_remove", { host, image, force })),
+	/**  Gives `image` one more name, `reference` (`repository[:tag]`). */
+	imageTag: (host: HostId, image: string, reference: string) => typedError<null, IpcError>(__TAURI_INVOKE("image_tag", { host, image, reference })),
+	imageInspect: (host: HostId, image: string) => typedError<ImageDetails, IpcError>(__TAURI_INVOKE("image_inspect", { host, image })),
+	imageHistory: (host: HostId, image: string) => typedError<ImageLayer[], IpcError>(__TAURI_INVOKE("image_history", { host, image })),
+	/**  Removes dangling images, or with `unused` every image no container uses. */
+	imagesPrune: (host: HostId, unused: boolean) => typedError<Pruned, IpcError>(__TAURI_INVOKE("images_prune", { host, unused })),
 	volumesList: (host: HostId) => typedError<Volume[], IpcError>(__TAURI_INVOKE("volumes_list", { host })),
 	networksList: (host: HostId) => typedError<Network[], IpcError>(__TAURI_INVOKE("networks_list", { host })),
 	/**
@@ -233,6 +245,38 @@ export type Image = {
 	labels: { [key in string]: string },
 };
 
+/**  What an image is made to run, and where it comes from. */
+export type ImageDetails = {
+	id: string,
+	tags: string[],
+	/**  `repository@sha256:…` for images that came from a registry. */
+	digests: string[],
+	created: string | null,
+	architecture: string,
+	os: string,
+	sizeBytes: number,
+	entrypoint: string[],
+	cmd: string[],
+	env: string[],
+	workingDir: string,
+	user: string,
+	exposedPorts: string[],
+	labels: { [key in string]: string },
+	layers: number,
+};
+
+/**  One step of an image's build history, newest first as the engine lists it. */
+export type ImageLayer = {
+	/**  The image id of the step, or `<missing>` for steps built elsewhere. */
+	id: string,
+	/**  Unix seconds. */
+	created: number,
+	/**  The instruction that made it (`/bin/sh -c #(nop) CMD ["sh"]`, `RUN …`). */
+	createdBy: string,
+	sizeBytes: number,
+	tags: string[],
+};
+
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
@@ -293,6 +337,29 @@ export type Port = {
 	hostPort: number | null,
 	containerPort: number,
 	protocol: string,
+};
+
+/**  What a prune removed and the space it gave back. */
+export type Pruned = {
+	/**  Names or ids of what went. */
+	removed: string[],
+	reclaimedBytes: number,
+};
+
+/**  What a pull dialog receives. */
+export type PullMessage = { kind: "progress"; reports: PullProgress[] } | 
+/**  The image is in. */
+{ kind: "done" } | { kind: "failed"; error: IpcError };
+
+/**  One progress report of a pull, as the engine words it. */
+export type PullProgress = {
+	/**  The layer it is about; `None` for the image as a whole ("Pulling from …", "Digest: …"). */
+	layer: string | null,
+	/**  "Waiting", "Downloading", "Extracting", "Pull complete", "Already exists", … */
+	status: string,
+	/**  Bytes done and in all of the layer's current phase (download, then extraction). */
+	current: number | null,
+	total: number | null,
 };
 
 export type RemoveOptions = {
