@@ -4,9 +4,11 @@ mod commands;
 mod error;
 mod hosts;
 mod images;
+mod networks;
 mod settings;
 mod streams;
 mod updates;
+mod volumes;
 
 use std::time::Duration;
 
@@ -33,7 +35,15 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             images::image_history,
             images::images_prune,
             commands::volumes_list,
+            volumes::volume_create,
+            volumes::volume_remove,
+            volumes::volumes_prune,
             commands::networks_list,
+            networks::network_create,
+            networks::network_remove,
+            networks::network_connect,
+            networks::network_disconnect,
+            networks::networks_prune,
             commands::logs_open,
             commands::logs_save,
             commands::stats_open,

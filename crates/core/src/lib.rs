@@ -14,6 +14,7 @@ pub mod images;
 pub mod import;
 pub mod keygen;
 pub mod logs;
+pub mod networks;
 pub mod passphrases;
 pub mod resources;
 pub mod saved_hosts;
@@ -21,6 +22,7 @@ mod ssh;
 pub mod stats;
 pub mod store;
 pub mod stream;
+pub mod volumes;
 pub mod watch;
 
 pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
@@ -34,10 +36,12 @@ pub use host::{
 pub use image_ref::ImageRef;
 pub use images::{ImageDetails, ImageLayer, Pruned, PullProgress};
 pub use logs::{LogBatch, LogLine, LogOptions};
+pub use networks::NetworkRequest;
 pub use resources::{Image, Network, Volume};
 pub use saved_hosts::SavedHost;
 pub use stats::StatsSample;
 pub use store::Store;
+pub use volumes::VolumeRequest;
 pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
 
 use std::sync::{Arc, RwLock};

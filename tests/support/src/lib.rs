@@ -124,6 +124,12 @@ impl Labelled {
         docker_on(self.host.as_deref(), args)
     }
 
+    /// The label as a key and a value, for objects a test makes through Berth.
+    pub fn label_pair(&self) -> (String, String) {
+        let (key, value) = self.label.split_once('=').expect("key=value");
+        (key.to_owned(), value.to_owned())
+    }
+
     /// A unique container name for this test.
     pub fn name(&self, hint: &str) -> String {
         unique(hint)

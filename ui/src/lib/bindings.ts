@@ -25,7 +25,20 @@ export const commands = {
 	/**  Removes dangling images, or with `unused` every image no container uses. */
 	imagesPrune: (host: HostId, unused: boolean) => typedError<Pruned, IpcError>(__TAURI_INVOKE("images_prune", { host, unused })),
 	volumesList: (host: HostId) => typedError<Volume[], IpcError>(__TAURI_INVOKE("volumes_list", { host })),
+	/**  Creates a volume; the request is checked first, field by field. */
+	volumeCreate: (host: HostId, request: VolumeRequest) => typedError<Volume, IpcError>(__TAURI_INVOKE("volume_create", { host, request })),
+	/**  Removes a volume; one in use is refused unless `force`. */
+	volumeRemove: (host: HostId, name: string, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("volume_remove", { host, name, force })),
+	/**  Removes every volume no container uses. */
+	volumesPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("volumes_prune", { host })),
 	networksList: (host: HostId) => typedError<Network[], IpcError>(__TAURI_INVOKE("networks_list", { host })),
+	/**  Creates a network (checked first) and returns its id. */
+	networkCreate: (host: HostId, request: NetworkRequest) => typedError<string, IpcError>(__TAURI_INVOKE("network_create", { host, request })),
+	networkRemove: (host: HostId, network: string) => typedError<null, IpcError>(__TAURI_INVOKE("network_remove", { host, network })),
+	networkConnect: (host: HostId, network: string, container: string) => typedError<null, IpcError>(__TAURI_INVOKE("network_connect", { host, network, container })),
+	networkDisconnect: (host: HostId, network: string, container: string) => typedError<null, IpcError>(__TAURI_INVOKE("network_disconnect", { host, network, container })),
+	/**  Removes every network no container uses. */
+	networksPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("networks_prune", { host })),
 	/**
 	 *  Opens the logs of `ids` (merged when several); lines arrive on `channel` until
 	 *  `stream_close` is called with the returned id.
@@ -331,6 +344,18 @@ export type Network = {
 	internal: boolean,
 };
 
+/**  A network to create. */
+export type NetworkRequest = {
+	name: string,
+	/**  Empty: `bridge`. */
+	driver: string,
+	/**  A CIDR such as `172.30.0.0/16`; empty lets the engine choose. */
+	subnet: string,
+	/**  No route out of the network. */
+	internal: boolean,
+	labels: ([string, string])[],
+};
+
 export type Port = {
 	/**  The host address the port is published on; `None` when it is only exposed. */
 	hostIp: string | null,
@@ -448,6 +473,15 @@ export type Volume = {
 	/**  RFC 3339, when the engine reports it. */
 	createdAt: string | null,
 	labels: { [key in string]: string },
+};
+
+/**  A volume to create. Labels are `key=value` pairs. */
+export type VolumeRequest = {
+	/**  Empty: the engine names it (an anonymous volume). */
+	name: string,
+	/**  Empty: `local`. */
+	driver: string,
+	labels: ([string, string])[],
 };
 
 /* Tauri Specta runtime */

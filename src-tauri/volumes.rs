@@ -1,0 +1,36 @@
+//! Volume commands: create, remove, prune.
+
+use berth_core::{Berth, HostId, Pruned, Volume, VolumeRequest};
+use tauri::State;
+
+use crate::error::IpcResult;
+
+/// Creates a volume; the request is checked first, field by field.
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_create(
+    berth: State<'_, Berth>,
+    host: HostId,
+    request: VolumeRequest,
+) -> IpcResult<Volume> {
+    Ok(berth.engine(&host)?.volume_create(&request).await?)
+}
+
+/// Removes a volume; one in use is refused unless `force`.
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_remove(
+    berth: State<'_, Berth>,
+    host: HostId,
+    name: String,
+    force: bool,
+) -> IpcResult<()> {
+    Ok(berth.engine(&host)?.volume_remove(&name, force).await?)
+}
+
+/// Removes every volume no container uses.
+#[tauri::command]
+#[specta::specta]
+pub async fn volumes_prune(berth: State<'_, Berth>, host: HostId) -> IpcResult<Pruned> {
+    Ok(berth.engine(&host)?.volumes_prune(None).await?)
+}
