@@ -363,3 +363,76 @@ async fn a_remote_host_added_through_the_wizard_shows_its_containers() {
         .await;
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_is_pulled_with_progress_and_a_prune_lists_what_goes() {
+    use berth_testkit::{Pulled, REGISTRY_IMAGE};
+    let image = Pulled::on(None, REGISTRY_IMAGE);
+    // Something to prune: a container committed without a name is a dangling image.
+    let t = Labelled::new("e2e-prune");
+    let writer = t.run(&t.name("writer"), &[], &["true"]);
+    docker(&["wait", &writer]);
+    let dangling = docker(&["commit", &writer]);
+    let app = App::launch().await;
+    app.click(r#"[data-testid="section-images"]"#).await;
+
+    // A malformed name is refused before the engine is asked.
+    app.click(r#"[data-testid="pull-button"]"#).await;
+    let reference = r#"[data-testid="pull-dialog"] input[name="reference"]"#;
+    let submit = r#"[data-testid="pull-dialog"] button[type="submit"]"#;
+    app.find(reference)
+        .await
+        .send_keys("Not An/Image")
+        .await
+        .unwrap();
+    app.click(submit).await;
+    app.wait_for_text(
+        r#"[data-testid="pull-dialog"] [role="alert"]"#,
+        "not a valid image reference",
+    )
+    .await;
+
+    // A real pull from the local registry: a bar per layer, the overall bar filling up.
+    let field = app.find(reference).await;
+    field.clear().await.unwrap();
+    field.send_keys(REGISTRY_IMAGE).await.unwrap();
+    app.click(submit).await;
+    app.find(r#"[data-testid="pull-layer"]"#).await;
+    app.wait_for_text(
+        r#"[data-testid="pull-dialog"] .note"#,
+        "Downloaded newer image",
+    )
+    .await;
+    app.find(r#"[data-testid="pull-overall"][data-fraction="1.00"]"#)
+        .await;
+    app.screenshot("pull").await;
+    assert!(image.is_in(), "the engine has the image");
+    app.click(r#"[data-testid="pull-dialog"] .dialog-buttons button.secondary"#)
+        .await;
+    app.find(&format!(r#"tr[data-name="{REGISTRY_IMAGE}"]"#))
+        .await;
+
+    // Prune lists the dangling image before removing it, then it is gone from the engine.
+    app.click(r#"[data-testid="prune-images-button"]"#).await;
+    let short = dangling.trim_start_matches("sha256:")[..12].to_owned();
+    app.wait_for_text(r#"[data-testid="prune-list"]"#, &short)
+        .await;
+    app.screenshot("prune-images").await;
+    app.click(r#"[data-testid="prune-images"] button.danger"#)
+        .await;
+    eventually("the dangling image to be pruned", || async {
+        !docker_ok(&["image", "inspect", &dangling])
+    })
+    .await;
+    app.wait_for_text(r#"[data-testid="toast"]"#, "Pruned")
+        .await;
+    app.close().await;
+}
+
+/// Whether a docker CLI command succeeds.
+fn docker_ok(args: &[&str]) -> bool {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
