@@ -77,7 +77,7 @@ describe("the containers window", () => {
     render(App);
     await fireEvent.click(await screen.findByLabelText("Stop blog"));
     const toast = await screen.findByTestId("toast");
-    expect(toast.textContent).toContain("Not possible in the container's current state");
+    expect(toast.textContent).toContain("Not possible in its current state (in use, or already there)");
     expect(toast.textContent).toContain("container is restarting");
     expect(calls.find((c) => c.cmd === "container_action")?.args).toMatchObject({
       host: "local",

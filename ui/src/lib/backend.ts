@@ -8,6 +8,8 @@ import {
   type ExecRequest,
   type LogMessage,
   type LogOptions,
+  type NetworkRequest,
+  type VolumeRequest,
   type PullMessage,
   type StatsMessage,
   type TerminalMessage,
@@ -87,7 +89,19 @@ export const backend = {
   /** Removes dangling images, or with `unused` every image no container uses. */
   imagesPrune: (host: HostId, unused: boolean) => unwrap(commands.imagesPrune(host, unused)),
   volumesList: (host: HostId) => unwrap(commands.volumesList(host)),
+  /** Creates a volume; a refused field is named in the error's message. */
+  volumeCreate: (host: HostId, request: VolumeRequest) => unwrap(commands.volumeCreate(host, request)),
+  volumeRemove: (host: HostId, name: string, force: boolean) => unwrap(commands.volumeRemove(host, name, force)),
+  volumesPrune: (host: HostId) => unwrap(commands.volumesPrune(host)),
   networksList: (host: HostId) => unwrap(commands.networksList(host)),
+  /** Creates a network; a refused field is named in the error's message. Resolves to its id. */
+  networkCreate: (host: HostId, request: NetworkRequest) => unwrap(commands.networkCreate(host, request)),
+  networkRemove: (host: HostId, network: string) => unwrap(commands.networkRemove(host, network)),
+  networkConnect: (host: HostId, network: string, container: string) =>
+    unwrap(commands.networkConnect(host, network, container)),
+  networkDisconnect: (host: HostId, network: string, container: string) =>
+    unwrap(commands.networkDisconnect(host, network, container)),
+  networksPrune: (host: HostId) => unwrap(commands.networksPrune(host)),
   /** Opens the (merged) logs of `ids`; `onMessage` gets each batch. Close it when the view goes. */
   openLogs: async (host: HostId, ids: string[], options: LogOptions, onMessage: (m: LogMessage) => void) => {
     const channel = new Channel<LogMessage>();
