@@ -189,6 +189,68 @@ describe("the containers window", () => {
     expect(calls.find((c) => c.cmd === "image_remove")?.args).toMatchObject({ image: "old:1", force: false });
   });
 
+  it("creates a volume showing a refusal under its field, and prunes after listing what goes", async () => {
+    const volumes = [
+      { name: "pgdata", driver: "local", mountpoint: "/v/pgdata", createdAt: null, labels: {} },
+      { name: "scratch", driver: "local", mountpoint: "/v/scratch", createdAt: null, labels: {} },
+    ];
+    const calls = backendWith(host({ containers: [container("db", { volumes: ["pgdata"] })] }), ({ cmd, args }) => {
+      if (cmd === "volumes_list") return volumes;
+      if (cmd === "volumes_prune") return { removed: ["scratch"], reclaimedBytes: 0 };
+      if (cmd === "volume_create" && (args.request as { name: string }).name === "my data") {
+        return Promise.reject({ code: "invalid_input", message: 'The volume name "my data" must start with a letter or digit…' });
+      }
+      if (cmd === "volume_create") return volumes[0];
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-volumes"));
+    await screen.findAllByTestId("volume-row");
+
+    await fireEvent.click(screen.getByTestId("create-volume-button"));
+    const dialog = within(screen.getByTestId("create-volume"));
+    await fireEvent.input(dialog.getByPlaceholderText("pgdata"), { target: { value: "my data" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Create volume" }));
+    const refusal = await dialog.findByRole("alert");
+    expect(refusal.closest("label")?.textContent).toContain("Name");
+    await fireEvent.input(dialog.getByPlaceholderText("pgdata"), { target: { value: "cache" } });
+    await fireEvent.input(dialog.getByRole("textbox", { name: /Labels/ }), { target: { value: "team=web" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Create volume" }));
+    await waitFor(() => expect(screen.queryByTestId("create-volume")).toBeNull());
+    expect(calls.filter((c) => c.cmd === "volume_create").at(-1)?.args).toMatchObject({
+      request: { name: "cache", driver: "", labels: [["team", "web"]] },
+    });
+
+    await fireEvent.click(screen.getByTestId("prune-volumes-button"));
+    expect(screen.getByTestId("prune-list").textContent).toBe("scratch");
+    await fireEvent.click(screen.getByRole("button", { name: "Remove 1 volume" }));
+    expect(calls.some((c) => c.cmd === "volumes_prune")).toBe(true);
+  });
+
+  it("connects and disconnects containers, and keeps the engine's own networks out of reach", async () => {
+    const networks = [
+      { id: "n1", name: "bridge", driver: "bridge", scope: "local", subnets: ["172.17.0.0/16"], internal: false },
+      { id: "n2", name: "backend", driver: "bridge", scope: "local", subnets: ["172.30.0.0/16"], internal: false },
+    ];
+    const calls = backendWith(
+      host({ containers: [container("api", { networks: ["backend"] }), container("web", { networks: ["bridge"] })] }),
+      ({ cmd }) => (cmd === "networks_list" ? networks : null),
+    );
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-networks"));
+    const rows = await screen.findAllByTestId("network-row");
+    expect(within(rows[0]).queryByLabelText("Remove bridge")).toBeNull();
+    expect(within(rows[0]).queryByLabelText(/Disconnect/)).toBeNull();
+
+    await fireEvent.change(within(rows[1]).getByLabelText("Connect a container to backend"), { target: { value: "web" } });
+    expect(calls.find((c) => c.cmd === "network_connect")?.args).toMatchObject({ network: "backend", container: "web" });
+    await fireEvent.click(within(rows[1]).getByLabelText("Disconnect api from backend"));
+    expect(calls.find((c) => c.cmd === "network_disconnect")?.args).toMatchObject({ network: "backend", container: "api" });
+
+    await fireEvent.click(within(rows[1]).getByLabelText("Remove backend"));
+    expect(screen.getByRole("dialog").textContent).toContain("api is attached");
+  });
+
   it("shows the events timeline newest first and filters it by kind", async () => {
     const event = (timeMs: number, kind: "container" | "volume", action: string, name: string) => ({ timeMs, kind, action, id: name, name });
     backendWith(host({ events: [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata")] }));
