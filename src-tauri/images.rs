@@ -104,5 +104,5 @@ pub async fn images_prune(
     host: HostId,
     unused: bool,
 ) -> IpcResult<Pruned> {
-    Ok(berth.engine(&host)?.images_prune(unused).await?)
+    Ok(berth.engine(&host)?.images_prune(unused, None).await?)
 }

@@ -7,6 +7,7 @@ mod images;
 mod networks;
 mod settings;
 mod streams;
+mod system;
 mod updates;
 mod volumes;
 
@@ -27,6 +28,10 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::hosts_reconnect,
             commands::container_action,
             commands::container_remove,
+            system::containers_prune,
+            system::system_info,
+            system::system_disk_usage,
+            system::system_prune,
             commands::images_list,
             images::image_pull,
             images::image_remove,

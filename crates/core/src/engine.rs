@@ -42,6 +42,11 @@ pub struct EngineInfo {
     pub containers: u32,
     pub containers_running: u32,
     pub images: u32,
+    pub storage_driver: String,
+    pub logging_driver: String,
+    pub cgroup_driver: String,
+    /// Where the engine keeps images, containers and volumes on its host.
+    pub root_dir: String,
     /// The engine's clock as `seconds.nanos`, so events can be asked for from the engine's
     /// "now" (a remote engine's clock need not agree with ours).
     #[serde(skip)]
@@ -113,6 +118,13 @@ impl Engine {
             containers: count(info.containers),
             containers_running: count(info.containers_running),
             images: count(info.images),
+            storage_driver: info.driver.unwrap_or_default(),
+            logging_driver: info.logging_driver.unwrap_or_default(),
+            cgroup_driver: info
+                .cgroup_driver
+                .map(|driver| driver.to_string())
+                .unwrap_or_default(),
+            root_dir: info.docker_root_dir.unwrap_or_default(),
             clock: info.system_time.as_deref().and_then(unix_timestamp),
         })
     }

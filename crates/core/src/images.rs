@@ -214,10 +214,11 @@ impl Engine {
     }
 
     /// Removes images no container uses: only untagged (dangling) ones, or with `unused`
-    /// every unused one.
-    pub async fn images_prune(&self, unused: bool) -> Result<Pruned> {
+    /// every unused one; with `label` only those carrying it.
+    pub async fn images_prune(&self, unused: bool, label: Option<&str>) -> Result<Pruned> {
         let dangling = if unused { "false" } else { "true" };
-        let filters = std::collections::HashMap::from([("dangling", vec![dangling])]);
+        let mut filters = label_filter(label);
+        filters.insert("dangling", vec![dangling]);
         let options = PruneImagesOptionsBuilder::new().filters(&filters).build();
         let response = self
             .docker()
@@ -234,4 +235,9 @@ impl Engine {
             reclaimed_bytes: response.space_reclaimed.map_or(0, |n| n.max(0) as u64),
         })
     }
+}
+
+/// The prune filter that keeps a prune to objects carrying `label` (`key` or `key=value`).
+pub(crate) fn label_filter(label: Option<&str>) -> std::collections::HashMap<&str, Vec<&str>> {
+    label.map(|l| ("label", vec![l])).into_iter().collect()
 }

@@ -22,6 +22,7 @@ mod ssh;
 pub mod stats;
 pub mod store;
 pub mod stream;
+pub mod system;
 pub mod volumes;
 pub mod watch;
 
@@ -41,6 +42,7 @@ pub use resources::{Image, Network, Volume};
 pub use saved_hosts::SavedHost;
 pub use stats::StatsSample;
 pub use store::Store;
+pub use system::{DiskUsage, SystemPruned, Usage};
 pub use volumes::VolumeRequest;
 pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
 

@@ -11,7 +11,7 @@ use specta::Type;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::Pruned;
+use crate::images::{label_filter, Pruned};
 use crate::volumes::{is_object_name, validate_labels};
 
 /// A network to create.
@@ -120,8 +120,7 @@ impl Engine {
     /// Removes the networks no container uses (the engine's own bridge, host and none stay);
     /// with `label` (`key` or `key=value`) only those carrying it.
     pub async fn networks_prune(&self, label: Option<&str>) -> Result<Pruned> {
-        let filters: HashMap<&str, Vec<&str>> =
-            label.map(|l| ("label", vec![l])).into_iter().collect();
+        let filters = label_filter(label);
         let options = PruneNetworksOptionsBuilder::new().filters(&filters).build();
         let response = self
             .docker()

@@ -9,7 +9,7 @@ use specta::Type;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::Pruned;
+use crate::images::{label_filter, Pruned};
 use crate::resources::Volume;
 
 /// A volume to create. Labels are `key=value` pairs.
@@ -85,8 +85,7 @@ impl Engine {
     /// Removes the volumes no container uses; with `label` (`key` or `key=value`) only those
     /// carrying it.
     pub async fn volumes_prune(&self, label: Option<&str>) -> Result<Pruned> {
-        let filters: HashMap<&str, Vec<&str>> =
-            label.map(|l| ("label", vec![l])).into_iter().collect();
+        let filters = label_filter(label);
         let options = PruneVolumesOptionsBuilder::new().filters(&filters).build();
         let response = self
             .docker()

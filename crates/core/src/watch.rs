@@ -37,8 +37,14 @@ const RECENT_EVENTS: usize = 500;
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum HostStatus {
     Connecting,
-    Online { engine: EngineInfo },
-    Offline { code: ErrorCode, reason: String },
+    /// Boxed: the engine's details are much larger than the other states.
+    Online {
+        engine: Box<EngineInfo>,
+    },
+    Offline {
+        code: ErrorCode,
+        reason: String,
+    },
 }
 
 /// One change of one host's state. `seq` grows by one per change of that host, so a consumer
@@ -278,7 +284,9 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
     };
     shared.table().engine = Some(engine.clone());
     shared.apply(HostChange::Snapshot {
-        status: HostStatus::Online { engine: info },
+        status: HostStatus::Online {
+            engine: Box::new(info),
+        },
         containers,
     });
     *backoff = BACKOFF_FIRST;

@@ -136,7 +136,7 @@ async fn pruning_dangling_images_removes_an_untagged_one_and_says_what_it_freed(
     docker(&["wait", &id]);
     // Committed without a name: a dangling image.
     let dangling = docker(&["commit", &id]);
-    let pruned = engine.images_prune(false).await.unwrap();
+    let pruned = engine.images_prune(false, None).await.unwrap();
     assert!(
         pruned.removed.contains(&dangling),
         "{dangling} in {pruned:?}"

@@ -11,6 +11,17 @@ export const commands = {
 	hostsReconnect: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_reconnect", { host })),
 	containerAction: (host: HostId, id: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("container_action", { host, id, action })),
 	containerRemove: (host: HostId, id: string, options: RemoveOptions) => typedError<null, IpcError>(__TAURI_INVOKE("container_remove", { host, id, options })),
+	/**  Removes every stopped container. */
+	containersPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("containers_prune", { host })),
+	/**  The engine's version and platform, asked anew. */
+	systemInfo: (host: HostId) => typedError<EngineInfo, IpcError>(__TAURI_INVOKE("system_info", { host })),
+	/**  What images, containers and volumes take on disk, and what a prune would free. */
+	systemDiskUsage: (host: HostId) => typedError<DiskUsage, IpcError>(__TAURI_INVOKE("system_disk_usage", { host })),
+	/**
+	 *  Removes stopped containers, unused networks, dangling images, and with `volumes` unused
+	 *  volumes.
+	 */
+	systemPrune: (host: HostId, volumes: boolean) => typedError<SystemPruned, IpcError>(__TAURI_INVOKE("system_prune", { host, volumes })),
 	imagesList: (host: HostId) => typedError<Image[], IpcError>(__TAURI_INVOKE("images_list", { host })),
 	/**
 	 *  Pulls `reference` on `host`; progress arrives on `channel`. Closing the stream
@@ -139,6 +150,13 @@ export type ContainerAction = "start" | "stop" | "restart" | "kill" | "pause" | 
 
 export type ContainerState = "created" | "running" | "paused" | "restarting" | "exited" | "removing" | "dead" | "unknown";
 
+export type DiskUsage = {
+	images: Usage,
+	/**  Sizes are the containers' writable layers. */
+	containers: Usage,
+	volumes: Usage,
+};
+
 export type EngineEvent = {
 	/**  Unix milliseconds, by the engine's clock. */
 	timeMs: number,
@@ -163,6 +181,11 @@ export type EngineInfo = {
 	containers: number,
 	containersRunning: number,
 	images: number,
+	storageDriver: string,
+	loggingDriver: string,
+	cgroupDriver: string,
+	/**  Where the engine keeps images, containers and volumes on its host. */
+	rootDir: string,
 };
 
 /**  Stable, machine-readable error codes. Renaming one is a breaking change for the UI. */
@@ -233,7 +256,9 @@ export type HostState = {
 	events: EngineEvent[],
 };
 
-export type HostStatus = { state: "connecting" } | { state: "online"; engine: EngineInfo } | { state: "offline"; code: ErrorCode; reason: string };
+export type HostStatus = { state: "connecting" } | 
+/**  Boxed: the engine's details are much larger than the other states. */
+{ state: "online"; engine: EngineInfo } | { state: "offline"; code: ErrorCode; reason: string };
 
 /**
  *  One change of one host's state. `seq` grows by one per change of that host, so a consumer
@@ -451,6 +476,14 @@ export type StatsSample = {
 	pids: number,
 };
 
+/**  What a system prune removed, per kind. */
+export type SystemPruned = {
+	containers: Pruned,
+	networks: Pruned,
+	images: Pruned,
+	volumes: Pruned,
+};
+
 /**  What a terminal view receives. */
 export type TerminalMessage = { kind: "output"; data: string } | 
 /**  The command ended; `code` is its exit code when the engine knows it. */
@@ -465,6 +498,17 @@ export type TerminalOpened = {
 export type Theme = 
 /**  Follow the desktop's light or dark preference. */
 "system" | "light" | "dark";
+
+/**  One kind of object on disk. */
+export type Usage = {
+	count: number,
+	/**  In use: running containers, images a container was made from, volumes mounted. */
+	active: number,
+	/**  `None` where the engine does not say (volumes). */
+	sizeBytes: number | null,
+	/**  What a prune would give back. */
+	reclaimableBytes: number | null,
+};
 
 export type Volume = {
 	name: string,
