@@ -5,7 +5,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type { HostState } from "./lib/bindings";
-import { container, DEFAULT_SETTINGS } from "./lib/fixtures";
+import { container, DEFAULT_SETTINGS, ENGINE } from "./lib/fixtures";
 
 afterEach(async () => {
   // Unmount while the mocks still stand: the window stops listening on its way out.
@@ -14,10 +14,7 @@ afterEach(async () => {
   clearMocks();
 });
 
-const engine = {
-  name: "e", version: "20.10.24", apiVersion: "1.41", os: "Debian", arch: "x86_64",
-  kernelVersion: "6", cpus: 2, memoryBytes: 2 ** 31, containers: 3, containersRunning: 2, images: 1,
-};
+const engine = ENGINE;
 
 function host(over: Partial<HostState> = {}): HostState {
   return {
@@ -249,6 +246,53 @@ describe("the containers window", () => {
 
     await fireEvent.click(within(rows[1]).getByLabelText("Remove backend"));
     expect(screen.getByRole("dialog").textContent).toContain("api is attached");
+  });
+
+  it("shows the engine and its disk usage, and prunes after listing everything that goes", async () => {
+    const usage = {
+      images: { count: 4, active: 1, sizeBytes: 40_000_000, reclaimableBytes: 30_000_000 },
+      containers: { count: 3, active: 1, sizeBytes: 2_000_000, reclaimableBytes: 1_000_000 },
+      volumes: { count: 2, active: 1, sizeBytes: null, reclaimableBytes: null },
+    };
+    const none = { removed: [], reclaimedBytes: 0 };
+    const calls = backendWith(
+      host({ containers: [container("web", { volumes: ["pgdata"], networks: ["front"] }), container("old", { state: "exited" })] }),
+      ({ cmd }) => {
+        if (cmd === "system_info") return ENGINE;
+        if (cmd === "system_disk_usage") return usage;
+        if (cmd === "images_list") return [{ id: "sha256:dead", tags: [], sizeBytes: 5, created: 1, labels: {} }];
+        if (cmd === "networks_list") {
+          return ["bridge", "front", "spare"].map((name) => ({ id: name, name, driver: "bridge", scope: "local", subnets: [], internal: false }));
+        }
+        if (cmd === "volumes_list") {
+          return ["pgdata", "scratch"].map((name) => ({ name, driver: "local", mountpoint: "", createdAt: null, labels: {} }));
+        }
+        if (cmd === "system_prune") {
+          return { containers: { removed: ["old"], reclaimedBytes: 1_000_000 }, networks: { removed: ["spare"], reclaimedBytes: 0 }, images: none, volumes: { removed: ["scratch"], reclaimedBytes: 0 } };
+        }
+        return null;
+      },
+    );
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-system"));
+    expect((await screen.findByTestId("engine-facts")).textContent).toContain("storage overlay2");
+    const usageTable = screen.getByTestId("disk-usage");
+    expect(within(usageTable).getAllByRole("row")[1].textContent).toContain("30.0 MB");
+    expect(usageTable.textContent).toContain("—");
+
+    await fireEvent.click(screen.getByTestId("system-prune-button"));
+    const list = await screen.findByTestId("system-prune-list");
+    expect(list.textContent).toContain("old");
+    expect(list.textContent).toContain("spare");
+    expect(list.textContent).not.toContain("front");
+    expect(list.textContent).toContain("dead".slice(0, 4));
+    expect(list.textContent).not.toContain("scratch");
+    await fireEvent.click(within(list).getByRole("checkbox"));
+    expect(list.textContent).toContain("scratch");
+    expect(list.textContent).not.toContain("pgdata");
+    await fireEvent.click(screen.getByRole("button", { name: "Remove 4 objects" }));
+    expect(calls.find((c) => c.cmd === "system_prune")?.args).toMatchObject({ volumes: true });
+    expect((await screen.findByText("Pruned 1 container, 1 network, 1 volume")).parentElement?.textContent).toContain("1.0 MB freed");
   });
 
   it("shows the events timeline newest first and filters it by kind", async () => {

@@ -73,6 +73,12 @@ export const backend = {
     unwrap(commands.containerAction(host, id, action)),
   containerRemove: (host: HostId, id: string, options: RemoveOptions) =>
     unwrap(commands.containerRemove(host, id, options)),
+  systemInfo: (host: HostId) => unwrap(commands.systemInfo(host)),
+  /** What images, containers and volumes take on disk, and what a prune would free. */
+  systemDiskUsage: (host: HostId) => unwrap(commands.systemDiskUsage(host)),
+  /** Removes stopped containers, unused networks, dangling images, and with `volumes` unused volumes. */
+  systemPrune: (host: HostId, volumes: boolean) => unwrap(commands.systemPrune(host, volumes)),
+  containersPrune: (host: HostId) => unwrap(commands.containersPrune(host)),
   imagesList: (host: HostId) => unwrap(commands.imagesList(host)),
   /** Pulls `reference`; progress reaches `onMessage`. Closing the returned stream cancels the pull. */
   imagePull: async (host: HostId, reference: string, onMessage: (m: PullMessage) => void) => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Backend, HostState, HostUpdate } from "./backend";
-import { container } from "./fixtures";
+import { container, ENGINE } from "./fixtures";
 import { HostsStore } from "./hosts.svelte";
 
-const online: HostState["status"] = {
-  state: "online",
-  engine: {
-    name: "e", version: "20.10", apiVersion: "1.41", os: "Debian", arch: "x86_64",
-    kernelVersion: "6", cpus: 2, memoryBytes: 1, containers: 1, containersRunning: 1, images: 1,
-  },
-};
+const online: HostState["status"] = { state: "online", engine: ENGINE };
 
 function state(seq: number): HostState {
   return { host: "local", name: "Local", seq, status: online, containers: [container("a")], events: [] };
