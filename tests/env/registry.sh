@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local registry for the pull tests: Debian's docker-registry on 127.0.0.1:5000 with a config
 # of its own (filesystem storage under $state, no auth, loopback only), holding a two-layer test
-# image whose second layer is 32 MiB, so a pull shows progress. When the SSH test host runs,
+# image whose second layer is 32 MiB, so a pull shows progress, and the small test image. When the SSH test host runs,
 # the registry is relayed into its namespace: its engine pulls the same 127.0.0.1:5000
 # references (dockerd trusts 127.0.0.0/8 without TLS). Idempotent; `registry.sh stop` ends it.
 set -euo pipefail
@@ -47,6 +47,12 @@ if ! curl -sf "http://$ADDRESS/v2/berth-test/layered/tags/list" | grep -q latest
   rm -rf "$build"
   docker push -q "$IMAGE" >/dev/null
   docker rmi "$IMAGE" >/dev/null
+fi
+
+# The small test image too, for tests that pull "the latest" of an image they run.
+if ! curl -sf "http://$ADDRESS/v2/berth-test/busybox/tags/list" | grep -q latest; then
+  docker tag berth-test/busybox:latest "$ADDRESS/berth-test/busybox:latest"
+  docker push -q "$ADDRESS/berth-test/busybox:latest" >/dev/null
 fi
 
 # The relay into the SSH test host's namespace: its 127.0.0.1:5000 -> the veth -> ours.

@@ -4,6 +4,8 @@
 //! front ends over it.
 
 pub mod container;
+pub mod container_spec;
+pub mod create;
 pub mod engine;
 pub mod error;
 pub mod event;
@@ -12,6 +14,7 @@ pub mod host;
 pub mod image_ref;
 pub mod images;
 pub mod import;
+pub mod inspect;
 pub mod keygen;
 pub mod logs;
 pub mod networks;
@@ -27,6 +30,7 @@ pub mod volumes;
 pub mod watch;
 
 pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
+pub use container_spec::ContainerRequest;
 pub use engine::{Engine, EngineInfo};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EngineEvent, EventKind};
@@ -36,6 +40,7 @@ pub use host::{
 };
 pub use image_ref::ImageRef;
 pub use images::{ImageDetails, ImageLayer, Pruned, PullProgress};
+pub use inspect::ContainerDetails;
 pub use logs::{LogBatch, LogLine, LogOptions};
 pub use networks::NetworkRequest;
 pub use resources::{Image, Network, Volume};

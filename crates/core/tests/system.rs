@@ -62,7 +62,7 @@ async fn a_system_prune_removes_stopped_containers_unused_networks_and_volumes()
 
     // Kept to this test's label, so that parallel tests' objects stay.
     let kept = engine.system_prune(false, Some(&t.label)).await.unwrap();
-    assert_eq!(kept.containers.removed, [stopped.clone()]);
+    assert_eq!(kept.containers.removed, [stopped]);
     assert_eq!(kept.networks.removed, [network]);
     assert!(kept.volumes.removed.is_empty(), "volumes only when asked");
     let all = engine.system_prune(true, Some(&t.label)).await.unwrap();

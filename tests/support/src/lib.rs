@@ -22,6 +22,9 @@ pub const NO_SHELL_IMAGE: &str = "berth-test/noshell:latest";
 /// In the local registry of tests/env/registry.sh (and relayed to the SSH test host): two
 /// layers, the second 32 MiB, absent from the engines until a test pulls it.
 pub const REGISTRY_IMAGE: &str = "127.0.0.1:5000/berth-test/layered:latest";
+/// The small test image, also in the local registry: for tests that pull "the latest" of an
+/// image they run (it stays on the engine).
+pub const REGISTRY_BUSYBOX: &str = "127.0.0.1:5000/berth-test/busybox:latest";
 /// Long enough never to hang CI on a broken build, short of being a timing assertion.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
