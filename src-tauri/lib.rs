@@ -1,6 +1,7 @@
 //! The Berth desktop shell: window, IPC commands and event forwarding over berth-core.
 
 mod commands;
+mod containers;
 mod error;
 mod hosts;
 mod images;
@@ -28,6 +29,13 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::hosts_reconnect,
             commands::container_action,
             commands::container_remove,
+            containers::container_create,
+            containers::container_inspect,
+            containers::container_request,
+            containers::container_rename,
+            containers::container_recreate,
+            containers::project_action,
+            containers::project_remove,
             system::containers_prune,
             system::system_info,
             system::system_disk_usage,

@@ -134,6 +134,12 @@ impl Engine {
         self.list(HashMap::new()).await
     }
 
+    /// The containers carrying `label` (`key` or `key=value`).
+    pub(crate) async fn containers_with_label(&self, label: &str) -> Result<Vec<Container>> {
+        self.list(HashMap::from([("label", vec![label.to_owned()])]))
+            .await
+    }
+
     /// The containers among `ids` that still exist.
     pub(crate) async fn containers_by_id(&self, ids: &[String]) -> Result<Vec<Container>> {
         self.list(HashMap::from([("id", ids.to_vec())])).await

@@ -11,6 +11,24 @@ export const commands = {
 	hostsReconnect: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_reconnect", { host })),
 	containerAction: (host: HostId, id: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("container_action", { host, id, action })),
 	containerRemove: (host: HostId, id: string, options: RemoveOptions) => typedError<null, IpcError>(__TAURI_INVOKE("container_remove", { host, id, options })),
+	/**
+	 *  Creates a container (every field checked first, the refused one named) and starts it when
+	 *  `start`. Returns its id.
+	 */
+	containerCreate: (host: HostId, request: ContainerRequest, start: boolean) => typedError<string, IpcError>(__TAURI_INVOKE("container_create", { host, request, start })),
+	containerInspect: (host: HostId, id: string) => typedError<ContainerDetails, IpcError>(__TAURI_INVOKE("container_inspect", { host, id })),
+	/**  The create form's request that makes container `id` again, for a duplicate. */
+	containerRequest: (host: HostId, id: string) => typedError<ContainerRequest, IpcError>(__TAURI_INVOKE("container_request", { host, id })),
+	containerRename: (host: HostId, id: string, name: string) => typedError<null, IpcError>(__TAURI_INVOKE("container_rename", { host, id, name })),
+	/**
+	 *  Makes the container again with the same settings, on the newest image when `pull`.
+	 *  Returns the new id.
+	 */
+	containerRecreate: (host: HostId, id: string, pull: boolean) => typedError<string, IpcError>(__TAURI_INVOKE("container_recreate", { host, id, pull })),
+	/**  Starts, stops, restarts… every container of a compose project. */
+	projectAction: (host: HostId, project: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("project_action", { host, project, action })),
+	/**  Removes every container of a compose project, with their anonymous volumes when `volumes`. */
+	projectRemove: (host: HostId, project: string, volumes: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("project_remove", { host, project, volumes })),
 	/**  Removes every stopped container. */
 	containersPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("containers_prune", { host })),
 	/**  The engine's version and platform, asked anew. */
@@ -148,6 +166,67 @@ export type Container = {
 /**  What the per-row buttons do. Removal has options of its own, see [`RemoveOptions`]. */
 export type ContainerAction = "start" | "stop" | "restart" | "kill" | "pause" | "unpause";
 
+export type ContainerDetails = {
+	id: string,
+	name: string,
+	/**  The reference it was created from. */
+	image: string,
+	imageId: string,
+	created: string,
+	status: string,
+	running: boolean,
+	/**  RFC 3339; the zero time when it never ran. */
+	startedAt: string,
+	finishedAt: string,
+	exitCode: number,
+	restartCount: number,
+	health: HealthDetails | null,
+	command: string[],
+	entrypoint: string[],
+	env: string[],
+	workingDir: string,
+	user: string,
+	labels: { [key in string]: string },
+	/**  As the create form writes it: `no`, `always`, `on-failure:3`… */
+	restart: string,
+	memoryBytes: number,
+	nanoCpus: number,
+	/**  Published ports as `docker run -p` writes them (`127.0.0.1:8080:80/tcp`). */
+	ports: string[],
+	mounts: MountDetails[],
+	/**  The network it was created on (`default` means the engine's bridge). */
+	networkMode: string,
+	networks: NetworkAttachment[],
+};
+
+export type ContainerRequest = {
+	image: string,
+	/**  Empty: the engine picks one. */
+	name: string,
+	/**  Words as a shell splits them; empty: the image's command. */
+	command: string,
+	/**  Empty: the image's entrypoint. */
+	entrypoint: string,
+	/**  `NAME=value` each. */
+	env: string[],
+	/**  `[ip:][host-port:]container-port[/tcp|udp|sctp]` each, as `docker run -p` takes them. */
+	ports: string[],
+	/**  `volume-or-/host/path:/container/path[:ro]` each, as `docker run -v` takes them. */
+	mounts: string[],
+	/**  `no` (or empty), `always`, `unless-stopped`, `on-failure[:max-retries]`. */
+	restart: string,
+	labels: ([string, string])[],
+	/**  Empty: the default bridge. */
+	network: string,
+	workingDir: string,
+	/**  `user[:group]`, by name or id. */
+	user: string,
+	/**  Empty, or bytes with an optional unit: `512m`, `2g`. */
+	memory: string,
+	/**  Empty, or a number of CPUs: `0.5`, `2`. */
+	cpus: string,
+};
+
 export type ContainerState = "created" | "running" | "paused" | "restarting" | "exited" | "removing" | "dead" | "unknown";
 
 export type DiskUsage = {
@@ -220,6 +299,19 @@ export type GeneratedKey = {
 };
 
 export type Health = "starting" | "healthy" | "unhealthy";
+
+export type HealthCheck = {
+	start: string,
+	exitCode: number,
+	output: string,
+};
+
+export type HealthDetails = {
+	status: string,
+	failingStreak: number,
+	/**  The last checks, oldest first. */
+	log: HealthCheck[],
+};
 
 /**  A host found elsewhere, not yet saved. Empty `user` means the source did not say. */
 export type HostCandidate = {
@@ -360,6 +452,15 @@ export type LogOptions = {
 	timestamps: boolean,
 };
 
+export type MountDetails = {
+	/**  `volume`, `bind` or `tmpfs`. */
+	kind: string,
+	/**  The volume's name, or the host path. */
+	source: string,
+	destination: string,
+	readOnly: boolean,
+};
+
 export type Network = {
 	id: string,
 	name: string,
@@ -367,6 +468,13 @@ export type Network = {
 	scope: string,
 	subnets: string[],
 	internal: boolean,
+};
+
+export type NetworkAttachment = {
+	name: string,
+	ipAddress: string,
+	gateway: string,
+	macAddress: string,
 };
 
 /**  A network to create. */

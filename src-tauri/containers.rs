@@ -1,0 +1,99 @@
+//! Container commands beyond the row actions: create (and run), inspect, rename, recreate,
+//! and compose projects as one.
+
+use berth_core::{Berth, ContainerAction, ContainerDetails, ContainerRequest, HostId};
+use tauri::State;
+
+use crate::error::IpcResult;
+
+/// Creates a container (every field checked first, the refused one named) and starts it when
+/// `start`. Returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_create(
+    berth: State<'_, Berth>,
+    host: HostId,
+    request: ContainerRequest,
+    start: bool,
+) -> IpcResult<String> {
+    Ok(berth
+        .engine(&host)?
+        .container_create(&request, start)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn container_inspect(
+    berth: State<'_, Berth>,
+    host: HostId,
+    id: String,
+) -> IpcResult<ContainerDetails> {
+    Ok(berth.engine(&host)?.container_inspect(&id).await?)
+}
+
+/// The create form's request that makes container `id` again, for a duplicate.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_request(
+    berth: State<'_, Berth>,
+    host: HostId,
+    id: String,
+) -> IpcResult<ContainerRequest> {
+    let details = berth.engine(&host)?.container_inspect(&id).await?;
+    Ok(ContainerRequest::from_details(&details))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn container_rename(
+    berth: State<'_, Berth>,
+    host: HostId,
+    id: String,
+    name: String,
+) -> IpcResult<()> {
+    Ok(berth.engine(&host)?.container_rename(&id, &name).await?)
+}
+
+/// Makes the container again with the same settings, on the newest image when `pull`.
+/// Returns the new id.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_recreate(
+    berth: State<'_, Berth>,
+    host: HostId,
+    id: String,
+    pull: bool,
+) -> IpcResult<String> {
+    Ok(berth.engine(&host)?.container_recreate(&id, pull).await?)
+}
+
+/// Starts, stops, restarts… every container of a compose project.
+#[tauri::command]
+#[specta::specta]
+pub async fn project_action(
+    berth: State<'_, Berth>,
+    host: HostId,
+    project: String,
+    action: ContainerAction,
+) -> IpcResult<()> {
+    Ok(berth
+        .engine(&host)?
+        .project_action(&project, action)
+        .await?)
+}
+
+/// Removes every container of a compose project, with their anonymous volumes when `volumes`.
+#[tauri::command]
+#[specta::specta]
+pub async fn project_remove(
+    berth: State<'_, Berth>,
+    host: HostId,
+    project: String,
+    volumes: bool,
+) -> IpcResult<()> {
+    Ok(berth
+        .engine(&host)?
+        .project_remove(&project, volumes)
+        .await?)
+}
