@@ -1,7 +1,7 @@
 //! Container commands beyond the row actions: create (and run), inspect, rename, recreate,
 //! and compose projects as one.
 
-use berth_core::{Berth, ContainerAction, ContainerDetails, ContainerRequest, HostId};
+use berth_core::{Berth, ContainerAction, ContainerDetails, ContainerRequest, Error, HostId};
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -96,4 +96,17 @@ pub async fn project_remove(
         .engine(&host)?
         .project_remove(&project, volumes)
         .await?)
+}
+
+/// Opens a published port's address (`http://host:port`) in the default browser.
+#[tauri::command]
+#[specta::specta]
+pub fn port_open(url: String) -> IpcResult<()> {
+    let well_formed = (url.starts_with("http://") || url.starts_with("https://"))
+        && !url.contains(char::is_whitespace);
+    if !well_formed {
+        return Err(Error::InvalidInput(format!("{url:?} is not a web address")).into());
+    }
+    tauri_plugin_opener::open_url(url, None::<&str>)
+        .map_err(|err| Error::Internal(format!("the browser could not be opened: {err}")).into())
 }

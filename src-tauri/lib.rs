@@ -36,6 +36,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             containers::container_recreate,
             containers::project_action,
             containers::project_remove,
+            containers::port_open,
             system::containers_prune,
             system::system_info,
             system::system_disk_usage,

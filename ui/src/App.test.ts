@@ -20,6 +20,7 @@ function host(over: Partial<HostState> = {}): HostState {
   return {
     host: "local",
     name: "Local",
+    webAddress: "localhost",
     seq: 1,
     status: { state: "online", engine },
     containers: [

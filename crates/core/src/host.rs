@@ -222,6 +222,20 @@ impl Endpoint {
     }
 }
 
+impl Endpoint {
+    /// Where ports the engine publishes are reached from this machine.
+    pub fn web_address(&self) -> String {
+        match self {
+            Endpoint::Unix(_) => "localhost".to_owned(),
+            Endpoint::Tcp(authority) => authority
+                .rsplit_once(':')
+                .map_or(authority.as_str(), |(host, _)| host)
+                .to_owned(),
+            Endpoint::Ssh(target) => target.address.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

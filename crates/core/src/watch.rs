@@ -84,6 +84,9 @@ pub enum HostChange {
 pub struct HostState {
     pub host: HostId,
     pub name: String,
+    /// Where the host's published ports are reached from here: `localhost` for an engine on
+    /// this machine, else the host's name or address.
+    pub web_address: String,
     pub seq: u32,
     pub status: HostStatus,
     pub containers: Vec<Container>,
@@ -163,6 +166,7 @@ impl Shared {
         HostState {
             host: self.spec.id.clone(),
             name: self.spec.name.clone(),
+            web_address: self.spec.endpoint.web_address(),
             seq: table.seq,
             status: table.status.clone(),
             containers,

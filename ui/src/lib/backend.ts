@@ -5,6 +5,7 @@ import {
   commands,
   events,
   type ContainerAction,
+  type ContainerRequest,
   type ExecRequest,
   type LogMessage,
   type LogOptions,
@@ -73,6 +74,21 @@ export const backend = {
     unwrap(commands.containerAction(host, id, action)),
   containerRemove: (host: HostId, id: string, options: RemoveOptions) =>
     unwrap(commands.containerRemove(host, id, options)),
+  /** Creates a container (a refused field is named in the error) and starts it when `start`; resolves to its id. */
+  containerCreate: (host: HostId, request: ContainerRequest, start: boolean) =>
+    unwrap(commands.containerCreate(host, request, start)),
+  containerInspect: (host: HostId, id: string) => unwrap(commands.containerInspect(host, id)),
+  /** The create form filled in from container `id`, for a duplicate. */
+  containerRequest: (host: HostId, id: string) => unwrap(commands.containerRequest(host, id)),
+  containerRename: (host: HostId, id: string, name: string) => unwrap(commands.containerRename(host, id, name)),
+  /** Makes the container again with its settings, on the newest image when `pull`; resolves to the new id. */
+  containerRecreate: (host: HostId, id: string, pull: boolean) => unwrap(commands.containerRecreate(host, id, pull)),
+  projectAction: (host: HostId, project: string, action: ContainerAction) =>
+    unwrap(commands.projectAction(host, project, action)),
+  projectRemove: (host: HostId, project: string, volumes: boolean) =>
+    unwrap(commands.projectRemove(host, project, volumes)),
+  /** Opens `url` (a published port) in the default browser. */
+  portOpen: (url: string) => unwrap(commands.portOpen(url)),
   systemInfo: (host: HostId) => unwrap(commands.systemInfo(host)),
   /** What images, containers and volumes take on disk, and what a prune would free. */
   systemDiskUsage: (host: HostId) => unwrap(commands.systemDiskUsage(host)),

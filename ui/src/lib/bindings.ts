@@ -29,6 +29,8 @@ export const commands = {
 	projectAction: (host: HostId, project: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("project_action", { host, project, action })),
 	/**  Removes every container of a compose project, with their anonymous volumes when `volumes`. */
 	projectRemove: (host: HostId, project: string, volumes: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("project_remove", { host, project, volumes })),
+	/**  Opens a published port's address (`http://host:port`) in the default browser. */
+	portOpen: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("port_open", { url })),
 	/**  Removes every stopped container. */
 	containersPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("containers_prune", { host })),
 	/**  The engine's version and platform, asked anew. */
@@ -341,6 +343,11 @@ export type HostId = string;
 export type HostState = {
 	host: HostId,
 	name: string,
+	/**
+	 *  Where the host's published ports are reached from here: `localhost` for an engine on
+	 *  this machine, else the host's name or address.
+	 */
+	webAddress: string,
 	seq: number,
 	status: HostStatus,
 	containers: Container[],

@@ -7,6 +7,8 @@ const RECENT_EVENTS = 500;
 export type HostView = {
   host: HostId;
   name: string;
+  /** Where the host's published ports are reached from here. */
+  webAddress: string;
   seq: number;
   status: HostStatus;
   containers: Container[];
