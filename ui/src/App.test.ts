@@ -357,6 +357,103 @@ describe("the containers window", () => {
   });
 });
 
+describe("making and managing containers", () => {
+  it("creates a container, showing a refusal under the field it is about", async () => {
+    const calls = backendWith(host(), ({ cmd, args }) => {
+      if (cmd === "networks_list") return [];
+      if (cmd !== "container_create") return null;
+      const request = args.request as { ports: string[] };
+      return request.ports.includes("80:99999")
+        ? Promise.reject({ code: "invalid_input", message: 'The port mapping "80:99999" needs a host port between 1 and 65535' })
+        : "new-id";
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("create-container-button"));
+    const dialog = within(screen.getByTestId("create-container"));
+    await fireEvent.input(dialog.getByPlaceholderText("nginx:1.27"), { target: { value: "nginx:1.27" } });
+    const ports = dialog.getByRole("textbox", { name: /Ports/ });
+    await fireEvent.input(ports, { target: { value: "80:99999" } });
+    await fireEvent.input(dialog.getByRole("textbox", { name: /Environment/ }), { target: { value: "MODE=prod\n\nDEBUG=0" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Create and start" }));
+    const refusal = await dialog.findByRole("alert");
+    expect(refusal.dataset.field).toBe("ports");
+    expect(refusal.closest("label")?.textContent).toContain("Ports, one per line");
+
+    await fireEvent.input(ports, { target: { value: "127.0.0.1:8080:80" } });
+    await fireEvent.change(dialog.getByRole("combobox", { name: /Restart policy/ }), { target: { value: "on-failure" } });
+    await fireEvent.input(dialog.getByPlaceholderText(/max retries/), { target: { value: "3" } });
+    await fireEvent.click(dialog.getByRole("button", { name: "Create and start" }));
+    await waitFor(() => expect(screen.queryByTestId("create-container")).toBeNull());
+    expect(calls.filter((c) => c.cmd === "container_create").at(-1)?.args).toMatchObject({
+      start: true,
+      request: { image: "nginx:1.27", ports: ["127.0.0.1:8080:80"], env: ["MODE=prod", "DEBUG=0"], restart: "on-failure:3" },
+    });
+  });
+
+  it("acts on a selection, on a compose project, and prunes the stopped after listing them", async () => {
+    const calls = backendWith(host(), ({ cmd }) => (cmd === "containers_prune" ? { removed: ["x"], reclaimedBytes: 0 } : null));
+    render(App);
+    await fireEvent.click(await screen.findByLabelText("Select blog"));
+    await fireEvent.click(screen.getByLabelText("Select shop-db-1"));
+    const bar = within(screen.getByTestId("bulk-bar"));
+    expect(bar.getByText("2 selected")).toBeTruthy();
+    await fireEvent.click(bar.getByRole("button", { name: /Stop/ }));
+    expect(calls.filter((c) => c.cmd === "container_action").map((c) => c.args.id).sort()).toEqual([
+      "blog-0123456789abcdef",
+      "shop-db-1-0123456789abcdef",
+    ]);
+
+    await fireEvent.click(screen.getByLabelText("Restart shop"));
+    expect(calls.find((c) => c.cmd === "project_action")?.args).toMatchObject({ project: "shop", action: "restart" });
+
+    await fireEvent.click(screen.getByTestId("prune-containers-button"));
+    expect(screen.getByTestId("prune-list").textContent).toBe("shop-db-1");
+    await fireEvent.click(screen.getByRole("button", { name: "Remove 1 container" }));
+    expect(calls.some((c) => c.cmd === "containers_prune")).toBe(true);
+  });
+
+  it("inspects a container, renames it, and recreates it on the newest image", async () => {
+    const details = {
+      id: "blog-0123456789abcdef", name: "blog", image: "nginx:1.27", imageId: "sha256:0123456789abcdef", created: "",
+      status: "running", running: true, startedAt: new Date(Date.now() - 5 * 60000).toISOString(), finishedAt: "",
+      exitCode: 0, restartCount: 2, health: { status: "healthy", failingStreak: 0, log: [{ start: new Date().toISOString(), exitCode: 0, output: "ok\n" }] },
+      command: ["nginx", "-g", "daemon off;"], entrypoint: [], env: ["MODE=prod"], workingDir: "", user: "", labels: {},
+      restart: "always", memoryBytes: 0, nanoCpus: 0, ports: ["8080:80/tcp"],
+      mounts: [{ kind: "volume", source: "www", destination: "/usr/share/nginx/html", readOnly: true }],
+      networkMode: "default", networks: [{ name: "bridge", ipAddress: "172.17.0.2", gateway: "172.17.0.1", macAddress: "" }],
+    };
+    const calls = backendWith(host(), ({ cmd }) => {
+      if (cmd === "container_inspect") return details;
+      if (cmd === "container_recreate") return "blog-new";
+      return null;
+    });
+    // The detail view opens on the logs, whose terminal watches its size; jsdom has no ResizeObserver.
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    };
+    render(App);
+    await fireEvent.click(await screen.findByText("blog"));
+    await fireEvent.click(await screen.findByTestId("tab-inspect"));
+    const pane = await screen.findByTestId("inspect");
+    await within(pane).findByText(/restarted 2 times/);
+    expect(within(pane).getByTestId("inspect-mounts").textContent).toContain("volume www → /usr/share/nginx/html (read-only)");
+    expect(within(pane).getByTestId("inspect-health").textContent).toContain("healthy");
+
+    await fireEvent.click(within(pane).getByRole("button", { name: "Rename…" }));
+    const rename = within(screen.getByTestId("rename-dialog"));
+    await fireEvent.input(rename.getByRole("textbox"), { target: { value: "weblog" } });
+    await fireEvent.click(rename.getByRole("button", { name: "Rename" }));
+    expect(calls.find((c) => c.cmd === "container_rename")?.args).toMatchObject({ id: "blog-0123456789abcdef", name: "weblog" });
+
+    await fireEvent.click(within(pane).getByTestId("recreate-button"));
+    expect(screen.getByRole("dialog").textContent).toContain("same name, command, environment, ports, mounts");
+    await fireEvent.click(screen.getByRole("button", { name: "Recreate" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "container_recreate")?.args).toMatchObject({ pull: true }));
+  });
+});
+
 describe("the settings", () => {
   it("keeps a change, explains a refused one beside its field, and applies the theme", async () => {
     const calls = backendWith(host(), ({ cmd, args }) => {

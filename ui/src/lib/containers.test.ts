@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { container } from "./fixtures";
-import { describePort, formatPort, matches, summarize, toRows } from "./containers";
+import { describePort, formatPort, matches, portUrl, summarize, toRows } from "./containers";
+import type { Port } from "./bindings";
 import { formatBytes, relativeTime, shortId } from "./format";
 
 
@@ -86,5 +87,17 @@ describe("formatBytes and shortId", () => {
   });
   it("shortens ids to 12 characters without the digest prefix", () => {
     expect(shortId("sha256:0123456789abcdef")).toBe("0123456789ab");
+  });
+});
+
+describe("portUrl", () => {
+  const port = (over: Partial<Port>): Port => ({ hostIp: "0.0.0.0", hostPort: 8080, containerPort: 80, protocol: "tcp", ...over });
+  it("links published TCP ports on the host's address, or the IP they are bound to locally", () => {
+    expect(portUrl(port({}), "localhost")).toBe("http://localhost:8080");
+    expect(portUrl(port({ hostIp: "127.0.0.1" }), "localhost")).toBe("http://127.0.0.1:8080");
+    expect(portUrl(port({ hostIp: "127.0.0.1" }), "build.example.com")).toBe("http://build.example.com:8080");
+    expect(portUrl(port({ hostIp: "::1" }), "localhost")).toBe("http://[::1]:8080");
+    expect(portUrl(port({ protocol: "udp" }), "localhost")).toBeNull();
+    expect(portUrl(port({ hostPort: null }), "localhost")).toBeNull();
   });
 });

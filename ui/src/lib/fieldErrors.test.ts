@@ -4,13 +4,14 @@ import { fieldOf, formError, parseLabels } from "./fieldErrors";
 
 describe("form errors", () => {
   it("finds the field the core's message names", () => {
-    expect(fieldOf('The subnet "10.0.0.0" is not an address/prefix', ["name", "subnet"])).toBe("subnet");
-    expect(fieldOf("The network name \"a b\" must…", ["network name", "subnet"])).toBe("network name");
-    expect(fieldOf("something else", ["name"])).toBeNull();
+    expect(fieldOf('The subnet "10.0.0.0" is not an address/prefix', ["the name", "the subnet"])).toBe("the subnet");
+    expect(fieldOf("The network name \"a b\" must…", ["the network name", "the subnet"])).toBe("the network name");
+    expect(fieldOf('"Nginx" is not a valid image reference', ["the name", "image reference"])).toBe("image reference");
+    expect(fieldOf("something else", ["the name"])).toBeNull();
   });
 
   it("keeps engine refusals whole, with their meaning", () => {
-    const engine = formError(new BackendError("conflict", "network with name x already exists"), ["name"]);
+    const engine = formError(new BackendError("conflict", "network with name x already exists"), ["the name"]);
     expect(engine).toEqual({ field: null, message: "Not possible in its current state (in use, or already there): network with name x already exists" });
   });
 

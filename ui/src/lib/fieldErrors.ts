@@ -3,10 +3,10 @@
 import { BackendError } from "./backend";
 import { errorMeaning } from "./errors";
 
-/** Which of `fields` (keywords as the core words them) a refusal is about; `null` for none. */
+/** Which of `fields` (phrases as the core words them, "the subnet") a refusal is about; `null` for none. */
 export function fieldOf(message: string, fields: string[]): string | null {
   const lower = message.toLowerCase();
-  return fields.find((field) => lower.includes(`the ${field}`)) ?? null;
+  return fields.find((field) => lower.includes(field)) ?? null;
 }
 
 /** An error for a form: the field it belongs to, and what to show. */
