@@ -436,3 +436,60 @@ fn docker_ok(args: &[&str]) -> bool {
         .output()
         .is_ok_and(|out| out.status.success())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_container_is_created_from_the_form_once_a_refused_field_is_fixed() {
+    let t = Labelled::new("e2e-create");
+    let name = t.name("formed");
+    let app = App::launch().await;
+    app.click(r#"[data-testid="create-container-button"]"#)
+        .await;
+    let field = |name: &str| format!(r#"[data-testid="create-container"] [name="{name}"]"#);
+    let fill = |name: &'static str, text: String| {
+        let app = &app;
+        let css = field(name);
+        async move {
+            let element = app.find(&css).await;
+            element.clear().await.unwrap();
+            element.send_keys(&text).await.unwrap();
+        }
+    };
+    fill("image", TEST_IMAGE.to_owned()).await;
+    fill("name", name.clone()).await;
+    fill("command", "sleep 300".to_owned()).await;
+    fill("labels", t.label.clone()).await;
+    fill("ports", "80:99999".to_owned()).await;
+    let submit = r#"[data-testid="create-container"] button[type="submit"]"#;
+    app.click(submit).await;
+
+    // Refused before the engine is asked, and said under the ports field.
+    app.wait_for_text(
+        r#"[data-testid="create-container"] [data-field="ports"]"#,
+        "between 1 and 65535",
+    )
+    .await;
+    app.screenshot("create-refused").await;
+    assert_eq!(
+        docker(&["ps", "-aq", "--filter", &format!("name={name}")]),
+        "",
+        "nothing reached the engine"
+    );
+
+    fill("ports", "127.0.0.1::80".to_owned()).await;
+    app.click(submit).await;
+    app.gone(r#"[data-testid="create-container"]"#).await;
+    app.find(&format!(r#"tr[data-name="{name}"]"#)).await;
+    eventually("the new container to run", || async {
+        inspect(&name, "{{.State.Status}}") == "running"
+    })
+    .await;
+    assert_eq!(
+        inspect(
+            &name,
+            "{{(index (index .HostConfig.PortBindings \"80/tcp\") 0).HostIp}}"
+        ),
+        "127.0.0.1"
+    );
+    app.screenshot("created").await;
+    app.close().await;
+}
