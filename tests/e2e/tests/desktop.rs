@@ -61,7 +61,7 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     app.screenshot("volumes").await;
     app.click(r#"[data-testid="section-images"]"#).await;
     app.find(&format!(
-        r#"[data-testid="image-row"][data-name="{TEST_IMAGE}"]"#
+        r#"[data-testid="image-row"][data-tags~="{TEST_IMAGE}"]"#
     ))
     .await;
     app.screenshot("images").await;
@@ -409,7 +409,7 @@ async fn an_image_is_pulled_with_progress_and_a_prune_lists_what_goes() {
     assert!(image.is_in(), "the engine has the image");
     app.click(r#"[data-testid="pull-dialog"] .dialog-buttons button.secondary"#)
         .await;
-    app.find(&format!(r#"tr[data-name="{REGISTRY_IMAGE}"]"#))
+    app.find(&format!(r#"tr[data-tags~="{REGISTRY_IMAGE}"]"#))
         .await;
 
     // Prune lists the dangling image before removing it, then it is gone from the engine.
