@@ -52,6 +52,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             volumes::volume_create,
             volumes::volume_remove,
             volumes::volumes_prune,
+            volumes::volumes_sizes,
             commands::networks_list,
             networks::network_create,
             networks::network_remove,

@@ -1,5 +1,7 @@
 //! Volume commands: create, remove, prune.
 
+use std::collections::HashMap;
+
 use berth_core::{Berth, HostId, Pruned, Volume, VolumeRequest};
 use tauri::State;
 
@@ -33,4 +35,14 @@ pub async fn volume_remove(
 #[specta::specta]
 pub async fn volumes_prune(berth: State<'_, Berth>, host: HostId) -> IpcResult<Pruned> {
     Ok(berth.engine(&host)?.volumes_prune(None).await?)
+}
+
+/// The size of each volume the engine can measure, by name (it walks their files: on demand).
+#[tauri::command]
+#[specta::specta]
+pub async fn volumes_sizes(
+    berth: State<'_, Berth>,
+    host: HostId,
+) -> IpcResult<HashMap<String, u64>> {
+    Ok(berth.engine(&host)?.volume_sizes().await?)
 }

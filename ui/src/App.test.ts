@@ -194,6 +194,7 @@ describe("the containers window", () => {
     ];
     const calls = backendWith(host({ containers: [container("db", { volumes: ["pgdata"] })] }), ({ cmd, args }) => {
       if (cmd === "volumes_list") return volumes;
+      if (cmd === "volumes_sizes") return { pgdata: 52_000_000 };
       if (cmd === "volumes_prune") return { removed: ["scratch"], reclaimedBytes: 0 };
       if (cmd === "volume_create" && (args.request as { name: string }).name === "my data") {
         return Promise.reject({ code: "invalid_input", message: 'The volume name "my data" must start with a letter or digit…' });
@@ -204,6 +205,8 @@ describe("the containers window", () => {
     render(App);
     await fireEvent.click(await screen.findByTestId("section-volumes"));
     await screen.findAllByTestId("volume-row");
+
+    await waitFor(() => expect(screen.getAllByTestId("volume-size").map((c) => c.textContent)).toEqual(["52.0 MB", "—"]));
 
     await fireEvent.click(screen.getByTestId("create-volume-button"));
     const dialog = within(screen.getByTestId("create-volume"));
@@ -253,7 +256,7 @@ describe("the containers window", () => {
     const usage = {
       images: { count: 4, active: 1, sizeBytes: 40_000_000, reclaimableBytes: 30_000_000 },
       containers: { count: 3, active: 1, sizeBytes: 2_000_000, reclaimableBytes: 1_000_000 },
-      volumes: { count: 2, active: 1, sizeBytes: null, reclaimableBytes: null },
+      volumes: { count: 2, active: 1, sizeBytes: 9_000_000, reclaimableBytes: 4_000_000 },
     };
     const none = { removed: [], reclaimedBytes: 0 };
     const calls = backendWith(
@@ -279,7 +282,7 @@ describe("the containers window", () => {
     expect((await screen.findByTestId("engine-facts")).textContent).toContain("storage overlay2");
     const usageTable = screen.getByTestId("disk-usage");
     expect(within(usageTable).getAllByRole("row")[1].textContent).toContain("30.0 MB");
-    expect(usageTable.textContent).toContain("—");
+    expect(within(usageTable).getAllByRole("row")[3].textContent).toContain("4.0 MB");
 
     await fireEvent.click(screen.getByTestId("system-prune-button"));
     const list = await screen.findByTestId("system-prune-list");

@@ -26,6 +26,16 @@ const REQUEST_TIMEOUT_SECS: u64 = 30;
 pub struct Engine {
     docker: Docker,
     endpoint: String,
+    /// How to open a connection of our own, for the requests bollard cannot read (see `raw`).
+    dial: Dial,
+}
+
+/// Where a connection of our own to the engine goes.
+#[derive(Debug, Clone)]
+pub(crate) enum Dial {
+    Unix(std::path::PathBuf),
+    Tcp(String),
+    Ssh(crate::ssh::Dialer),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -63,17 +73,25 @@ impl Engine {
     pub async fn connect_accepting(endpoint: &Endpoint, accepted: Option<&str>) -> Result<Self> {
         let address = endpoint.to_string();
         let version = bollard::API_DEFAULT_VERSION;
-        let docker = match endpoint {
+        let (docker, dial) = match endpoint {
             Endpoint::Unix(path) => {
-                let path = path.to_string_lossy();
-                Docker::connect_with_unix(&path, REQUEST_TIMEOUT_SECS, version)
-                    .map_err(|e| Error::from_engine(&address, e))?
+                let docker = Docker::connect_with_unix(
+                    &path.to_string_lossy(),
+                    REQUEST_TIMEOUT_SECS,
+                    version,
+                )
+                .map_err(|e| Error::from_engine(&address, e))?;
+                (docker, Dial::Unix(path.clone()))
             }
             Endpoint::Tcp(authority) => {
-                Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
-                    .map_err(|e| Error::from_engine(&address, e))?
+                let docker = Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
+                    .map_err(|e| Error::from_engine(&address, e))?;
+                (docker, Dial::Tcp(authority.clone()))
             }
-            Endpoint::Ssh(target) => crate::ssh::connect(target, accepted, version).await?,
+            Endpoint::Ssh(target) => {
+                let (docker, dialer) = crate::ssh::connect(target, accepted, version).await?;
+                (docker, Dial::Ssh(dialer))
+            }
         };
         // bollard speaks the newest API by default; older engines refuse it ("client version
         // is too new") until the client steps down to what the engine offers.
@@ -84,11 +102,16 @@ impl Engine {
         Ok(Self {
             docker,
             endpoint: address,
+            dial,
         })
     }
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    pub(crate) fn dial(&self) -> &Dial {
+        &self.dial
     }
 
     pub(crate) fn docker(&self) -> &Docker {

@@ -20,6 +20,7 @@ pub mod keygen;
 pub mod logs;
 pub mod networks;
 pub mod passphrases;
+mod raw;
 pub mod resources;
 pub mod saved_hosts;
 mod ssh;

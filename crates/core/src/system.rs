@@ -1,8 +1,10 @@
 //! The engine as a whole: what its objects take on disk, and pruning all of them at once.
 //!
-//! Disk usage is added up from the lists rather than asked of `/system/df`: that endpoint's
-//! shape changed in API 1.52, and the client speaks only the new one, so older engines (Docker
-//! 28 and before) would report nothing. Volume sizes need `df`, so they are not given.
+//! Disk usage is added up from the lists, and volume sizes are read from `/system/df` on a
+//! connection of Berth's own: that endpoint's shape changed in API 1.52 and the client library
+//! reads only the new one, so older engines (Docker 28 and before) would report nothing.
+
+use std::collections::HashMap;
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, PruneContainersOptionsBuilder};
 use serde::Serialize;
@@ -19,10 +21,9 @@ pub struct Usage {
     pub count: u32,
     /// In use: running containers, images a container was made from, volumes mounted.
     pub active: u32,
-    /// `None` where the engine does not say (volumes).
-    pub size_bytes: Option<u64>,
+    pub size_bytes: u64,
     /// What a prune would give back.
-    pub reclaimable_bytes: Option<u64>,
+    pub reclaimable_bytes: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
@@ -54,7 +55,7 @@ impl Engine {
             .all(true)
             .size(true)
             .build();
-        let (containers, images, volumes) = tokio::try_join!(
+        let (containers, images, volumes, volume_sizes) = tokio::try_join!(
             async {
                 self.docker()
                     .list_containers(Some(options))
@@ -63,6 +64,7 @@ impl Engine {
             },
             self.images(),
             self.volumes(),
+            self.volume_sizes(),
         )?;
         let running = |state: &Option<bollard::models::ContainerSummaryStateEnum>| {
             matches!(
@@ -84,14 +86,12 @@ impl Engine {
             containers: Usage {
                 count: count(containers.len()),
                 active: count(containers.iter().filter(|c| running(&c.state)).count()),
-                size_bytes: Some(containers.iter().map(|c| bytes(c.size_rw)).sum()),
-                reclaimable_bytes: Some(
-                    containers
-                        .iter()
-                        .filter(|c| !running(&c.state))
-                        .map(|c| bytes(c.size_rw))
-                        .sum(),
-                ),
+                size_bytes: containers.iter().map(|c| bytes(c.size_rw)).sum(),
+                reclaimable_bytes: containers
+                    .iter()
+                    .filter(|c| !running(&c.state))
+                    .map(|c| bytes(c.size_rw))
+                    .sum(),
             },
             images: Usage {
                 count: count(images.len()),
@@ -101,14 +101,12 @@ impl Engine {
                         .filter(|i| used_images.contains(i.id.as_str()))
                         .count(),
                 ),
-                size_bytes: Some(images.iter().map(|i| bytes(Some(i.size_bytes))).sum()),
-                reclaimable_bytes: Some(
-                    images
-                        .iter()
-                        .filter(|i| !used_images.contains(i.id.as_str()))
-                        .map(|i| bytes(Some(i.size_bytes)))
-                        .sum(),
-                ),
+                size_bytes: images.iter().map(|i| bytes(Some(i.size_bytes))).sum(),
+                reclaimable_bytes: images
+                    .iter()
+                    .filter(|i| !used_images.contains(i.id.as_str()))
+                    .map(|i| bytes(Some(i.size_bytes)))
+                    .sum(),
             },
             volumes: Usage {
                 count: count(volumes.len()),
@@ -118,10 +116,35 @@ impl Engine {
                         .filter(|v| mounted.contains(v.name.as_str()))
                         .count(),
                 ),
-                size_bytes: None,
-                reclaimable_bytes: None,
+                size_bytes: volume_sizes.values().sum(),
+                reclaimable_bytes: volume_sizes
+                    .iter()
+                    .filter(|(name, _)| !mounted.contains(name.as_str()))
+                    .map(|(_, size)| size)
+                    .sum(),
             },
         })
+    }
+
+    /// The size of each volume whose size the engine knows (local volumes), by name.
+    /// Computing them walks every volume's files on the engine's host: ask only on demand.
+    pub async fn volume_sizes(&self) -> Result<HashMap<String, u64>> {
+        let df = self.get_json("/system/df").await?;
+        // API 1.52 and later put the volumes under VolumeUsage.Items; earlier ones under Volumes.
+        let volumes = df["VolumeUsage"]["Items"]
+            .as_array()
+            .or_else(|| df["Volumes"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        Ok(volumes
+            .iter()
+            .filter_map(|volume| {
+                let name = volume["Name"].as_str()?;
+                // -1: the engine does not know (a driver that does not say).
+                let size = u64::try_from(volume["UsageData"]["Size"].as_i64()?).ok()?;
+                Some((name.to_owned(), size))
+            })
+            .collect())
     }
 
     /// Removes stopped containers, unused networks and dangling images — with `volumes`, also

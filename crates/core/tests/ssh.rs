@@ -606,3 +606,22 @@ async fn where_sshd_refuses_socket_forwarding_docker_dial_stdio_carries_the_requ
         "false"
     );
 }
+
+#[tokio::test]
+async fn volume_sizes_are_read_over_ssh_on_a_connection_of_berths_own() {
+    let remote = RemoteHost::get();
+    let t = remote.labelled("ssh-volume-size");
+    let volume = t.volume("filled");
+    let writer = t.run(
+        &t.name("filler"),
+        &["-v", &format!("{volume}:/data")],
+        &["sh", "-c", "head -c 1048576 /dev/zero > /data/blob"],
+    );
+    docker_on(Some(&remote.docker_host), &["wait", &writer]);
+    let engine = connect_with_plain_key(&remote).await;
+    let sizes = engine.volume_sizes().await.unwrap();
+    assert!(
+        sizes.get(&volume).is_some_and(|size| *size >= 1 << 20),
+        "{sizes:?}"
+    );
+}

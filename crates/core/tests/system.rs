@@ -27,14 +27,14 @@ async fn disk_usage_counts_writable_layers_and_what_a_prune_would_free() {
         "{usage:?}"
     );
     assert!(
-        usage.containers.reclaimable_bytes.unwrap() >= 2 << 20,
+        usage.containers.reclaimable_bytes >= 2 << 20,
         "the stopped writer's 2 MiB layer can be freed: {usage:?}"
     );
     assert!(
         usage.images.count >= 1 && usage.images.active >= 1,
         "{usage:?}"
     );
-    assert!(usage.images.size_bytes.unwrap() > 0);
+    assert!(usage.images.size_bytes > 0);
     let info = engine.info().await.unwrap();
     assert!(
         !info.storage_driver.is_empty() && info.root_dir.starts_with('/'),
@@ -72,5 +72,24 @@ async fn a_system_prune_removes_stopped_containers_unused_networks_and_volumes()
         docker(&["inspect", "-f", "{{.State.Running}}", &running]),
         "true",
         "a running container stays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volume_size_is_read_from_the_engine_whatever_its_api_version() {
+    let engine = local_engine().await;
+    let t = Labelled::new("volume-size");
+    let volume = t.volume("filled");
+    let writer = t.run(
+        &t.name("filler"),
+        &["-v", &format!("{volume}:/data")],
+        &["sh", "-c", "head -c 3145728 /dev/zero > /data/blob"],
+    );
+    docker(&["wait", &writer]);
+    let sizes = engine.volume_sizes().await.unwrap();
+    let size = sizes.get(&volume).copied().expect("the volume is measured");
+    assert!(
+        (3 << 20..4 << 20).contains(&size),
+        "3 MiB written, {size} bytes measured"
     );
 }

@@ -115,6 +115,8 @@ export const backend = {
   volumeCreate: (host: HostId, request: VolumeRequest) => unwrap(commands.volumeCreate(host, request)),
   volumeRemove: (host: HostId, name: string, force: boolean) => unwrap(commands.volumeRemove(host, name, force)),
   volumesPrune: (host: HostId) => unwrap(commands.volumesPrune(host)),
+  /** Each measurable volume's size in bytes, by name (the engine walks their files). */
+  volumesSizes: (host: HostId) => unwrap(commands.volumesSizes(host)),
   networksList: (host: HostId) => unwrap(commands.networksList(host)),
   /** Creates a network; a refused field is named in the error's message. Resolves to its id. */
   networkCreate: (host: HostId, request: NetworkRequest) => unwrap(commands.networkCreate(host, request)),

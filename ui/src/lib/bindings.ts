@@ -62,6 +62,8 @@ export const commands = {
 	volumeRemove: (host: HostId, name: string, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("volume_remove", { host, name, force })),
 	/**  Removes every volume no container uses. */
 	volumesPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("volumes_prune", { host })),
+	/**  The size of each volume the engine can measure, by name (it walks their files: on demand). */
+	volumesSizes: (host: HostId) => typedError<{ [key in string]: number }, IpcError>(__TAURI_INVOKE("volumes_sizes", { host })),
 	networksList: (host: HostId) => typedError<Network[], IpcError>(__TAURI_INVOKE("networks_list", { host })),
 	/**  Creates a network (checked first) and returns its id. */
 	networkCreate: (host: HostId, request: NetworkRequest) => typedError<string, IpcError>(__TAURI_INVOKE("network_create", { host, request })),
@@ -619,10 +621,9 @@ export type Usage = {
 	count: number,
 	/**  In use: running containers, images a container was made from, volumes mounted. */
 	active: number,
-	/**  `None` where the engine does not say (volumes). */
-	sizeBytes: number | null,
+	sizeBytes: number,
 	/**  What a prune would give back. */
-	reclaimableBytes: number | null,
+	reclaimableBytes: number,
 };
 
 export type Volume = {

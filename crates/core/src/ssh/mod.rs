@@ -5,6 +5,9 @@
 mod host_keys;
 mod transport;
 
+/// Opens connections to a remote engine, for requests made without bollard.
+pub(crate) use transport::ChannelConnector as Dialer;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,14 +26,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(3);
 const KEEPALIVE_MAX: usize = 2;
 
-/// A Docker client for `target`'s engine. Fails before any request is sent when the host
+/// A Docker client for `target`'s engine, and a dialer of further connections to it. Fails before any request is sent when the host
 /// key is unknown or changed, and says precisely why when the login or the engine socket
 /// is refused. `accepted` is a host key fingerprint the user has just accepted.
 pub(crate) async fn connect(
     target: &SshTarget,
     accepted: Option<&str>,
     client_version: &bollard::ClientVersion,
-) -> Result<Docker> {
+) -> Result<(Docker, Dialer)> {
     let session = tokio::time::timeout(CONNECT_TIMEOUT, login(target, accepted))
         .await
         .map_err(|_| {

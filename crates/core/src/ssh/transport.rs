@@ -36,12 +36,14 @@ pub(super) enum Route {
     DialStdio,
 }
 
+/// A Docker client for the engine behind `session`, and the connector its connections come
+/// from (for the few requests made without bollard).
 pub(super) fn docker(
     session: Arc<Session>,
     target: &SshTarget,
     route: Route,
     client_version: &ClientVersion,
-) -> Result<Docker> {
+) -> Result<(Docker, ChannelConnector)> {
     let connector = ChannelConnector {
         session,
         socket: target.socket.clone(),
@@ -50,8 +52,8 @@ pub(super) fn docker(
     let client: Client<ChannelConnector, BollardBody> = Client::builder(TokioExecutor::new())
         .pool_idle_timeout(POOL_IDLE)
         .pool_timer(TokioTimer::new())
-        .build(connector);
-    Docker::connect_with_custom_transport(
+        .build(connector.clone());
+    let docker = Docker::connect_with_custom_transport(
         move |request: BollardRequest| {
             let client = client.clone();
             async move {
@@ -66,7 +68,8 @@ pub(super) fn docker(
         REQUEST_TIMEOUT_SECS,
         client_version,
     )
-    .map_err(|err| Error::from_engine(&target.to_string(), err))
+    .map_err(|err| Error::from_engine(&target.to_string(), err))?;
+    Ok((docker, connector))
 }
 
 /// Opens one channel to the engine socket before the first request, so that a missing
@@ -141,14 +144,24 @@ type BollardBody = <BollardRequest as BodyOf>::Body;
 
 /// Makes every new HTTP connection a channel on the host's one SSH connection.
 #[derive(Clone)]
-struct ChannelConnector {
+pub(crate) struct ChannelConnector {
     session: Arc<Session>,
     socket: String,
     route: Route,
 }
 
+impl std::fmt::Debug for ChannelConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelConnector")
+            .field("socket", &self.socket)
+            .field("route", &self.route)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ChannelConnector {
-    async fn open(self) -> std::result::Result<ChannelStream<Msg>, russh::Error> {
+    /// A new connection to the engine: a channel on the host's SSH connection.
+    pub(crate) async fn open(self) -> std::result::Result<ChannelStream<Msg>, russh::Error> {
         if self.route == Route::StreamLocal {
             let channel = self
                 .session
@@ -194,7 +207,7 @@ impl tower_service::Service<Uri> for ChannelConnector {
 
 /// A channel to the engine, as hyper needs a connection to be (both traits are foreign to
 /// russh's stream, hence the wrapper).
-struct EngineChannel(ChannelStream<Msg>);
+pub(crate) struct EngineChannel(ChannelStream<Msg>);
 
 impl Connection for EngineChannel {
     fn connected(&self) -> Connected {
