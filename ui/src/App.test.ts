@@ -393,6 +393,13 @@ describe("making and managing containers", () => {
     });
   });
 
+  it("opens a published port in the browser, on the host's address", async () => {
+    const calls = backendWith(host({ webAddress: "build.example.com" }));
+    render(App);
+    await fireEvent.click(await screen.findByTitle(/Open http:\/\/build.example.com:8080/));
+    expect(calls.find((c) => c.cmd === "port_open")?.args).toEqual({ url: "http://build.example.com:8080" });
+  });
+
   it("acts on a selection, on a compose project, and prunes the stopped after listing them", async () => {
     const calls = backendWith(host(), ({ cmd }) => (cmd === "containers_prune" ? { removed: ["x"], reclaimedBytes: 0 } : null));
     render(App);
