@@ -60,10 +60,8 @@ impl ContainerRequest {
     pub(crate) fn checked(&self) -> Result<CheckedRequest> {
         let image = ImageRef::parse(&self.image)?;
         let name = self.name.trim();
-        if !name.is_empty() && !is_object_name(name) {
-            return invalid(format!(
-                "The name {name:?} must have 2 or more letters, digits, _ . -, starting with a letter or digit."
-            ));
+        if !name.is_empty() {
+            check_container_name(name)?;
         }
         let command = words("command", &self.command)?;
         let entrypoint = words("entrypoint", &self.entrypoint)?;
@@ -147,6 +145,16 @@ impl ContainerRequest {
             body,
         })
     }
+}
+
+/// Docker's rule for container names (an empty one lets the engine pick).
+pub(crate) fn check_container_name(name: &str) -> Result<()> {
+    if is_object_name(name) {
+        return Ok(());
+    }
+    invalid(format!(
+        "The name {name:?} must have 2 or more letters, digits, _ . -, starting with a letter or digit."
+    ))
 }
 
 fn invalid<T>(message: String) -> Result<T> {

@@ -6,10 +6,9 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use crate::container_spec::ContainerRequest;
+use crate::container_spec::{check_container_name, ContainerRequest};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::volumes::is_object_name;
 
 impl Engine {
     /// Creates a container from `request` (every field checked first) and starts it when
@@ -46,11 +45,7 @@ impl Engine {
 
     pub async fn container_rename(&self, id: &str, name: &str) -> Result<()> {
         let name = name.trim();
-        if !is_object_name(name) {
-            return Err(Error::InvalidInput(format!(
-                "The name {name:?} must have 2 or more letters, digits, _ . -, starting with a letter or digit."
-            )));
-        }
+        check_container_name(name)?;
         let options = RenameContainerOptionsBuilder::new().name(name).build();
         self.docker()
             .rename_container(id, options)

@@ -232,9 +232,14 @@ impl Engine {
                 .into_iter()
                 .filter_map(|item| item.untagged.or(item.deleted))
                 .collect(),
-            reclaimed_bytes: response.space_reclaimed.map_or(0, |n| n.max(0) as u64),
+            reclaimed_bytes: bytes(response.space_reclaimed),
         })
     }
+}
+
+/// A size the engine reports as a signed number (negative when it does not know), in bytes.
+pub(crate) fn bytes(n: Option<i64>) -> u64 {
+    n.map_or(0, |n| u64::try_from(n).unwrap_or(0))
 }
 
 /// The prune filter that keeps a prune to objects carrying `label` (`key` or `key=value`).

@@ -12,7 +12,7 @@ use specta::Type;
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::images::{label_filter, Pruned};
+use crate::images::{bytes, label_filter, Pruned};
 
 /// One kind of object on disk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
@@ -43,10 +43,6 @@ pub struct SystemPruned {
     pub networks: Pruned,
     pub images: Pruned,
     pub volumes: Pruned,
-}
-
-fn bytes(n: Option<i64>) -> u64 {
-    n.map_or(0, |n| n.max(0) as u64)
 }
 
 impl Engine {

@@ -9,7 +9,7 @@ use specta::Type;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::{label_filter, Pruned};
+use crate::images::{bytes, label_filter, Pruned};
 use crate::resources::Volume;
 
 /// A volume to create. Labels are `key=value` pairs.
@@ -94,7 +94,7 @@ impl Engine {
             .map_err(self.map_err())?;
         Ok(Pruned {
             removed: response.volumes_deleted.unwrap_or_default(),
-            reclaimed_bytes: response.space_reclaimed.map_or(0, |n| n.max(0) as u64),
+            reclaimed_bytes: bytes(response.space_reclaimed),
         })
     }
 }
