@@ -36,14 +36,29 @@ pub async fn forget(host: &HostId) -> Result<()> {
     .await
 }
 
+/// How many times a keyring call is tried when the keyring fails to answer. The Linux Secret
+/// Service client waits only 2 s for each D-Bus reply, and a keyring daemon that is being
+/// started on first use, or is writing its file under heavy disk load, can take longer; every
+/// call here is idempotent, so asking again is safe.
+const ATTEMPTS: usize = 3;
+
 async fn with_entry<T: Send + 'static>(
     host: &HostId,
-    work: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    work: impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
 ) -> Result<T> {
     let user = host.as_str().to_owned();
     tokio::task::spawn_blocking(move || {
         let entry = keyring::Entry::new(SERVICE, &user)?;
-        work(&entry)
+        let mut attempt = 1;
+        loop {
+            match work(&entry) {
+                Err(keyring::Error::PlatformFailure(err)) if attempt < ATTEMPTS => {
+                    tracing::warn!(%err, attempt, "the keyring failed; asking again");
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
     })
     .await
     .map_err(|e| Error::Internal(format!("the keyring task failed: {e}")))?
