@@ -34,7 +34,7 @@ fn signal(pid: &str, signal: &str) {
 
 #[tokio::test]
 async fn a_keyring_that_answers_late_is_asked_again() {
-    let host = HostId::new(&format!("berth-test-late-keyring-{}", std::process::id()));
+    let host = HostId::new(format!("berth-test-late-keyring-{}", std::process::id()));
     let daemon = secret_service_pid();
 
     // Frozen past the 2 s the D-Bus client waits for a reply, as a keyring being started or
