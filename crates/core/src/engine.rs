@@ -38,7 +38,7 @@ pub(crate) enum Dial {
     Ssh(crate::ssh::Dialer),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineInfo {
     pub name: String,

@@ -51,6 +51,8 @@ pub struct EngineEvent {
     pub id: String,
     /// The object's human name when the engine gives one (container or image name), else its id.
     pub name: String,
+    /// How the container ended, on a `die` event.
+    pub exit_code: Option<i64>,
 }
 
 /// Actions that say nothing a user looks for and that would flood the timeline: health checks
@@ -84,10 +86,11 @@ impl EngineEvent {
         }
         let actor = message.actor?;
         let id = actor.id?;
-        let name = actor
-            .attributes
-            .and_then(|mut attributes| attributes.remove("name"))
-            .unwrap_or_else(|| id.clone());
+        let mut attributes = actor.attributes.unwrap_or_default();
+        let name = attributes.remove("name").unwrap_or_else(|| id.clone());
+        let exit_code = attributes
+            .get("exitCode")
+            .and_then(|code| code.parse().ok());
         let time_ms = message
             .time_nano
             .map(|nanos| nanos / 1_000_000)
@@ -99,6 +102,7 @@ impl EngineEvent {
             action,
             id,
             name,
+            exit_code,
         })
     }
 }
@@ -134,8 +138,19 @@ mod tests {
                 action: "die".into(),
                 id: "abc".into(),
                 name: "web".into(),
+                exit_code: None,
             })
         );
+    }
+
+    #[test]
+    fn reads_the_exit_code_of_a_die() {
+        let mut die = message(EventMessageTypeEnum::CONTAINER, "die");
+        if let Some(attributes) = die.actor.as_mut().and_then(|a| a.attributes.as_mut()) {
+            attributes.insert("exitCode".into(), "137".into());
+        }
+        let event = EngineEvent::from_message(die).unwrap();
+        assert_eq!(event.exit_code, Some(137));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! [`Berth`] owns one [`Watcher`] per host. The shell (desktop app) and the CLI are thin
 //! front ends over it.
 
+pub mod alerts;
 pub mod compose;
 pub mod container;
 pub mod container_spec;
@@ -128,6 +129,11 @@ impl Berth {
             .into_iter()
             .find(|w| w.id() == host)
             .ok_or_else(|| not_watched(host))
+    }
+
+    /// The name the user gave `host`, while it is watched.
+    pub fn host_name(&self, host: &HostId) -> Option<String> {
+        self.watcher(host).ok().map(|w| w.name().to_owned())
     }
 
     pub fn engine(&self, host: &HostId) -> Result<Engine> {

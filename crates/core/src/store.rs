@@ -138,8 +138,8 @@ impl Store {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         for e in events {
             sqlx::query(
-                "INSERT INTO events (host, time_ms, kind, action, object_id, name) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (host, time_ms, kind, action, object_id, name, exit_code) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(host.as_str())
             .bind(e.time_ms)
@@ -147,6 +147,7 @@ impl Store {
             .bind(&e.action)
             .bind(&e.id)
             .bind(&e.name)
+            .bind(e.exit_code)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -157,8 +158,8 @@ impl Store {
     /// The newest `limit` events of `host`, oldest first.
     pub async fn recent_events(&self, host: &HostId, limit: usize) -> Result<Vec<EngineEvent>> {
         let rows = sqlx::query(
-            "SELECT time_ms, kind, action, object_id, name FROM ( \
-               SELECT seq, time_ms, kind, action, object_id, name FROM events \
+            "SELECT time_ms, kind, action, object_id, name, exit_code FROM ( \
+               SELECT seq, time_ms, kind, action, object_id, name, exit_code FROM events \
                WHERE host = ? ORDER BY seq DESC LIMIT ? \
              ) ORDER BY seq",
         )
@@ -176,6 +177,7 @@ impl Store {
                     action: row.try_get("action").ok()?,
                     id: row.try_get("object_id").ok()?,
                     name: row.try_get("name").ok()?,
+                    exit_code: row.try_get("exit_code").ok()?,
                 })
             })
             .collect())

@@ -210,6 +210,10 @@ impl Watcher {
         &self.shared.spec.id
     }
 
+    pub fn name(&self) -> &str {
+        &self.shared.spec.name
+    }
+
     pub fn state(&self) -> HostState {
         self.shared.state()
     }

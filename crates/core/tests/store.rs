@@ -110,6 +110,7 @@ async fn keeps_a_bounded_events_timeline_per_host() {
         action: "create".into(),
         id: format!("id{n}"),
         name: format!("name{n}"),
+        exit_code: (n % 3 == 0).then_some(n % 256),
     };
     let many: Vec<EngineEvent> = (0..EVENTS_KEPT + 50).map(event).collect();
     store.record_events(&local, &many).await.unwrap();
@@ -117,10 +118,14 @@ async fn keeps_a_bounded_events_timeline_per_host() {
 
     let newest = store.recent_events(&local, 3).await.unwrap();
     assert_eq!(
-        newest.iter().map(|e| e.time_ms).collect::<Vec<_>>(),
-        vec![EVENTS_KEPT + 47, EVENTS_KEPT + 48, EVENTS_KEPT + 49]
+        newest,
+        vec![
+            event(EVENTS_KEPT + 47),
+            event(EVENTS_KEPT + 48),
+            event(EVENTS_KEPT + 49)
+        ],
+        "the newest, whole (one of any three has an exit code)"
     );
-    assert_eq!(newest[0].kind, EventKind::Volume);
 
     store.compact(NOW).await.unwrap();
     let kept = store.recent_events(&local, usize::MAX).await.unwrap();
