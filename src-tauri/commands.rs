@@ -13,6 +13,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::{IpcError, IpcResult};
+use crate::notifications::AlertRulesInForce;
 use crate::settings::{Settings, SettingsFile};
 use crate::streams::{OpenStreams, StreamId};
 
@@ -318,7 +319,12 @@ pub fn settings_get(file: State<'_, SettingsFile>) -> Settings {
 /// Checks and keeps new preferences; invalid ones are refused and nothing is written.
 #[tauri::command]
 #[specta::specta]
-pub fn settings_update(file: State<'_, SettingsFile>, settings: Settings) -> IpcResult<Settings> {
+pub fn settings_update(
+    file: State<'_, SettingsFile>,
+    alerts: State<'_, AlertRulesInForce>,
+    settings: Settings,
+) -> IpcResult<Settings> {
     file.save(&settings)?;
+    alerts.0.send_replace(settings.alerts.clone());
     Ok(settings)
 }

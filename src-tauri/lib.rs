@@ -6,6 +6,7 @@ mod error;
 mod hosts;
 mod images;
 mod networks;
+mod notifications;
 mod settings;
 mod streams;
 mod system;
@@ -15,7 +16,7 @@ mod volumes;
 use std::time::Duration;
 
 use berth_core::{Berth, HostSpec, Store};
-use tauri::Runtime;
+use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
 pub use error::IpcError;
@@ -78,7 +79,10 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::settings_get,
             commands::settings_update,
         ])
-        .events(collect_events![updates::HostUpdated])
+        .events(collect_events![
+            updates::HostUpdated,
+            notifications::AlertOpened
+        ])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
         .disable_serde_phases()
         // Counts and unix times are far below 2^53, where a JS number stops being exact.
@@ -108,10 +112,13 @@ pub fn build<R: Runtime>(
         .manage(store)
         .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
+        .manage(notifications::AlertRulesInForce::new())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
             updates::forward(app.handle());
+            let rules = app.state::<settings::SettingsFile>().load().alerts;
+            notifications::start(app.handle(), rules);
             Ok(())
         })
 }

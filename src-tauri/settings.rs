@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use berth_core::alerts::AlertRules;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::plugin::TauriPlugin;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub log_tail: u32,
     /// Font size of terminals and log views, in CSS pixels.
     pub terminal_font_size: u16,
+    /// Which changes are told as desktop notifications.
+    pub alerts: AlertRules,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             theme: Theme::System,
             log_tail: 500,
             terminal_font_size: 13,
+            alerts: AlertRules::default(),
         }
     }
 }
@@ -65,22 +69,38 @@ impl Settings {
                 TERMINAL_FONT_SIZES.end()
             )));
         }
+        self.alerts.check()?;
         Ok(())
     }
 }
 
 impl Settings {
-    /// Reads what a file holds: fields it lacks (it was written by an older Berth) keep
-    /// their defaults; unknown ones (a newer Berth) are ignored.
+    /// Reads what a file holds: fields it lacks, at any depth (it was written by an older
+    /// Berth), keep their defaults; unknown ones (a newer Berth) are ignored.
     fn from_saved(saved: serde_json::Value) -> Option<Self> {
         let mut merged = serde_json::to_value(Self::default()).ok()?;
-        let (serde_json::Value::Object(merged_fields), serde_json::Value::Object(saved_fields)) =
-            (&mut merged, saved)
-        else {
+        if !saved.is_object() {
             return None;
-        };
-        merged_fields.extend(saved_fields);
+        }
+        merge(&mut merged, saved);
         serde_json::from_value(merged).ok()
+    }
+}
+
+/// Lays `saved` over `defaults`, object by object.
+fn merge(defaults: &mut serde_json::Value, saved: serde_json::Value) {
+    match (defaults, saved) {
+        (serde_json::Value::Object(defaults), serde_json::Value::Object(saved)) => {
+            for (key, value) in saved {
+                match defaults.get_mut(&key) {
+                    Some(default) => merge(default, value),
+                    None => {
+                        defaults.insert(key, value);
+                    }
+                }
+            }
+        }
+        (default, saved) => *default = saved,
     }
 }
 
@@ -211,9 +231,17 @@ mod tests {
 
     #[test]
     fn a_file_from_another_version_keeps_what_this_one_knows() {
-        let saved = serde_json::json!({"logTail": 2000, "someLaterSetting": true});
+        let saved = serde_json::json!({
+            "logTail": 2000,
+            "someLaterSetting": true,
+            "alerts": {"doNotDisturb": true},
+        });
         let expected = Settings {
             log_tail: 2000,
+            alerts: AlertRules {
+                do_not_disturb: true,
+                ..AlertRules::default()
+            },
             ..Settings::default()
         };
         assert_eq!(Settings::from_saved(saved), Some(expected));

@@ -136,26 +136,45 @@ fn errors_cross_as_code_and_message() {
 fn settings_are_checked_then_kept_across_restarts() {
     let (app, window) = app_window();
     let defaults = invoke(&window, "settings_get", json!({})).unwrap();
+    let every_alert = json!({
+        "doNotDisturb": false, "died": true, "oomKilled": true, "unhealthy": true,
+        "restartLoop": true, "hostOffline": true, "only": [],
+    });
     assert_eq!(
         defaults,
-        json!({"theme": "system", "logTail": 500, "terminalFontSize": 13})
+        json!({"theme": "system", "logTail": 500, "terminalFontSize": 13, "alerts": every_alert})
     );
 
     let refused = invoke(
         &window,
         "settings_update",
-        json!({"settings": {"theme": "dark", "logTail": 0, "terminalFontSize": 13}}),
+        json!({"settings": {"theme": "dark", "logTail": 0, "terminalFontSize": 13, "alerts": every_alert}}),
     )
     .expect_err("a tail of 0 lines is refused");
     assert_eq!(refused["code"], "invalid_input");
     assert!(refused["message"].as_str().unwrap().contains("Log lines"));
+    let mut blank_rule = every_alert.clone();
+    blank_rule["only"] = json!([{"by": "project", "name": " "}]);
+    let refused = invoke(
+        &window,
+        "settings_update",
+        json!({"settings": {"theme": "dark", "logTail": 10, "terminalFontSize": 13, "alerts": blank_rule}}),
+    )
+    .expect_err("a rule without a project name is refused");
+    assert_eq!(refused["message"], "Alert rule 1 needs a project.");
     assert_eq!(
         invoke(&window, "settings_get", json!({})).unwrap(),
         defaults,
         "nothing of a refused change is kept"
     );
 
-    let chosen = json!({"theme": "dark", "logTail": 2000, "terminalFontSize": 15});
+    let alerts = json!({
+        "doNotDisturb": true, "died": true, "oomKilled": false, "unhealthy": true,
+        "restartLoop": true, "hostOffline": false,
+        "only": [{"by": "label", "key": "tier", "value": ""}, {"by": "container", "name": "db"}],
+    });
+    let chosen =
+        json!({"theme": "dark", "logTail": 2000, "terminalFontSize": 15, "alerts": alerts});
     invoke(&window, "settings_update", json!({"settings": chosen})).unwrap();
     drop(window);
     drop(app);

@@ -17,6 +17,8 @@ packages=(
   docker-registry socat
   # remembered passphrases: the Secret Service client's build dependency, and a keyring for tests
   libdbus-1-dev gnome-keyring
+  # a notification daemon on the test session's bus, to see (and click) the alerts Berth shows
+  dunst
   # process helpers used by the scripts
   procps curl ca-certificates
 )

@@ -300,12 +300,15 @@ describe("the containers window", () => {
   });
 
   it("shows the events timeline newest first and filters it by kind", async () => {
-    const event = (timeMs: number, kind: "container" | "volume", action: string, name: string) => ({ timeMs, kind, action, id: name, name });
-    backendWith(host({ events: [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata")] }));
+    const event = (timeMs: number, kind: "container" | "volume", action: string, name: string, exitCode: number | null = null) =>
+      ({ timeMs, kind, action, id: name, name, exitCode });
+    const events = [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata"), event(3, "container", "die", "blog", 3)];
+    backendWith(host({ events }));
     render(App);
     await fireEvent.click(await screen.findByTestId("section-events"));
     const rows = await screen.findAllByTestId("event-row");
     expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining("die (exit code 3)"),
       expect.stringContaining("pgdata"),
       expect.stringContaining("blog"),
     ]);
@@ -506,6 +509,48 @@ describe("the settings", () => {
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
     expect(calls.at(-1)?.args.settings).toEqual({ ...DEFAULT_SETTINGS, theme: "light", terminalFontSize: 16 });
     expect(document.documentElement.style.getPropertyValue("--term-font-size")).toBe("16px");
+  });
+});
+
+describe("notifications", () => {
+  it("keeps switches at once and a list of containers with its button, explaining a refused rule", async () => {
+    const calls = backendWith(host(), ({ cmd, args }) => {
+      if (cmd !== "settings_update") return null;
+      const settings = args.settings as typeof DEFAULT_SETTINGS;
+      const blank = settings.alerts.only.find((rule) => rule.by === "project" && !rule.name.trim());
+      if (blank) return Promise.reject({ code: "invalid_input", message: "Alert rule 1 needs a project." });
+      return settings;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-settings"));
+
+    await fireEvent.click(screen.getByLabelText(/A container is killed for running out of memory/));
+    await waitFor(() => expect(calls.at(-1)?.args.settings).toMatchObject({ alerts: { oomKilled: false } }));
+
+    await fireEvent.click(screen.getByRole("button", { name: "Add a rule" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Keep these containers" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Alert rule 1 needs a project.");
+
+    await fireEvent.input(screen.getByLabelText("Rule 1 name"), { target: { value: "shop" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Keep these containers" }));
+    await screen.findByText("Kept");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(calls.at(-1)?.args.settings).toMatchObject({
+      alerts: { oomKilled: false, only: [{ by: "project", name: "shop" }] },
+    });
+  });
+
+  it("opens the logs of the container a clicked notification was about", async () => {
+    const blog = container("blog");
+    backendWith(host(), ({ cmd }) => (cmd === "logs_open" ? 1 : null));
+    render(App);
+    await screen.findByText("blog");
+    await emit("alert-opened", { host: "local", container: { id: blog.id, name: "blog" } });
+    expect((await screen.findByRole("heading", { level: 1 })).textContent).toBe("blog");
+    expect(screen.getByRole("tab", { name: "Logs" }).getAttribute("aria-selected")).toBe("true");
+
+    await emit("alert-opened", { host: null, container: null });
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Events"));
   });
 });
 

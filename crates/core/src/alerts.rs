@@ -495,61 +495,59 @@ impl Alerter {
 /// states were read, so nothing falls between) and sends the notices the rules ask for, the
 /// held count of a storm included, until `notices` is dropped. The latest rules are read from
 /// `rules`; `host_name` names a host.
-pub fn watch(
+pub async fn watch(
     states: Vec<HostState>,
     mut updates: broadcast::Receiver<HostUpdate>,
     host_name: impl Fn(&HostId) -> Option<String> + Send + 'static,
     mut rules: latest::Receiver<AlertRules>,
     notices: mpsc::Sender<Notice>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut alerter = Alerter::new(rules.borrow_and_update().clone());
-        // Updates a state already includes are skipped, once per host.
-        let mut seeded: HashMap<HostId, u32> = HashMap::new();
-        for state in &states {
-            alerter.seed(state);
-            seeded.insert(state.host.clone(), state.seq);
-        }
-        loop {
-            let held_in = alerter.held_due_ms().map(|due| {
-                Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or_default())
-            });
-            let found = tokio::select! {
-                update = updates.recv() => match update {
-                    Ok(update) if seeded.get(&update.host).is_some_and(|&seq| update.seq <= seq) => {
-                        Vec::new()
-                    }
-                    Ok(update) => {
-                        seeded.remove(&update.host);
-                        let name = host_name(&update.host).unwrap_or_default();
-                        alerter.observe(&update, &name, now_ms())
-                    }
-                    // Missed updates are not replayed: alerts are about now, and the next
-                    // snapshot of each host brings the table back.
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "alerts fell behind the hosts' updates");
-                        Vec::new()
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-                () = tokio::time::sleep(held_in.unwrap_or(Duration::MAX)), if held_in.is_some() => {
-                    alerter.held(now_ms()).into_iter().collect()
-                }
-                changed = rules.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                    alerter.set_rules(rules.borrow_and_update().clone());
+) {
+    let mut alerter = Alerter::new(rules.borrow_and_update().clone());
+    // Updates a state already includes are skipped, once per host.
+    let mut seeded: HashMap<HostId, u32> = HashMap::new();
+    for state in &states {
+        alerter.seed(state);
+        seeded.insert(state.host.clone(), state.seq);
+    }
+    loop {
+        let held_in = alerter
+            .held_due_ms()
+            .map(|due| Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or_default()));
+        let found = tokio::select! {
+            update = updates.recv() => match update {
+                Ok(update) if seeded.get(&update.host).is_some_and(|&seq| update.seq <= seq) => {
                     Vec::new()
                 }
-            };
-            for notice in found {
-                if notices.send(notice).await.is_err() {
+                Ok(update) => {
+                    seeded.remove(&update.host);
+                    let name = host_name(&update.host).unwrap_or_default();
+                    alerter.observe(&update, &name, now_ms())
+                }
+                // Missed updates are not replayed: alerts are about now, and the next
+                // snapshot of each host brings the table back.
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "alerts fell behind the hosts' updates");
+                    Vec::new()
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            () = tokio::time::sleep(held_in.unwrap_or(Duration::MAX)), if held_in.is_some() => {
+                alerter.held(now_ms()).into_iter().collect()
+            }
+            changed = rules.changed() => {
+                if changed.is_err() {
                     return;
                 }
+                alerter.set_rules(rules.borrow_and_update().clone());
+                Vec::new()
+            }
+        };
+        for notice in found {
+            if notices.send(notice).await.is_err() {
+                return;
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]

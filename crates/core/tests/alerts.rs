@@ -28,7 +28,13 @@ fn alerts_of(
     let (notices, notices_rx) = mpsc::channel(16);
     let names = |_: &HostId| Some("Alerting".to_owned());
     let updates = berth.subscribe();
-    alerts::watch(berth.states(), updates, names, rules_rx, notices);
+    tokio::spawn(alerts::watch(
+        berth.states(),
+        updates,
+        names,
+        rules_rx,
+        notices,
+    ));
     (berth, rules, notices_rx)
 }
 

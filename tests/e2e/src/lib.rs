@@ -158,11 +158,7 @@ impl App {
             .await
             .expect("the page paints");
         let png = self.client.screenshot().await.expect("screenshot");
-        let dir = std::env::var("BERTH_E2E_OUT")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../out/e2e")));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.png"));
+        let path = out_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
     }
@@ -172,6 +168,15 @@ impl App {
         let _ = client.close().await;
         let _ = driver.kill().await;
     }
+}
+
+/// Where screenshots go, made if missing.
+fn out_dir() -> PathBuf {
+    let dir = std::env::var("BERTH_E2E_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../out/e2e")));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// A TCP port nobody listens on right now.
@@ -193,4 +198,81 @@ where
         assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A notification daemon (dunst) on the test session's bus, drawn on the Xvfb screen, so the
+/// test sees and clicks notifications as a user does. Stops on drop.
+pub struct NotificationDaemon {
+    daemon: std::process::Child,
+}
+
+impl NotificationDaemon {
+    pub async fn start() -> Self {
+        let daemon = std::process::Command::new("dunst")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dunst runs (tests/env/install.sh installs it)");
+        let daemon = Self { daemon };
+        eventually("dunst to own the notification service", || async {
+            dunstctl(&["is-paused"]).is_some()
+        })
+        .await;
+        dunstctl(&["close-all"]);
+        daemon
+    }
+
+    /// How many notifications are on screen.
+    pub fn displayed(&self) -> usize {
+        dunstctl(&["count", "displayed"])
+            .and_then(|count| count.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Clicks the newest notification on screen (its default action).
+    pub fn click_newest(&self) {
+        dunstctl(&["action", "0"]).expect("dunstctl action");
+    }
+
+    /// Summaries of the notifications closed so far, newest first.
+    pub fn closed_summaries(&self) -> Vec<String> {
+        let history = dunstctl(&["history"]).unwrap_or_default();
+        let history: serde_json::Value = serde_json::from_str(&history).unwrap_or_default();
+        history["data"][0]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n["summary"]["data"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+impl Drop for NotificationDaemon {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+fn dunstctl(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("dunstctl")
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Saves the whole screen (windows, notifications) as `<out>/<name>.png`.
+pub fn screen_shot(name: &str) -> PathBuf {
+    let path = out_dir().join(format!("{name}.png"));
+    let display = std::env::var("DISPLAY").expect("a display (run under xvfb-run)");
+    let status = std::process::Command::new("import")
+        .args(["-display", &display, "-window", "root"])
+        .arg(&path)
+        .status()
+        .expect("imagemagick's import runs");
+    assert!(status.success(), "import {}", path.display());
+    path
 }

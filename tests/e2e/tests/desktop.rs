@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use berth_e2e::{eventually, App};
+use berth_e2e::{eventually, screen_shot, App, NotificationDaemon};
 use berth_testkit::{docker, inspect, local_dockerd_pid, Labelled, RemoteHost, TEST_IMAGE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -491,5 +491,48 @@ async fn a_container_is_created_from_the_form_once_a_refused_field_is_fixed() {
         "127.0.0.1"
     );
     app.screenshot("created").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_is_notified_and_clicking_the_notification_opens_its_logs() {
+    let notifications = NotificationDaemon::start().await;
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+
+    // Stopped by the user: no notification. Then one that fails on its own.
+    let t = Labelled::new("e2e-alert");
+    let stopped = t.run_sleeper(&t.name("e2e-stopped"), &[]);
+    docker(&["stop", &stopped]);
+    let name = t.name("e2e-crash");
+    t.run(
+        &name,
+        &[],
+        &["sh", "-c", "echo 'config missing: giving up'; exit 3"],
+    );
+    eventually("a notification on screen", || async {
+        notifications.displayed() > 0
+    })
+    .await;
+    screen_shot("notification");
+
+    notifications.click_newest();
+    let heading = app.wait_for_text("main h1", &name).await;
+    assert_eq!(
+        heading, name,
+        "the clicked notification opens the container"
+    );
+    app.wait_for_text(
+        r#"[data-testid="log-view"] .xterm-rows"#,
+        "config missing: giving up",
+    )
+    .await;
+    assert_eq!(
+        notifications.closed_summaries(),
+        vec![format!("{name} exited with code 3")],
+        "one notification, about the crash and not the stop"
+    );
+    app.screenshot("notification-opened").await;
     app.close().await;
 }

@@ -136,10 +136,39 @@ export const commands = {
 
 /** Events */
 export const events = {
+	alertOpened: makeEvent<AlertOpened, AlertOpened>("alert-opened"),
 	hostUpdated: makeEvent<HostUpdated, HostUpdated>("host-updated"),
 };
 
 /* Types */
+/**  What an alert is about: a container, or (when `None`) its whole host. */
+export type AlertContainer = {
+	id: string,
+	name: string,
+};
+
+/**
+ *  The user clicked a notification: show what it was about. Neither is set for a storm's
+ *  count (the events timeline has them all).
+ */
+export type AlertOpened = {
+	host: HostId | null,
+	container: AlertContainer | null,
+};
+
+/**  Which alerts the user wants, and about which containers. */
+export type AlertRules = {
+	/**  Nothing is shown while set, nor told afterwards (the events timeline keeps it all). */
+	doNotDisturb: boolean,
+	died: boolean,
+	oomKilled: boolean,
+	unhealthy: boolean,
+	restartLoop: boolean,
+	hostOffline: boolean,
+	/**  The containers container alerts are about: any that matches one of these; all when empty. */
+	only: ContainerMatch[],
+};
+
 export type ComposeRef = {
 	project: string,
 	service: string,
@@ -203,6 +232,15 @@ export type ContainerDetails = {
 	networks: NetworkAttachment[],
 };
 
+/**  One way to pick containers for alerts. */
+export type ContainerMatch = 
+/**  Containers of a compose project. */
+{ by: "project"; name: string } | 
+/**  Containers with a label; with any value when `value` is empty. */
+{ by: "label"; key: string; value: string } | 
+/**  One container, by name. */
+{ by: "container"; name: string };
+
 export type ContainerRequest = {
 	image: string,
 	/**  Empty: the engine picks one. */
@@ -250,6 +288,8 @@ export type EngineEvent = {
 	id: string,
 	/**  The object's human name when the engine gives one (container or image name), else its id. */
 	name: string,
+	/**  How the container ended, on a `die` event. */
+	exitCode: number | null,
 };
 
 export type EngineInfo = {
@@ -571,6 +611,8 @@ export type Settings = {
 	logTail: number,
 	/**  Font size of terminals and log views, in CSS pixels. */
 	terminalFontSize: number,
+	/**  Which changes are told as desktop notifications. */
+	alerts: AlertRules,
 };
 
 /**  What a stats view receives. */

@@ -30,4 +30,11 @@ export const ENGINE: EngineInfo = {
 };
 
 /** Settings as a fresh install has them. */
-export const DEFAULT_SETTINGS: Settings = { theme: "system", logTail: 500, terminalFontSize: 13 };
+export const DEFAULT_SETTINGS: Settings = {
+  theme: "system",
+  logTail: 500,
+  terminalFontSize: 13,
+  alerts: {
+    doNotDisturb: false, died: true, oomKilled: true, unhealthy: true, restartLoop: true, hostOffline: true, only: [],
+  },
+};
