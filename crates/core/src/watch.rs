@@ -16,7 +16,7 @@ use specta::Type;
 use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinHandle;
 
-use crate::container::Container;
+use crate::container::{Container, ContainerState};
 use crate::engine::{Engine, EngineInfo};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::{EngineEvent, EventKind};
@@ -32,6 +32,11 @@ const BACKOFF_MAX: Duration = Duration::from_secs(2);
 const MAX_EVENTS_PER_BATCH: usize = 256;
 /// Recent engine events kept per host for the timeline; older ones are dropped.
 const RECENT_EVENTS: usize = 500;
+/// The engine sends a container's `die` before its list shows it stopped, so a lookup right
+/// after can still say "running": such a container is looked up again this often, this many
+/// times at most.
+const RECHECK_AFTER: Duration = Duration::from_millis(100);
+const RECHECKS: u8 = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
@@ -308,8 +313,35 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
         }
     }
 
+    // Containers that died but were still listed as running, with how often they were rechecked.
+    let mut dying: HashMap<String, u8> = HashMap::new();
     loop {
-        let Some(first) = events.next().await else {
+        let next = tokio::select! {
+            next = events.next() => next,
+            () = tokio::time::sleep(RECHECK_AFTER), if !dying.is_empty() => {
+                let ids: Vec<String> = dying.keys().cloned().collect();
+                let found = match engine.containers_by_id(&ids).await {
+                    Ok(found) => found,
+                    Err(e) => return e,
+                };
+                dying.retain(|id, rechecks| {
+                    *rechecks += 1;
+                    *rechecks < RECHECKS && still_running(&found, id)
+                });
+                let settled: Vec<Container> = found
+                    .into_iter()
+                    .filter(|c| !dying.contains_key(&c.id))
+                    .collect();
+                if !settled.is_empty() {
+                    shared.apply(HostChange::Containers {
+                        upserted: settled,
+                        removed: Vec::new(),
+                    });
+                }
+                continue;
+            }
+        };
+        let Some(first) = next else {
             return Error::EngineUnreachable {
                 endpoint: engine.endpoint().to_owned(),
                 reason: "the engine closed its event stream".to_owned(),
@@ -362,6 +394,17 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                 removed.insert(id.clone());
             }
         }
+        for event in batch.iter().filter(|e| e.kind == EventKind::Container) {
+            match event.action.as_str() {
+                "die" if still_running(&upserted, &event.id) => {
+                    dying.insert(event.id.clone(), 0);
+                }
+                "start" | "destroy" => {
+                    dying.remove(&event.id);
+                }
+                _ => {}
+            }
+        }
         if !upserted.is_empty() || !removed.is_empty() {
             shared.apply(HostChange::Containers {
                 upserted,
@@ -369,4 +412,10 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
             });
         }
     }
+}
+
+fn still_running(containers: &[Container], id: &str) -> bool {
+    containers
+        .iter()
+        .any(|c| c.id == id && c.state == ContainerState::Running)
 }

@@ -49,6 +49,25 @@ fn container_state(state: &HostState, id: &str) -> Option<ContainerState> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_that_end_on_their_own_are_shown_ended() {
+    let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], None);
+    wait_until(&berth, "online", is_online).await;
+
+    // The engine says `die` before its list says so; nothing else follows to correct a stale
+    // "running" (no `stop` event for a container nobody stopped).
+    let t = Labelled::new("watch-ended");
+    let ids: Vec<String> = (0..8)
+        .map(|n| t.run(&t.name(&format!("ends-{n}")), &[], &["sh", "-c", "exit 3"]))
+        .collect();
+    wait_until(&berth, "every container exited", |s| {
+        ids.iter()
+            .all(|id| container_state(s, id) == Some(ContainerState::Exited))
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follows_containers_made_and_removed_with_the_cli() {
     let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], None);
     wait_until(&berth, "online", is_online).await;
