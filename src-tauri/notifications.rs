@@ -41,13 +41,14 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, rules: AlertRules) {
         move |host: &HostId| app.state::<Berth>().host_name(host)
     };
     let updates = berth.subscribe();
-    alerts::watch(
+    let rules = in_force.0.subscribe();
+    tauri::async_runtime::spawn(alerts::watch(
         berth.states(),
         updates,
         names,
-        in_force.0.subscribe(),
+        rules,
         notices,
-    );
+    ));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(notice) = waiting.recv().await {

@@ -214,11 +214,21 @@ impl NotificationDaemon {
             .spawn()
             .expect("dunst runs (tests/env/install.sh installs it)");
         let daemon = Self { daemon };
+        // Asked without activating it: D-Bus would start a dunst of its own from its service file.
         eventually("dunst to own the notification service", || async {
-            dunstctl(&["is-paused"]).is_some()
+            std::process::Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.Notifications",
+                ])
+                .output()
+                .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
         })
         .await;
-        dunstctl(&["close-all"]);
         daemon
     }
 
@@ -234,8 +244,10 @@ impl NotificationDaemon {
         dunstctl(&["action", "0"]).expect("dunstctl action");
     }
 
-    /// Summaries of the notifications closed so far, newest first.
-    pub fn closed_summaries(&self) -> Vec<String> {
+    /// Closes every notification on screen; returns the summaries of all shown so far, newest
+    /// first.
+    pub fn close_all(&self) -> Vec<String> {
+        dunstctl(&["close-all"]).expect("dunstctl close-all");
         let history = dunstctl(&["history"]).unwrap_or_default();
         let history: serde_json::Value = serde_json::from_str(&history).unwrap_or_default();
         history["data"][0]

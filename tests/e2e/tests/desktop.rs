@@ -529,7 +529,7 @@ async fn a_crash_is_notified_and_clicking_the_notification_opens_its_logs() {
     )
     .await;
     assert_eq!(
-        notifications.closed_summaries(),
+        notifications.close_all(),
         vec![format!("{name} exited with code 3")],
         "one notification, about the crash and not the stop"
     );
