@@ -534,5 +534,22 @@ async fn a_crash_is_notified_and_clicking_the_notification_opens_its_logs() {
         "one notification, about the crash and not the stop"
     );
     app.screenshot("notification-opened").await;
+
+    // Do not disturb, set in Settings: the next crash shows in the window but not on screen.
+    app.click(r#"[data-testid="section-settings"]"#).await;
+    app.click("#do-not-disturb").await;
+    app.find("#do-not-disturb:checked").await;
+    app.screenshot("settings-notifications").await;
+    app.click(r#"[data-testid="section-containers"]"#).await;
+    let quiet = t.name("e2e-quiet");
+    t.run(&quiet, &[], &["sh", "-c", "exit 4"]);
+    app.find(&format!(r#"tr[data-name="{quiet}"] .badge.exited"#))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        notifications.displayed(),
+        0,
+        "nothing shown while not disturbed"
+    );
     app.close().await;
 }
