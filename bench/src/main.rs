@@ -10,6 +10,7 @@ use berth_testkit::{docker, local_dockerd_pid, Labelled};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+mod alerts;
 mod ssh;
 
 pub const LOG_LINES: u32 = 1_000_000;
@@ -43,6 +44,9 @@ async fn main() {
     }
     if wanted("events") {
         events(&t).await;
+    }
+    if wanted("alerts") {
+        alerts::notify(&t).await;
     }
     if wanted("ssh") {
         ssh::compare(&engine, &t).await;

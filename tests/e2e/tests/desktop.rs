@@ -3,8 +3,10 @@
 use std::process::Command;
 use std::time::Instant;
 
-use berth_e2e::{eventually, screen_shot, App, NotificationDaemon};
-use berth_testkit::{docker, inspect, local_dockerd_pid, Labelled, RemoteHost, TEST_IMAGE};
+use berth_e2e::{eventually, screen_shot, App};
+use berth_testkit::{
+    docker, inspect, local_dockerd_pid, Labelled, NotificationDaemon, RemoteHost, TEST_IMAGE,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_restart() {
@@ -496,7 +498,7 @@ async fn a_container_is_created_from_the_form_once_a_refused_field_is_fixed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_is_notified_and_clicking_the_notification_opens_its_logs() {
-    let notifications = NotificationDaemon::start().await;
+    let notifications = NotificationDaemon::start();
     let app = App::launch().await;
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;

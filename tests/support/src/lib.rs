@@ -13,7 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+mod notifications;
 mod remote;
+pub use notifications::NotificationDaemon;
 pub use remote::{Authorized, RemoteHost};
 
 pub const TEST_IMAGE: &str = "berth-test/busybox:latest";
