@@ -10,6 +10,7 @@ mod notifications;
 mod settings;
 mod streams;
 mod system;
+mod tray;
 mod updates;
 mod volumes;
 
@@ -79,10 +80,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::settings_get,
             commands::settings_update,
         ])
-        .events(collect_events![
-            updates::HostUpdated,
-            notifications::AlertOpened
-        ])
+        .events(collect_events![updates::HostUpdated, notifications::Reveal])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
         .disable_serde_phases()
         // Counts and unix times are far below 2^53, where a JS number stops being exact.
@@ -119,6 +117,9 @@ pub fn build<R: Runtime>(
             updates::forward(app.handle());
             let rules = app.state::<settings::SettingsFile>().load().alerts;
             notifications::start(app.handle(), rules);
+            if let Err(err) = tray::start(app.handle()) {
+                tracing::warn!(%err, "no tray icon");
+            }
             Ok(())
         })
 }

@@ -21,11 +21,11 @@ impl AlertRulesInForce {
     }
 }
 
-/// The user clicked a notification: show what it was about. Neither is set for a storm's
-/// count (the events timeline has them all).
+/// The window is asked to show something: a container (its logs), a host, or — neither set —
+/// the events timeline. Sent when a notification or a tray menu item is clicked.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 #[serde(rename_all = "camelCase")]
-pub struct AlertOpened {
+pub struct Reveal {
     pub host: Option<HostId>,
     pub container: Option<AlertContainer>,
 }
@@ -62,7 +62,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, rules: AlertRules) {
 #[cfg(all(unix, not(target_os = "macos")))]
 async fn show<R: Runtime>(app: AppHandle<R>, notice: Notice) {
     use notify_rust::NotificationResponse;
-    let shown = notification(&notice)
+    let shown = notification(&notice.title(), &notice.body())
         .action("default", "Open")
         .show_async()
         .await;
@@ -82,18 +82,21 @@ async fn show<R: Runtime>(app: AppHandle<R>, notice: Notice) {
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 async fn show<R: Runtime>(_app: AppHandle<R>, notice: Notice) {
-    let shown = tauri::async_runtime::spawn_blocking(move || notification(&notice).show()).await;
+    tell(&notice.title(), &notice.body()).await;
+}
+
+/// Shows a notification nothing follows from clicking.
+pub async fn tell(summary: &str, body: &str) {
+    let notification = notification(summary, body);
+    let shown = tauri::async_runtime::spawn_blocking(move || notification.show().map(drop)).await;
     if let Ok(Err(err)) = shown {
         tracing::warn!(%err, "a notification could not be shown");
     }
 }
 
-fn notification(notice: &Notice) -> notify_rust::Notification {
+fn notification(summary: &str, body: &str) -> notify_rust::Notification {
     let mut notification = notify_rust::Notification::new();
-    notification
-        .appname("Berth")
-        .summary(&notice.title())
-        .body(&notice.body());
+    notification.appname("Berth").summary(summary).body(body);
     notification
 }
 
@@ -104,17 +107,17 @@ fn open<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
         let _ = window.show();
         let _ = window.set_focus();
     }
-    let opened = match notice {
-        Notice::Alert(alert) => AlertOpened {
+    let reveal = match notice {
+        Notice::Alert(alert) => Reveal {
             host: Some(alert.host.clone()),
             container: alert.container.clone(),
         },
-        Notice::Held { .. } => AlertOpened {
+        Notice::Held { .. } => Reveal {
             host: None,
             container: None,
         },
     };
-    if let Err(err) = opened.emit(app) {
+    if let Err(err) = reveal.emit(app) {
         tracing::warn!(%err, "could not tell the window which alert was opened");
     }
 }

@@ -17,8 +17,9 @@ packages=(
   docker-registry socat
   # remembered passphrases: the Secret Service client's build dependency, and a keyring for tests
   libdbus-1-dev gnome-keyring
-  # a notification daemon on the test session's bus, to see (and click) the alerts Berth shows
-  dunst
+  # a notification daemon on the test session's bus, to see (and click) the alerts Berth shows;
+  # a system tray and a mouse to click Berth's tray icon with
+  dunst trayer xdotool
   # process helpers used by the scripts
   procps curl ca-certificates
 )

@@ -545,11 +545,11 @@ describe("notifications", () => {
     backendWith(host(), ({ cmd }) => (cmd === "logs_open" ? 1 : null));
     render(App);
     await screen.findByText("blog");
-    await emit("alert-opened", { host: "local", container: { id: blog.id, name: "blog" } });
+    await emit("reveal", { host: "local", container: { id: blog.id, name: "blog" } });
     expect((await screen.findByRole("heading", { level: 1 })).textContent).toBe("blog");
     expect(screen.getByRole("tab", { name: "Logs" }).getAttribute("aria-selected")).toBe("true");
 
-    await emit("alert-opened", { host: null, container: null });
+    await emit("reveal", { host: null, container: null });
     await waitFor(() => expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Events"));
   });
 });

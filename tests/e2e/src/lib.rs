@@ -212,3 +212,121 @@ pub fn screen_shot(name: &str) -> PathBuf {
     assert!(status.success(), "import {}", path.display());
     path
 }
+
+/// A system tray (trayer, an XEmbed tray) at the bottom right of the Xvfb screen, where the
+/// app's tray icon is drawn and clicked as a user would, with xdotool. Stops on drop.
+pub struct Tray {
+    trayer: std::process::Child,
+}
+
+impl Tray {
+    pub fn start() -> Self {
+        let trayer = std::process::Command::new("trayer")
+            .args([
+                "--edge",
+                "bottom",
+                "--align",
+                "right",
+                "--widthtype",
+                "request",
+            ])
+            .args(["--height", "32", "--transparent", "false"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("trayer runs (tests/env/install.sh installs it)");
+        Self { trayer }
+    }
+
+    /// Clicks the app's icon in the tray, once it is there, and waits for its menu to open.
+    pub async fn open_menu(&self) {
+        let mut icon = None;
+        eventually("the app's icon in the tray", || {
+            icon = app_windows()
+                .into_iter()
+                .find(|w| w.width <= 64 && w.height <= 64);
+            std::future::ready(icon.is_some())
+        })
+        .await;
+        let icon = icon.unwrap();
+        let (x, y) = (icon.x + icon.width / 2, icon.y + icon.height / 2);
+        // A menu rebuilt just as it pops up (the hosts changed) closes again: click anew.
+        let start = Instant::now();
+        loop {
+            xdotool(&["mousemove", &x.to_string(), &y.to_string(), "click", "1"]);
+            for _ in 0..40 {
+                if app_windows().iter().any(|w| w.is_menu_beside(&icon)) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(start.elapsed() < PATIENCE, "the tray menu never opened");
+        }
+    }
+
+    /// Whether the app's main window is on screen.
+    pub fn window_shown(&self) -> bool {
+        app_windows().iter().any(|w| w.width >= 600)
+    }
+
+    /// Picks the `nth` item of the open menu (1 is the first; separators do not count) with
+    /// the keyboard, as a user may.
+    pub fn pick(&self, nth: usize) {
+        for _ in 0..nth {
+            xdotool(&["key", "Down"]);
+        }
+        xdotool(&["key", "Return"]);
+    }
+}
+
+impl Drop for Tray {
+    fn drop(&mut self) {
+        let _ = self.trayer.kill();
+        let _ = self.trayer.wait();
+    }
+}
+
+/// A visible X window of the app, where the screen has it.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    x: i32,
+    y: i32,
+    width: i32,
+    height: i32,
+}
+
+impl Window {
+    /// The tray menu: neither the icon nor the main window, and near the icon.
+    fn is_menu_beside(&self, icon: &Window) -> bool {
+        self.width > icon.width && self.width < 600 && (self.y + self.height - icon.y).abs() < 80
+    }
+}
+
+fn app_windows() -> Vec<Window> {
+    let ids = xdotool(&["search", "--onlyvisible", "--class", "berth"]);
+    ids.lines()
+        .filter_map(|id| {
+            let shape = xdotool(&["getwindowgeometry", "--shell", id.trim()]);
+            let field = |name: &str| {
+                shape
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}=")))
+                    .and_then(|v| v.parse().ok())
+            };
+            Some(Window {
+                x: field("X")?,
+                y: field("Y")?,
+                width: field("WIDTH")?,
+                height: field("HEIGHT")?,
+            })
+        })
+        .collect()
+}
+
+fn xdotool(args: &[&str]) -> String {
+    let out = std::process::Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool runs (tests/env/install.sh installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

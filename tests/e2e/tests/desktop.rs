@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use berth_e2e::{eventually, screen_shot, App};
+use berth_e2e::{eventually, screen_shot, App, Tray};
 use berth_testkit::{
     docker, inspect, local_dockerd_pid, Labelled, NotificationDaemon, RemoteHost, TEST_IMAGE,
 };
@@ -553,5 +553,50 @@ async fn a_crash_is_notified_and_clicking_the_notification_opens_its_logs() {
         0,
         "nothing shown while not disturbed"
     );
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_window() {
+    let tray = Tray::start();
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    let t = Labelled::new("e2e-tray");
+    let name = t.name("e2e-tray");
+    let id = docker(&[
+        "create",
+        "--label",
+        &t.label,
+        "--network",
+        "none",
+        "--name",
+        &name,
+        TEST_IMAGE,
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; while true; do sleep 1; done",
+    ]);
+    app.find(&format!(r#"tr[data-name="{name}"]"#)).await;
+    // The menu follows the hosts a moment after they change.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+
+    // Show, Hide, the host's count, then the containers latest active: the new one first.
+    tray.open_menu().await;
+    screen_shot("tray-menu");
+    tray.pick(4);
+    eventually("the container started from the tray", || async {
+        inspect(&id, "{{.State.Status}}") == "running"
+    })
+    .await;
+    app.find(&format!(r#"tr[data-name="{name}"] .badge.running"#))
+        .await;
+
+    tray.open_menu().await;
+    tray.pick(2);
+    eventually("the window hidden", || async { !tray.window_shown() }).await;
+    tray.open_menu().await;
+    tray.pick(1);
+    eventually("the window shown again", || async { tray.window_shown() }).await;
     app.close().await;
 }

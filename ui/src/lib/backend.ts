@@ -19,7 +19,7 @@ import {
   type HostId,
   type HostState,
   type HostUpdate,
-  type AlertOpened,
+  type Reveal,
   type IpcError,
   type RemoveOptions,
   type SavedHost,
@@ -161,9 +161,9 @@ export const backend = {
   /** Calls `handler` for every host update; resolves to a function that stops listening. */
   onHostUpdated: (handler: (update: HostUpdate) => void): Promise<() => void> =>
     events.hostUpdated.listen((event) => handler(event.payload)),
-  /** The user clicked a desktop notification; resolves to a function that stops listening. */
-  onAlertOpened: (handler: (opened: AlertOpened) => void): Promise<() => void> =>
-    events.alertOpened.listen((event) => handler(event.payload)),
+  /** Something to show, from a clicked notification or tray item; resolves to a function that stops listening. */
+  onReveal: (handler: (reveal: Reveal) => void): Promise<() => void> =>
+    events.reveal.listen((event) => handler(event.payload)),
 };
 
 export type Backend = typeof backend;

@@ -136,8 +136,8 @@ export const commands = {
 
 /** Events */
 export const events = {
-	alertOpened: makeEvent<AlertOpened, AlertOpened>("alert-opened"),
 	hostUpdated: makeEvent<HostUpdated, HostUpdated>("host-updated"),
+	reveal: makeEvent<Reveal, Reveal>("reveal"),
 };
 
 /* Types */
@@ -145,15 +145,6 @@ export const events = {
 export type AlertContainer = {
 	id: string,
 	name: string,
-};
-
-/**
- *  The user clicked a notification: show what it was about. Neither is set for a storm's
- *  count (the events timeline has them all).
- */
-export type AlertOpened = {
-	host: HostId | null,
-	container: AlertContainer | null,
 };
 
 /**  Which alerts the user wants, and about which containers. */
@@ -574,6 +565,15 @@ export type RemoveOptions = {
 	force: boolean,
 	/**  Also remove its anonymous volumes. */
 	volumes: boolean,
+};
+
+/**
+ *  The window is asked to show something: a container (its logs), a host, or — neither set —
+ *  the events timeline. Sent when a notification or a tray menu item is clicked.
+ */
+export type Reveal = {
+	host: HostId | null,
+	container: AlertContainer | null,
 };
 
 /**
