@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: a release build of the core measured against peers in the same run (raw
 # socket HTTP, docker logs, docker stats) on the local engine, and the same engine over SSH;
-# alerts as far as the desktop's notification service. Prints figures and ratios.
+# alerts as far as the desktop's notification service; the whole app's start and idle memory.
+# Prints figures and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests/env/install.sh
@@ -10,6 +11,13 @@ tests/env/install.sh
 tests/env/engine.sh
 tests/env/sshhost.sh
 cargo build --locked --release -q -p berth-bench
+if [ $# -eq 0 ] || [[ " $* " == *" app "* ]]; then
+  # The app section starts the release app through WebDriver and weighs it against an empty
+  # Tauri window built the same way.
+  tests/env/tools.sh --e2e
+  ui/node_modules/.bin/tauri build --no-bundle >/dev/null
+  (cd bench/empty-window && ../../ui/node_modules/.bin/tauri build --no-bundle >/dev/null)
+fi
 # The alerts section shows real desktop notifications: a private X display and session bus,
 # where it runs a notification daemon.
 xvfb-run -a dbus-run-session -- target/release/berth-bench "$@" 2> >(grep -v "fd limit" >&2)

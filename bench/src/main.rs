@@ -10,7 +10,11 @@ use berth_testkit::{docker, local_dockerd_pid, Labelled};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use procfs::cpu_seconds;
+
 mod alerts;
+mod app;
+mod procfs;
 mod ssh;
 
 pub const LOG_LINES: u32 = 1_000_000;
@@ -48,6 +52,9 @@ async fn main() {
     if wanted("alerts") {
         alerts::notify(&t).await;
     }
+    if wanted("app") {
+        app::idle_and_first_list().await;
+    }
     if wanted("ssh") {
         ssh::compare(&engine, &t).await;
     }
@@ -59,38 +66,7 @@ pub fn ratio(ours: f64, peer: f64) -> String {
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
-    proc_status_kib(std::process::id(), "VmHWM:") / 1024.0
-}
-
-fn proc_status_kib(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0.0)
-}
-
-/// CPU seconds (user + system) a process has used.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0 // utime and stime; the kernel's USER_HZ is 100
+    procfs::kib_field(&format!("/proc/{}/status", std::process::id()), "VmHWM:") / 1024.0
 }
 
 async fn logs(engine: &Engine, t: &Labelled) {
@@ -219,7 +195,7 @@ async fn stats(engine: &Engine, ids: &[String]) {
     }
     drop(stream);
     let ours_cpu = cpu_seconds(me) - cpu_before;
-    let ours_rss = proc_status_kib(me, "VmRSS:") / 1024.0;
+    let ours_rss = procfs::kib_field(&format!("/proc/{}/status", me), "VmRSS:") / 1024.0;
 
     let mut peer = Command::new("docker")
         .args(["stats", "--format", "{{json .}}"])
@@ -229,7 +205,7 @@ async fn stats(engine: &Engine, ids: &[String]) {
         .expect("docker stats runs");
     std::thread::sleep(window);
     let peer_cpu = cpu_seconds(peer.id());
-    let peer_rss = proc_status_kib(peer.id(), "VmRSS:") / 1024.0;
+    let peer_rss = procfs::kib_field(&format!("/proc/{}/status", peer.id()), "VmRSS:") / 1024.0;
     let _ = peer.kill();
     let _ = peer.wait();
 
