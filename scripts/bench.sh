@@ -11,6 +11,8 @@ tests/env/install.sh
 tests/env/engine.sh
 tests/env/sshhost.sh
 cargo build --locked --release -q -p berth-bench
+# The stats section's target peer: oxker, a Rust TUI on the same client library.
+command -v oxker >/dev/null 2>&1 || cargo install oxker --locked --version 0.13.4
 if [ $# -eq 0 ] || [[ " $* " == *" app "* ]]; then
   # The app section starts the release app through WebDriver and weighs it against an empty
   # Tauri window built the same way.

@@ -12,6 +12,7 @@ use specta::Type;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::activity::{act, container_action_name};
 use crate::error::{IpcError, IpcResult};
 use crate::notifications::AlertRulesInForce;
 use crate::settings::{Settings, SettingsFile};
@@ -36,24 +37,38 @@ pub fn hosts_reconnect(berth: State<'_, Berth>, host: HostId) -> IpcResult<()> {
 #[specta::specta]
 pub async fn container_action(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     action: ContainerAction,
 ) -> IpcResult<()> {
-    let engine = berth.engine(&host)?;
-    Ok(engine.container_action(&id, action).await?)
+    let name = berth.watcher(&host)?.container_name(&id);
+    let verb = format!("{} container", container_action_name(action));
+    act(&berth, &store, &host, &verb, &name, |engine| async move {
+        engine.container_action(&id, action).await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn container_remove(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     options: RemoveOptions,
 ) -> IpcResult<()> {
-    let engine = berth.engine(&host)?;
-    Ok(engine.container_remove(&id, options).await?)
+    let name = berth.watcher(&host)?.container_name(&id);
+    act(
+        &berth,
+        &store,
+        &host,
+        "remove container",
+        &name,
+        |engine| async move { engine.container_remove(&id, options).await },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -225,29 +240,14 @@ pub async fn logs_save(
     options: LogOptions,
 ) -> IpcResult<String> {
     let engine = berth.engine(&host)?;
-    let state = berth.watcher(&host)?.state();
-    let names: Vec<String> = ids
-        .iter()
-        .map(|id| {
-            state
-                .containers
-                .iter()
-                .find(|c| &c.id == id)
-                .map_or_else(|| id.clone(), |c| c.name.clone())
-        })
-        .collect();
-    let folder = dirs::download_dir()
-        .or_else(dirs::home_dir)
-        .unwrap_or_else(std::env::temp_dir);
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let watcher = berth.watcher(&host)?;
+    let names: Vec<String> = ids.iter().map(|id| watcher.container_name(id)).collect();
     let subject = if names.len() == 1 {
         &names[0]
     } else {
         "merged"
     };
-    let path = folder.join(format!("{subject}-{stamp}.log"));
+    let path = crate::download_path(subject, "log");
     engine.save_logs(&ids, &names, &options, &path).await?;
     Ok(path.display().to_string())
 }

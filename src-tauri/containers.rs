@@ -1,9 +1,12 @@
 //! Container commands beyond the row actions: create (and run), inspect, rename, recreate,
 //! and compose projects as one.
 
-use berth_core::{Berth, ContainerAction, ContainerDetails, ContainerRequest, Error, HostId};
+use berth_core::{
+    Berth, ContainerAction, ContainerDetails, ContainerRequest, Error, HostId, Store,
+};
 use tauri::State;
 
+use crate::activity::{act, container_action_name};
 use crate::error::IpcResult;
 
 /// Creates a container (every field checked first, the refused one named) and starts it when
@@ -12,14 +15,25 @@ use crate::error::IpcResult;
 #[specta::specta]
 pub async fn container_create(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     request: ContainerRequest,
     start: bool,
 ) -> IpcResult<String> {
-    Ok(berth
-        .engine(&host)?
-        .container_create(&request, start)
-        .await?)
+    let verb = if start {
+        "run container"
+    } else {
+        "create container"
+    };
+    let target = if request.name.trim().is_empty() {
+        request.image.clone()
+    } else {
+        request.name.clone()
+    };
+    act(&berth, &store, &host, verb, &target, |engine| async move {
+        engine.container_create(&request, start).await
+    })
+    .await
 }
 
 #[tauri::command]
@@ -48,11 +62,21 @@ pub async fn container_request(
 #[specta::specta]
 pub async fn container_rename(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     name: String,
 ) -> IpcResult<()> {
-    Ok(berth.engine(&host)?.container_rename(&id, &name).await?)
+    let target = format!("{} → {name}", berth.watcher(&host)?.container_name(&id));
+    act(
+        &berth,
+        &store,
+        &host,
+        "rename container",
+        &target,
+        |engine| async move { engine.container_rename(&id, &name).await },
+    )
+    .await
 }
 
 /// Makes the container again with the same settings, on the newest image when `pull`.
@@ -61,11 +85,21 @@ pub async fn container_rename(
 #[specta::specta]
 pub async fn container_recreate(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     pull: bool,
 ) -> IpcResult<String> {
-    Ok(berth.engine(&host)?.container_recreate(&id, pull).await?)
+    let name = berth.watcher(&host)?.container_name(&id);
+    let verb = if pull {
+        "pull latest and recreate container"
+    } else {
+        "recreate container"
+    };
+    act(&berth, &store, &host, verb, &name, |engine| async move {
+        engine.container_recreate(&id, pull).await
+    })
+    .await
 }
 
 /// Starts, stops, restarts… every container of a compose project.
@@ -73,14 +107,21 @@ pub async fn container_recreate(
 #[specta::specta]
 pub async fn project_action(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     project: String,
     action: ContainerAction,
 ) -> IpcResult<()> {
-    Ok(berth
-        .engine(&host)?
-        .project_action(&project, action)
-        .await?)
+    let verb = format!("{} project", container_action_name(action));
+    act(
+        &berth,
+        &store,
+        &host,
+        &verb,
+        &project.clone(),
+        |engine| async move { engine.project_action(&project, action).await },
+    )
+    .await
 }
 
 /// Removes every container of a compose project, with their anonymous volumes when `volumes`.
@@ -88,14 +129,20 @@ pub async fn project_action(
 #[specta::specta]
 pub async fn project_remove(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     project: String,
     volumes: bool,
 ) -> IpcResult<()> {
-    Ok(berth
-        .engine(&host)?
-        .project_remove(&project, volumes)
-        .await?)
+    act(
+        &berth,
+        &store,
+        &host,
+        "remove project",
+        &project.clone(),
+        |engine| async move { engine.project_remove(&project, volumes).await },
+    )
+    .await
 }
 
 /// Opens a published port's address (`http://host:port`) in the default browser.

@@ -3,7 +3,7 @@
 //! lasts for this run of the app.
 
 use berth_core::import::{self, HostCandidate};
-use berth_core::passphrases;
+use berth_core::{activity, passphrases};
 use berth_core::{
     Berth, Engine, EngineInfo, Error, HostId, KnownHostsFiles, SavedHost, Secret, Store,
 };
@@ -66,17 +66,19 @@ pub async fn hosts_save(
     }
     host.validate()?;
     let passphrase = passphrase.map(Secret::new);
-    // The keyring first: if it fails, nothing is saved and the user may untick "remember".
-    keep_or_drop(&host.id, passphrase.as_ref(), remember).await?;
-    saved_hosts_store(&store)?.save_host(&host).await?;
-    let spec = match passphrase {
-        Some(passphrase) => host.spec(&files, Some(passphrase))?,
-        None => host.spec_with_remembered_passphrase(&files).await?,
+    let save = async {
+        // The keyring first: if it fails, nothing is saved and the user may untick "remember".
+        keep_or_drop(&host.id, passphrase.as_ref(), remember).await?;
+        saved_hosts_store(&store)?.save_host(&host).await?;
+        let spec = match passphrase {
+            Some(passphrase) => host.spec(&files, Some(passphrase))?,
+            None => host.spec_with_remembered_passphrase(&files).await?,
+        };
+        // An edited host reconnects with its new details.
+        let _ = berth.remove(&host.id);
+        berth.add(spec)
     };
-    // An edited host reconnects with its new details.
-    let _ = berth.remove(&host.id);
-    berth.add(spec)?;
-    Ok(())
+    Ok(activity::logged(store.as_ref(), &host.id, "save host", &host.name, save).await?)
 }
 
 /// Unlocks the key of a saved host that is waiting for its passphrase: the passphrase is tried
@@ -137,8 +139,12 @@ pub async fn hosts_remove(
     store: State<'_, Option<Store>>,
     host: HostId,
 ) -> IpcResult<()> {
-    saved_hosts_store(&store)?.remove_host(&host).await?;
-    berth.remove(&host)?;
+    let name = berth.host_name(&host).unwrap_or_else(|| host.to_string());
+    let remove = async {
+        saved_hosts_store(&store)?.remove_host(&host).await?;
+        berth.remove(&host)
+    };
+    activity::logged(store.as_ref(), &host, "remove host", &name, remove).await?;
     forget_quietly(&host).await;
     Ok(())
 }

@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
-use berth_core::{Berth, HostId, ImageDetails, ImageLayer, Pruned, PullProgress};
+use berth_core::activity::logged;
+use berth_core::{Berth, HostId, ImageDetails, ImageLayer, Pruned, PullProgress, Store};
 use futures_util::StreamExt;
 use serde::Serialize;
 use specta::Type;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::activity::act;
 use crate::error::{IpcError, IpcResult};
 use crate::streams::{OpenStreams, StreamId};
 
@@ -32,24 +34,29 @@ pub enum PullMessage {
 #[specta::specta]
 pub fn image_pull(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     streams: State<'_, Arc<OpenStreams>>,
     host: HostId,
     reference: String,
     channel: Channel<PullMessage>,
 ) -> IpcResult<StreamId> {
     let mut pull = berth.engine(&host)?.pull(&reference)?;
+    let store = store.inner().clone();
     Ok(streams.spawn("pull", async move {
-        while let Some(batch) = pull.next().await {
-            let message = match batch {
-                Ok(reports) => PullMessage::Progress { reports },
-                Err(err) => PullMessage::Failed { error: err.into() },
-            };
-            let failed = matches!(message, PullMessage::Failed { .. });
-            if channel.send(message).is_err() || failed {
-                return;
+        let progress = async {
+            while let Some(reports) = pull.next().await {
+                let reports = reports?;
+                if channel.send(PullMessage::Progress { reports }).is_err() {
+                    break;
+                }
             }
-        }
-        let _ = channel.send(PullMessage::Done);
+            Ok(())
+        };
+        let pulled = logged(store.as_ref(), &host, "pull image", &reference, progress).await;
+        let _ = channel.send(match pulled {
+            Ok(()) => PullMessage::Done,
+            Err(err) => PullMessage::Failed { error: err.into() },
+        });
     }))
 }
 
@@ -57,11 +64,20 @@ pub fn image_pull(
 #[specta::specta]
 pub async fn image_remove(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     image: String,
     force: bool,
 ) -> IpcResult<()> {
-    Ok(berth.engine(&host)?.image_remove(&image, force).await?)
+    act(
+        &berth,
+        &store,
+        &host,
+        "remove image",
+        &image.clone(),
+        |engine| async move { engine.image_remove(&image, force).await },
+    )
+    .await
 }
 
 /// Gives `image` one more name, `reference` (`repository[:tag]`).
@@ -69,11 +85,20 @@ pub async fn image_remove(
 #[specta::specta]
 pub async fn image_tag(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     image: String,
     reference: String,
 ) -> IpcResult<()> {
-    Ok(berth.engine(&host)?.image_tag(&image, &reference).await?)
+    act(
+        &berth,
+        &store,
+        &host,
+        "tag image",
+        &format!("{image} as {reference}"),
+        |engine| async move { engine.image_tag(&image, &reference).await },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -101,8 +126,17 @@ pub async fn image_history(
 #[specta::specta]
 pub async fn images_prune(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     unused: bool,
 ) -> IpcResult<Pruned> {
-    Ok(berth.engine(&host)?.images_prune(unused, None).await?)
+    let action = if unused {
+        "prune unused images"
+    } else {
+        "prune dangling images"
+    };
+    act(&berth, &store, &host, action, "", |engine| async move {
+        engine.images_prune(unused, None).await
+    })
+    .await
 }

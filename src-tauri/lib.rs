@@ -1,5 +1,6 @@
 //! The Berth desktop shell: window, IPC commands and event forwarding over berth-core.
 
+mod activity;
 mod commands;
 mod containers;
 mod error;
@@ -77,6 +78,8 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             hosts::hosts_unlock,
             hosts::hosts_import,
             hosts::keys_generate,
+            activity::activity_list,
+            activity::activity_export,
             commands::settings_get,
             commands::settings_update,
         ])
@@ -139,6 +142,16 @@ fn data_folder() -> std::path::PathBuf {
     dirs::data_dir()
         .unwrap_or_else(std::env::temp_dir)
         .join("dev.berth.app")
+}
+
+/// A new file in the user's Downloads folder (else their home), named after `subject` and the
+/// time, for what the user saves from Berth.
+fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
+    let folder = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    let stamp = berth_core::store::now_ms() / 1000;
+    folder.join(format!("{subject}-{stamp}.{extension}"))
 }
 
 /// The history database in the user's data folder.

@@ -1,8 +1,9 @@
 //! The engine as a whole: its details, disk usage, and pruning.
 
-use berth_core::{Berth, DiskUsage, EngineInfo, HostId, Pruned, SystemPruned};
+use berth_core::{Berth, DiskUsage, EngineInfo, HostId, Pruned, Store, SystemPruned};
 use tauri::State;
 
+use crate::activity::act;
 use crate::error::IpcResult;
 
 /// The engine's version and platform, asked anew.
@@ -25,15 +26,36 @@ pub async fn system_disk_usage(berth: State<'_, Berth>, host: HostId) -> IpcResu
 #[specta::specta]
 pub async fn system_prune(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     volumes: bool,
 ) -> IpcResult<SystemPruned> {
-    Ok(berth.engine(&host)?.system_prune(volumes, None).await?)
+    let action = if volumes {
+        "prune system and volumes"
+    } else {
+        "prune system"
+    };
+    act(&berth, &store, &host, action, "", |engine| async move {
+        engine.system_prune(volumes, None).await
+    })
+    .await
 }
 
 /// Removes every stopped container.
 #[tauri::command]
 #[specta::specta]
-pub async fn containers_prune(berth: State<'_, Berth>, host: HostId) -> IpcResult<Pruned> {
-    Ok(berth.engine(&host)?.containers_prune(None).await?)
+pub async fn containers_prune(
+    berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
+    host: HostId,
+) -> IpcResult<Pruned> {
+    act(
+        &berth,
+        &store,
+        &host,
+        "prune containers",
+        "",
+        |engine| async move { engine.containers_prune(None).await },
+    )
+    .await
 }

@@ -5,13 +5,14 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use berth_core::{Berth, ContainerAction, ContainerState, HostId, HostState, HostStatus};
+use berth_core::{Berth, ContainerAction, ContainerState, HostId, HostState, HostStatus, Store};
 use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::activity::{act, container_action_name};
 use crate::notifications::Reveal;
 
 /// Containers offered for a quick start or stop.
@@ -36,6 +37,7 @@ pub struct HostLine {
 pub struct RecentContainer {
     pub host: HostId,
     pub id: String,
+    pub name: String,
     pub text: String,
     /// What clicking it does: stop a running container, start any other.
     pub action: ContainerAction,
@@ -94,6 +96,7 @@ impl TrayModel {
                 RecentContainer {
                     host: state.host.clone(),
                     id: container.id.clone(),
+                    name: container.name.clone(),
                     text: format!("{verb} {}{on_host}", container.name),
                     action: if running {
                         ContainerAction::Stop
@@ -228,7 +231,7 @@ fn clicked<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 show_window(app);
                 reveal(app, Some(host.host.clone()));
             } else if let Some(container) = picked("container:").and_then(|i| model.recent.get(i)) {
-                act(app, container.clone());
+                start_or_stop(app, container.clone());
             }
         }
     }
@@ -255,22 +258,27 @@ fn reveal<R: Runtime>(app: &AppHandle<R>, host: Option<HostId>) {
 
 /// Starts or stops a container from the menu; a failure is told as a notification, since the
 /// window may well be hidden.
-fn act<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
+/// Starts or stops a container from the menu, as an action of the activity log; a failure is
+/// told as a notification, since the window may well be hidden.
+fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let engine = app.state::<Berth>().engine(&container.host);
-        let done = match engine {
-            Ok(engine) => {
-                engine
-                    .container_action(&container.id, container.action)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let (berth, store) = (app.state::<Berth>(), app.state::<Option<Store>>());
+        let RecentContainer {
+            host,
+            id,
+            name,
+            text,
+            action,
+        } = container;
+        let verb = format!("{} container", container_action_name(action));
+        let done = act(&berth, &store, &host, &verb, &name, |engine| async move {
+            engine.container_action(&id, action).await
+        })
+        .await;
         if let Err(err) = done {
-            tracing::warn!(%err, "a tray action failed");
-            crate::notifications::tell(&format!("{} failed", container.text), &err.to_string())
-                .await;
+            tracing::warn!(message = %err.message, "a tray action failed");
+            crate::notifications::tell(&format!("{text} failed"), &err.message).await;
         }
     });
 }

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
-use berth_core::{Berth, HostId, Pruned, Volume, VolumeRequest};
+use berth_core::{Berth, HostId, Pruned, Store, Volume, VolumeRequest};
 use tauri::State;
 
+use crate::activity::act;
 use crate::error::IpcResult;
 
 /// Creates a volume; the request is checked first, field by field.
@@ -12,10 +13,19 @@ use crate::error::IpcResult;
 #[specta::specta]
 pub async fn volume_create(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     request: VolumeRequest,
 ) -> IpcResult<Volume> {
-    Ok(berth.engine(&host)?.volume_create(&request).await?)
+    act(
+        &berth,
+        &store,
+        &host,
+        "create volume",
+        &request.name.clone(),
+        |engine| async move { engine.volume_create(&request).await },
+    )
+    .await
 }
 
 /// Removes a volume; one in use is refused unless `force`.
@@ -23,18 +33,39 @@ pub async fn volume_create(
 #[specta::specta]
 pub async fn volume_remove(
     berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
     host: HostId,
     name: String,
     force: bool,
 ) -> IpcResult<()> {
-    Ok(berth.engine(&host)?.volume_remove(&name, force).await?)
+    act(
+        &berth,
+        &store,
+        &host,
+        "remove volume",
+        &name.clone(),
+        |engine| async move { engine.volume_remove(&name, force).await },
+    )
+    .await
 }
 
 /// Removes every volume no container uses.
 #[tauri::command]
 #[specta::specta]
-pub async fn volumes_prune(berth: State<'_, Berth>, host: HostId) -> IpcResult<Pruned> {
-    Ok(berth.engine(&host)?.volumes_prune(None).await?)
+pub async fn volumes_prune(
+    berth: State<'_, Berth>,
+    store: State<'_, Option<Store>>,
+    host: HostId,
+) -> IpcResult<Pruned> {
+    act(
+        &berth,
+        &store,
+        &host,
+        "prune volumes",
+        "",
+        |engine| async move { engine.volumes_prune(None).await },
+    )
+    .await
 }
 
 /// The size of each volume the engine can measure, by name (it walks their files: on demand).

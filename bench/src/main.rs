@@ -218,13 +218,53 @@ async fn stats(engine: &Engine, ids: &[String]) {
         ours_cpu / STATS_SECONDS as f64 * 100.0
     );
     println!(
-        "  docker stats   {:>9.1} % CPU   {peer_rss:>6.1} MiB RSS",
-        peer_cpu / STATS_SECONDS as f64 * 100.0
-    );
-    println!(
-        "  CPU ratio      {:>12}  (oxker is the target peer: ≤ 0.5× of it)\n",
+        "  docker stats   {:>9.1} % CPU   {peer_rss:>6.1} MiB RSS   (CPU ratio {})",
+        peer_cpu / STATS_SECONDS as f64 * 100.0,
         ratio(ours_cpu, peer_cpu)
     );
+    match oxker_usage(window) {
+        Some((oxker_cpu, oxker_rss)) => println!(
+            "  oxker          {:>9.1} % CPU   {oxker_rss:>6.1} MiB RSS   (CPU ratio {}; target ≤ 0.5×, RSS ≤ 15 MiB)\n",
+            oxker_cpu / STATS_SECONDS as f64 * 100.0,
+            ratio(ours_cpu, oxker_cpu)
+        ),
+        None => println!("  oxker          not installed (scripts/bench.sh installs it)\n"),
+    }
+}
+
+/// oxker (a Rust TUI on the same client library, watching every container of one engine) for
+/// `window` in a detached tmux session, which gives it a terminal: its CPU seconds and RSS.
+fn oxker_usage(window: Duration) -> Option<(f64, f64)> {
+    Command::new("oxker").arg("--version").output().ok()?;
+    let session = format!("berth-bench-{}", std::process::id());
+    let started = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "200",
+            "-y",
+            "60",
+            "oxker",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(started, "tmux runs oxker");
+    std::thread::sleep(window);
+    let oxker = procfs::pids().find(|pid| {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim() == "oxker")
+    });
+    let usage = oxker.map(|pid| {
+        let rss = procfs::kib_field(&format!("/proc/{pid}/status"), "VmRSS:") / 1024.0;
+        (cpu_seconds(pid), rss)
+    });
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .status();
+    usage
 }
 
 async fn events(t: &Labelled) {

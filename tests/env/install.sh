@@ -20,8 +20,8 @@ packages=(
   # a notification daemon on the test session's bus, to see (and click) the alerts Berth shows;
   # a system tray and a mouse to click Berth's tray icon with
   dunst trayer xdotool
-  # process helpers used by the scripts
-  procps curl ca-certificates
+  # process helpers used by the scripts; a terminal for the benchmark's TUI peer (oxker)
+  procps curl ca-certificates tmux
 )
 
 missing=()

@@ -554,6 +554,40 @@ describe("notifications", () => {
   });
 });
 
+describe("the activity log", () => {
+  it("lists what was done with how it ended, filters in the core, and exports", async () => {
+    const entries = [
+      { timeMs: Date.now(), host: "local", action: "remove container", target: "blog", durationMs: 1500,
+        error: { code: "conflict", message: "container is running: stop it first" } },
+      { timeMs: Date.now() - 1000, host: "local", action: "stop container", target: "blog", durationMs: 312, error: null },
+    ];
+    const calls = backendWith(host(), ({ cmd, args }) => {
+      if (cmd === "activity_list") {
+        const query = args.query as { failedOnly: boolean };
+        return query.failedOnly ? entries.filter((e) => e.error) : entries;
+      }
+      if (cmd === "activity_export") return "/home/me/Downloads/berth-activity-1.csv";
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-activity"));
+    let rows = await screen.findAllByTestId("activity-row");
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringMatching(/Local.*remove container.*blog.*container is running: stop it first.*1\.5 s/),
+      expect.stringMatching(/Local.*stop container.*blog.*Done.*312 ms/),
+    ]);
+
+    await fireEvent.click(screen.getByRole("button", { name: "Failed" }));
+    await waitFor(() => expect(screen.getAllByTestId("activity-row")).toHaveLength(1));
+    expect(calls.filter((c) => c.cmd === "activity_list").at(-1)?.args.query).toMatchObject({ failedOnly: true, host: null });
+
+    await fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    expect((await screen.findByTestId("toast")).textContent).toContain("berth-activity-1.csv");
+    rows = screen.getAllByTestId("activity-row");
+    expect(rows[0].dataset.failed).toBe("true");
+  });
+});
+
 describe("adding a host", () => {
   it("checks each step, shows an unknown host key to trust, then saves and selects the host", async () => {
     const engineInfo = { ...engine, containers: 4, containersRunning: 1 };

@@ -1,11 +1,11 @@
 //! The one error type of berth-core. Every variant has a stable machine code that crosses the
 //! IPC boundary unchanged; the UI switches on the code, never on the message text.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 /// Stable, machine-readable error codes. Renaming one is a breaking change for the UI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     NotFound,

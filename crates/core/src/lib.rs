@@ -3,6 +3,7 @@
 //! [`Berth`] owns one [`Watcher`] per host. The shell (desktop app) and the CLI are thin
 //! front ends over it.
 
+pub mod activity;
 pub mod alerts;
 pub mod compose;
 pub mod container;

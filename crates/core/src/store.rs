@@ -1,12 +1,15 @@
-//! Berth's history in sqlite: container stats (1 s for an hour, 1 min for a day) and the
-//! engine events timeline. Bounded: [`Store::compact`] folds and drops what is too old.
+//! Berth's history in sqlite: container stats (1 s for an hour, 1 min for a day), the engine
+//! events timeline and the activity log (activity.rs). Bounded: [`Store::compact`] folds and
+//! drops what is too old.
 //! No secret is ever written here.
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::Row;
 
 use crate::error::{Error, Result};
@@ -53,6 +56,9 @@ impl Store {
             .create_if_missing(true)
             // WAL: readers (the UI's history queries) never wait for the writer.
             .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL syncs at checkpoints rather than at every commit: a crash
+            // cannot corrupt the file, at worst a power cut loses the last second of history.
+            .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
@@ -230,7 +236,8 @@ impl Store {
             .await
             .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await.map_err(db_error)?;
+        self.compact_activity().await
     }
 
     /// Rows in the stats tables (per second, per minute), for tests and diagnostics.

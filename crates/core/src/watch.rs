@@ -219,6 +219,15 @@ impl Watcher {
         &self.shared.spec.name
     }
 
+    /// The name of container `id` as last seen; its id when it is not in the table.
+    pub fn container_name(&self, id: &str) -> String {
+        self.shared
+            .table()
+            .containers
+            .get(id)
+            .map_or_else(|| id.to_owned(), |c| c.name.clone())
+    }
+
     pub fn state(&self) -> HostState {
         self.shared.state()
     }

@@ -202,3 +202,94 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
     drop(store);
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
+    use berth_core::activity::{self, ActivityQuery, ACTIVITY_KEPT};
+    use berth_core::{Endpoint, Engine, ErrorCode};
+    let path = temp_db("activity");
+    let store = Store::open(&path).await.unwrap();
+    let engine = Engine::connect(&Endpoint::local().unwrap()).await.unwrap();
+    let (local, far) = (HostId::local(), HostId::new("far"));
+
+    // Through the real engine: one that fails, one that succeeds.
+    let missing = activity::logged(
+        Some(&store),
+        &local,
+        "stop container",
+        "no-such-container",
+        engine.container_action("no-such-container", berth_core::ContainerAction::Stop),
+    )
+    .await;
+    assert_eq!(missing.unwrap_err().code(), ErrorCode::NotFound);
+    activity::logged(Some(&store), &far, "remove volume", "pgdata", async {
+        Ok(())
+    })
+    .await
+    .unwrap();
+
+    let all = ActivityQuery {
+        limit: 100,
+        ..ActivityQuery::default()
+    };
+    let entries = store.activity(&all).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (entries[0].action.as_str(), entries[0].host.as_str()),
+        ("remove volume", "far"),
+        "newest first"
+    );
+    assert_eq!(entries[0].error, None);
+    let failure = entries[1].error.as_ref().expect("the failure is kept");
+    assert_eq!(failure.code, ErrorCode::NotFound);
+    assert!(
+        failure.message.contains("no-such-container"),
+        "{}",
+        failure.message
+    );
+
+    let query = |host: Option<HostId>, search: &str, failed_only| ActivityQuery {
+        host,
+        search: search.to_owned(),
+        failed_only,
+        limit: 100,
+    };
+    let count = |q: ActivityQuery| {
+        let store = store.clone();
+        async move { store.activity(&q).await.unwrap().len() }
+    };
+    assert_eq!(count(query(Some(far.clone()), "", false)).await, 1);
+    assert_eq!(count(query(None, "PGDATA", false)).await, 1, "any case");
+    assert_eq!(
+        count(query(None, "no such container", false)).await,
+        1,
+        "errors too"
+    );
+    assert_eq!(count(query(None, "", true)).await, 1, "failures only");
+    assert_eq!(count(query(Some(far), "", true)).await, 0);
+
+    for n in 0..ACTIVITY_KEPT + 5 {
+        store
+            .record_activity(&berth_core::activity::Activity {
+                time_ms: n,
+                host: local.clone(),
+                action: "start container".into(),
+                target: format!("c{n}"),
+                error: None,
+                duration_ms: 1,
+            })
+            .await
+            .unwrap();
+    }
+    store.compact(NOW).await.unwrap();
+    let kept = store
+        .activity(&ActivityQuery {
+            limit: u32::MAX,
+            ..ActivityQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(kept.len() as i64, ACTIVITY_KEPT, "bounded");
+    assert_eq!(kept[0].target, format!("c{}", ACTIVITY_KEPT + 4));
+    std::fs::remove_file(&path).unwrap();
+}

@@ -220,26 +220,33 @@ pub struct Tray {
 }
 
 impl Tray {
-    pub fn start() -> Self {
+    /// Starts the tray and waits until it is on screen: an app whose tray icon is embedded
+    /// while the tray itself is still starting can be taken down by the X error that follows.
+    pub async fn start() -> Self {
         let trayer = std::process::Command::new("trayer")
+            .args(["--edge", "bottom", "--align", "right"])
             .args([
-                "--edge",
-                "bottom",
-                "--align",
-                "right",
                 "--widthtype",
                 "request",
+                "--height",
+                "32",
+                "--transparent",
+                "false",
             ])
-            .args(["--height", "32", "--transparent", "false"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("trayer runs (tests/env/install.sh installs it)");
+        eventually("the tray on screen", || {
+            let shown = xdotool(&["search", "--onlyvisible", "--class", "trayer"]);
+            std::future::ready(!shown.trim().is_empty())
+        })
+        .await;
         Self { trayer }
     }
 
     /// Clicks the app's icon in the tray, once it is there, and waits for its menu to open.
-    pub async fn open_menu(&self) {
+    async fn open_menu(&self) {
         let mut icon = None;
         eventually("the app's icon in the tray", || {
             icon = app_windows()
@@ -264,18 +271,41 @@ impl Tray {
         }
     }
 
-    /// Whether the app's main window is on screen.
-    pub fn window_shown(&self) -> bool {
-        app_windows().iter().any(|w| w.width >= 600)
-    }
-
-    /// Picks the `nth` item of the open menu (1 is the first; separators do not count) with
-    /// the keyboard, as a user may.
-    pub fn pick(&self, nth: usize) {
+    /// Opens the menu and picks its `nth` item (1 is the first; separators do not count) with
+    /// the keyboard, as a user may — once the menu has stayed open a moment, since a menu
+    /// rebuilt as the hosts change closes (and keys would go to the window instead). With
+    /// `shot`, the screen is saved under that name with the menu open.
+    pub async fn choose(&self, nth: usize, shot: Option<&str>) {
+        let start = Instant::now();
+        loop {
+            self.open_menu().await;
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            if self.menu_open() {
+                break;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the tray menu never stayed open"
+            );
+        }
+        if let Some(name) = shot {
+            screen_shot(name);
+        }
         for _ in 0..nth {
             xdotool(&["key", "Down"]);
         }
         xdotool(&["key", "Return"]);
+    }
+
+    fn menu_open(&self) -> bool {
+        let windows = app_windows();
+        let icon = windows.iter().find(|w| w.width <= 64 && w.height <= 64);
+        icon.is_some_and(|icon| windows.iter().any(|w| w.is_menu_beside(icon)))
+    }
+
+    /// Whether the app's main window is on screen.
+    pub fn window_shown(&self) -> bool {
+        app_windows().iter().any(|w| w.width >= 600)
     }
 }
 

@@ -493,6 +493,19 @@ async fn a_container_is_created_from_the_form_once_a_refused_field_is_fixed() {
         "127.0.0.1"
     );
     app.screenshot("created").await;
+
+    // The activity log has both attempts: the refused one with its reason, then the run.
+    app.click(r#"[data-testid="section-activity"]"#).await;
+    let row = |failed: bool| {
+        format!(
+            r#"tr[data-testid="activity-row"][data-action="run container"][data-target="{name}"][data-failed="{failed}"]"#
+        )
+    };
+    app.find(&format!("{} td.ok", row(false))).await;
+    let refused = app.find(&format!("{} td.failed", row(true))).await;
+    let reason = refused.attr("title").await.unwrap().unwrap_or_default();
+    assert!(reason.contains("between 1 and 65535"), "{reason}");
+    app.screenshot("activity").await;
     app.close().await;
 }
 
@@ -548,17 +561,17 @@ async fn a_crash_is_notified_and_clicking_the_notification_opens_its_logs() {
     app.find(&format!(r#"tr[data-name="{quiet}"] .badge.exited"#))
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(
-        notifications.displayed(),
-        0,
-        "nothing shown while not disturbed"
+    let shown = notifications.close_all();
+    assert!(
+        !shown.iter().any(|summary| summary.contains(&quiet)),
+        "nothing shown of {quiet} while not disturbed: {shown:?}"
     );
     app.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_window() {
-    let tray = Tray::start();
+    let tray = Tray::start().await;
     let app = App::launch().await;
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
@@ -582,9 +595,7 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
 
     // Show, Hide, the host's count, then the containers latest active: the new one first.
-    tray.open_menu().await;
-    screen_shot("tray-menu");
-    tray.pick(4);
+    tray.choose(4, Some("tray-menu")).await;
     eventually("the container started from the tray", || async {
         inspect(&id, "{{.State.Status}}") == "running"
     })
@@ -592,11 +603,16 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
     app.find(&format!(r#"tr[data-name="{name}"] .badge.running"#))
         .await;
 
-    tray.open_menu().await;
-    tray.pick(2);
+    tray.choose(2, None).await;
     eventually("the window hidden", || async { !tray.window_shown() }).await;
-    tray.open_menu().await;
-    tray.pick(1);
+    tray.choose(1, None).await;
     eventually("the window shown again", || async { tray.window_shown() }).await;
+
+    // What the tray did is in the activity log like any other action.
+    app.click(r#"[data-testid="section-activity"]"#).await;
+    app.find(&format!(
+        r#"tr[data-action="start container"][data-target="{name}"] td.ok"#
+    ))
+    .await;
     app.close().await;
 }

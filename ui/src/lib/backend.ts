@@ -20,6 +20,7 @@ import {
   type HostState,
   type HostUpdate,
   type Reveal,
+  type ActivityQuery,
   type IpcError,
   type RemoveOptions,
   type SavedHost,
@@ -68,6 +69,10 @@ export const backend = {
   keysGenerate: (hostName: string, path: string | null, passphrase: string | null) =>
     unwrap(commands.keysGenerate(hostName, path, passphrase)),
   settingsGet: (): Promise<Settings> => commands.settingsGet(),
+  /** The activity log, newest first, filtered in the core. */
+  activityList: (query: ActivityQuery) => unwrap(commands.activityList(query)),
+  /** Writes the entries `query` picks as CSV to the Downloads folder; resolves to the file's path. */
+  activityExport: (query: ActivityQuery) => unwrap(commands.activityExport(query)),
   /** Keeps `settings`; refused (as `invalid_input`, naming the setting) when a value is out of range. */
   settingsUpdate: (settings: Settings) => unwrap(commands.settingsUpdate(settings)),
   hostsReconnect: (host: HostId) => unwrap(commands.hostsReconnect(host)),

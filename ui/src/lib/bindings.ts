@@ -128,6 +128,10 @@ export const commands = {
 	 *  `~/.ssh/berth_<host>_ed25519` (numbered when taken). Existing files are never overwritten.
 	 */
 	keysGenerate: (hostName: string, path: string | null, passphrase: string | null) => typedError<GeneratedKey, IpcError>(__TAURI_INVOKE("keys_generate", { hostName, path, passphrase })),
+	/**  What the activity log holds, newest first, as `query` asks. */
+	activityList: (query: ActivityQuery) => typedError<Activity[], IpcError>(__TAURI_INVOKE("activity_list", { query })),
+	/**  Writes the entries `query` picks as CSV into the Downloads folder; returns the file's path. */
+	activityExport: (query: ActivityQuery) => typedError<string, IpcError>(__TAURI_INVOKE("activity_export", { query })),
 	/**  The user's preferences; defaults until something is changed. */
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
@@ -141,6 +145,34 @@ export const events = {
 };
 
 /* Types */
+export type Activity = {
+	/**  When it was asked for, unix milliseconds. */
+	timeMs: number,
+	host: HostId,
+	/**  What was done, e.g. "stop container", "pull image". */
+	action: string,
+	/**  What it was done to: a container, image, volume or network name, a host. */
+	target: string,
+	/**  Why it failed; `None` when it succeeded. */
+	error: ActivityError | null,
+	durationMs: number,
+};
+
+export type ActivityError = {
+	code: ErrorCode,
+	message: string,
+};
+
+/**  Which entries to read, newest first. */
+export type ActivityQuery = {
+	/**  One host's entries only. */
+	host: HostId | null,
+	/**  Entries whose action, target or error contain this (any case). */
+	search: string,
+	failedOnly: boolean,
+	limit: number,
+};
+
 /**  What an alert is about: a container, or (when `None`) its whole host. */
 export type AlertContainer = {
 	id: string,

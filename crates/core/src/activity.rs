@@ -1,0 +1,247 @@
+//! The activity log: every action the user takes through Berth — on which host, on what, when,
+//! how long it took and how it ended — kept in the history database, searchable and
+//! exportable. Reads (lists, logs, stats) are not actions and are not logged.
+
+use std::future::Future;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use sqlx::Row;
+
+use crate::error::{ErrorCode, Result};
+use crate::host::HostId;
+use crate::store::{db_error, now_ms, Store};
+
+/// Entries kept; older ones go when the store is compacted.
+pub const ACTIVITY_KEPT: i64 = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    /// When it was asked for, unix milliseconds.
+    pub time_ms: i64,
+    pub host: HostId,
+    /// What was done, e.g. "stop container", "pull image".
+    pub action: String,
+    /// What it was done to: a container, image, volume or network name, a host.
+    pub target: String,
+    /// Why it failed; `None` when it succeeded.
+    pub error: Option<ActivityError>,
+    pub duration_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// Which entries to read, newest first.
+#[derive(Debug, Clone, Default, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityQuery {
+    /// One host's entries only.
+    pub host: Option<HostId>,
+    /// Entries whose action, target or error contain this (any case).
+    pub search: String,
+    pub failed_only: bool,
+    pub limit: u32,
+}
+
+/// Runs `work`, the action `action` on `target` of `host`, and logs how it ended in `store`
+/// (when there is one: without it Berth still works, it only does not remember).
+pub async fn logged<T>(
+    store: Option<&Store>,
+    host: &HostId,
+    action: &str,
+    target: &str,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let time_ms = now_ms();
+    let started = Instant::now();
+    let result = work.await;
+    if let Some(store) = store {
+        let entry = Activity {
+            time_ms,
+            host: host.clone(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            error: result.as_ref().err().map(|err| ActivityError {
+                code: err.code(),
+                message: err.to_string(),
+            }),
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        };
+        if let Err(err) = store.record_activity(&entry).await {
+            tracing::warn!(%err, "an action could not be logged");
+        }
+    }
+    result
+}
+
+impl Store {
+    pub async fn record_activity(&self, entry: &Activity) -> Result<()> {
+        let code = entry.error.as_ref().map(|e| code_name(e.code));
+        sqlx::query(
+            "INSERT INTO activity (time_ms, host, action, target, error_code, error, duration_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.time_ms)
+        .bind(entry.host.as_str())
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(code)
+        .bind(entry.error.as_ref().map(|e| e.message.as_str()))
+        .bind(entry.duration_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// The entries `query` asks for, newest first.
+    pub async fn activity(&self, query: &ActivityQuery) -> Result<Vec<Activity>> {
+        let pattern = format!("%{}%", query.search.trim().to_lowercase());
+        let rows = sqlx::query(
+            "SELECT time_ms, host, action, target, error_code, error, duration_ms FROM activity \
+             WHERE (?1 IS NULL OR host = ?1) \
+               AND (NOT ?2 OR error_code IS NOT NULL) \
+               AND (lower(action) LIKE ?3 OR lower(target) LIKE ?3 \
+                    OR lower(coalesce(error, '')) LIKE ?3) \
+             ORDER BY seq DESC LIMIT ?4",
+        )
+        .bind(query.host.as_ref().map(HostId::as_str))
+        .bind(query.failed_only)
+        .bind(pattern)
+        .bind(i64::from(query.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                let code: Option<String> = row.try_get("error_code").map_err(db_error)?;
+                let error = match code {
+                    Some(code) => Some(ActivityError {
+                        code: code_from_name(&code),
+                        message: row.try_get("error").map_err(db_error)?,
+                    }),
+                    None => None,
+                };
+                Ok(Activity {
+                    time_ms: row.try_get("time_ms").map_err(db_error)?,
+                    host: HostId::new(row.try_get::<String, _>("host").map_err(db_error)?),
+                    action: row.try_get("action").map_err(db_error)?,
+                    target: row.try_get("target").map_err(db_error)?,
+                    error,
+                    duration_ms: row.try_get("duration_ms").map_err(db_error)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Drops all but the newest [`ACTIVITY_KEPT`] entries.
+    pub(crate) async fn compact_activity(&self) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM activity WHERE seq <= ( \
+               SELECT seq FROM activity ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+        )
+        .bind(ACTIVITY_KEPT)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+}
+
+fn code_name(code: ErrorCode) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A code as stored; one this build does not know (written by a newer Berth) reads as internal.
+fn code_from_name(name: &str) -> ErrorCode {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .unwrap_or(ErrorCode::Internal)
+}
+
+/// The entries as CSV (RFC 4180), oldest first, for a spreadsheet.
+pub fn to_csv(entries: &[Activity]) -> String {
+    let field = |text: &str| {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut csv = String::from("time,host,action,target,result,error,duration_ms\r\n");
+    for entry in entries.iter().rev() {
+        let time =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(entry.time_ms) * 1_000_000)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| entry.time_ms.to_string());
+        let (result, error) = match &entry.error {
+            Some(e) => (code_name(e.code), e.message.as_str()),
+            None => ("ok".to_owned(), ""),
+        };
+        let row = [
+            time,
+            field(entry.host.as_str()),
+            field(&entry.action),
+            field(&entry.target),
+            result,
+            field(error),
+            entry.duration_ms.to_string(),
+        ];
+        csv.push_str(&row.join(","));
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it_and_lists_oldest_first() {
+        let entry = |time_ms, error: Option<&str>| Activity {
+            time_ms,
+            host: HostId::local(),
+            action: "stop container".into(),
+            target: "web, \"blue\"".into(),
+            error: error.map(|m| ActivityError {
+                code: ErrorCode::Conflict,
+                message: m.into(),
+            }),
+            duration_ms: 12,
+        };
+        let csv = to_csv(&[entry(2_000, Some("is\nrestarting")), entry(1_000, None)]);
+        assert_eq!(
+            csv,
+            "time,host,action,target,result,error,duration_ms\r\n\
+             1970-01-01T00:00:01Z,local,stop container,\"web, \"\"blue\"\"\",ok,,12\r\n\
+             1970-01-01T00:00:02Z,local,stop container,\"web, \"\"blue\"\"\",conflict,\"is\nrestarting\",12\r\n"
+        );
+    }
+
+    #[test]
+    fn codes_are_stored_by_their_wire_name() {
+        assert_eq!(
+            code_name(ErrorCode::EngineUnreachable),
+            "engine_unreachable"
+        );
+        assert_eq!(
+            code_from_name("engine_unreachable"),
+            ErrorCode::EngineUnreachable
+        );
+        assert_eq!(code_from_name("from_a_later_berth"), ErrorCode::Internal);
+    }
+}
