@@ -30,6 +30,16 @@ pub struct Reveal {
     pub container: Option<AlertContainer>,
 }
 
+/// Brings the main window forward: shown, unminimized, focused.
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        // Each may fail on a desktop without the feature; the others still help.
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// Starts following the hosts for alerts under `rules`, showing each as a notification.
 pub fn start<R: Runtime>(app: &AppHandle<R>, rules: AlertRules) {
     let in_force = app.state::<AlertRulesInForce>();
@@ -101,12 +111,7 @@ fn notification(summary: &str, body: &str) -> notify_rust::Notification {
 }
 
 fn open<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
-    if let Some(window) = app.get_webview_window("main") {
-        // Each may fail on a desktop without the feature; showing the view still helps.
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    show_window(app);
     let reveal = match notice {
         Notice::Alert(alert) => Reveal {
             host: Some(alert.host.clone()),

@@ -13,7 +13,7 @@ use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::activity::{act, container_action_name};
-use crate::notifications::Reveal;
+use crate::notifications::{show_window, Reveal};
 
 /// Containers offered for a quick start or stop.
 const RECENT: usize = 5;
@@ -234,15 +234,6 @@ fn clicked<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 start_or_stop(app, container.clone());
             }
         }
-    }
-}
-
-fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        // Each may fail on a desktop without the feature; the others still help.
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use berth_core::alerts::{self, AlertKind, AlertRules, ContainerMatch, Notice};
 use berth_core::{Berth, ContainerAction, HostChange, HostId, HostSpec};
-use berth_testkit::{docker, Labelled, NotificationDaemon, TEST_IMAGE};
+use berth_testkit::{docker, Labelled, NotificationDaemon};
 use tokio::sync::{mpsc, watch};
 
 const ROUNDS: usize = 60;
@@ -30,19 +30,7 @@ pub async fn notify(t: &Labelled) {
     let (mut to_alert, mut to_shown) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let name = t.name("crash");
-        let id = docker(&[
-            "create",
-            "--label",
-            &t.label,
-            "--network",
-            "none",
-            "--name",
-            &name,
-            TEST_IMAGE,
-            "sh",
-            "-c",
-            "exit 1",
-        ]);
+        let id = t.create(&name, &["sh", "-c", "exit 1"]);
         while !berth.states()[0].containers.iter().any(|c| c.id == id) {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

@@ -577,19 +577,14 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
         .await;
     let t = Labelled::new("e2e-tray");
     let name = t.name("e2e-tray");
-    let id = docker(&[
-        "create",
-        "--label",
-        &t.label,
-        "--network",
-        "none",
-        "--name",
+    let id = t.create(
         &name,
-        TEST_IMAGE,
-        "sh",
-        "-c",
-        "trap 'exit 0' TERM; while true; do sleep 1; done",
-    ]);
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do sleep 1; done",
+        ],
+    );
     app.find(&format!(r#"tr[data-name="{name}"]"#)).await;
     // The menu follows the hosts a moment after they change.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;

@@ -153,6 +153,15 @@ impl Labelled {
         self.docker(&args)
     }
 
+    /// `docker create` with this test's label and no network: made, not started. Returns the
+    /// full container id.
+    pub fn create(&self, name: &str, command: &[&str]) -> String {
+        let mut args = vec!["create", "--label", &self.label, "--network", "none"];
+        args.extend_from_slice(&["--name", name, TEST_IMAGE]);
+        args.extend_from_slice(command);
+        self.docker(&args)
+    }
+
     /// `docker volume create` with this test's label; returns its name.
     pub fn volume(&self, hint: &str) -> String {
         let name = unique(hint);
