@@ -66,10 +66,6 @@ pub async fn activity_export(
     Ok(path.display().to_string())
 }
 
-fn kept(store: &Option<Store>) -> Result<&Store, IpcError> {
-    store.as_ref().ok_or_else(|| {
-        IpcError::from(berth_core::Error::Internal(
-            "no activity is kept: the database did not open".to_owned(),
-        ))
-    })
+fn kept(store: &Option<Store>) -> Result<&Store, berth_core::Error> {
+    crate::opened(store, "no activity is kept")
 }

@@ -20,9 +20,7 @@ pub fn known_hosts_files() -> KnownHostsFiles {
 }
 
 fn saved_hosts_store(store: &Option<Store>) -> Result<&Store, Error> {
-    store.as_ref().ok_or_else(|| {
-        Error::Internal("hosts cannot be saved: the database did not open".to_owned())
-    })
+    crate::opened(store, "hosts cannot be saved")
 }
 
 /// The hosts the user saved.

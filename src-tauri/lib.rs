@@ -154,6 +154,13 @@ fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
     folder.join(format!("{subject}-{stamp}.{extension}"))
 }
 
+/// The database, or an error saying that `what` follows from it not having opened.
+fn opened<'a>(store: &'a Option<Store>, what: &str) -> Result<&'a Store, berth_core::Error> {
+    store
+        .as_ref()
+        .ok_or_else(|| berth_core::Error::Internal(format!("{what}: the database did not open")))
+}
+
 /// The history database in the user's data folder.
 fn open_store() -> Option<Store> {
     let folder = data_folder();

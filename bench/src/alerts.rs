@@ -8,6 +8,8 @@ use std::time::Duration;
 use berth_core::alerts::{self, AlertKind, AlertRules, ContainerMatch, Notice};
 use berth_core::{Berth, ContainerAction, HostChange, HostId, HostSpec};
 use berth_testkit::{docker, Labelled, NotificationDaemon};
+
+use crate::now_ms;
 use tokio::sync::{mpsc, watch};
 
 const ROUNDS: usize = 60;
@@ -87,12 +89,4 @@ pub async fn notify(t: &Labelled) {
         );
     }
     println!("  (target p99 < 50 ms for shown; ms clock resolution)\n");
-}
-
-fn now_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs_f64()
-        * 1000.0
 }

@@ -60,6 +60,15 @@ async fn main() {
     }
 }
 
+/// The wall clock in unix milliseconds, with the fraction: comparable with engine event times.
+pub fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
 pub fn ratio(ours: f64, peer: f64) -> String {
     format!("{:.2}×", ours / peer)
 }
@@ -282,11 +291,7 @@ async fn events(t: &Labelled) {
     tokio::spawn(async move {
         while let Ok(update) = updates.recv().await {
             if let HostChange::Events { events } = &update.change {
-                let now_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_secs_f64()
-                    * 1000.0;
+                let now_ms = now_ms();
                 let paused =
                     |e: &&berth_core::EngineEvent| e.action == "pause" || e.action == "unpause";
                 for event in events.iter().filter(|e| e.id == listened).filter(paused) {
