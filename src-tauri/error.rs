@@ -1,5 +1,7 @@
-//! The error shape that crosses IPC: `{ code, message }`. The UI switches on `code`.
+//! The error shape that crosses IPC: `{ code, message, field?, details? }`. The UI switches on
+//! `code` and reads `field` and `details`; the message is for people only.
 
+use berth_core::error::ErrorDetails;
 use berth_core::ErrorCode;
 use serde::Serialize;
 use specta::Type;
@@ -8,6 +10,11 @@ use specta::Type;
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// The form field a refused value belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<ErrorDetails>,
 }
 
 impl From<berth_core::Error> for IpcError {
@@ -15,6 +22,8 @@ impl From<berth_core::Error> for IpcError {
         Self {
             code: err.code(),
             message: err.to_string(),
+            field: err.field().map(str::to_owned),
+            details: err.details(),
         }
     }
 }

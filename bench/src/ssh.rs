@@ -25,7 +25,7 @@ pub async fn compare(local: &Engine, t: &Labelled) {
         },
         socket: "/var/run/docker.sock".to_owned(),
         known_hosts: KnownHostsFiles {
-            openssh: None,
+            openssh: Vec::new(),
             berth: host.key("known_hosts"),
         },
         jump: None,

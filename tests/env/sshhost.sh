@@ -79,12 +79,16 @@ if [ ! -f "$keys/ecdsa" ]; then
     >"$keys/authorized_keys"
   echo "$NS_ADDRESS $(cut -d' ' -f1,2 "$keys/host_ed25519.pub")" >"$keys/known_hosts"
 fi
+# A second host key of another type, as most hosts have: the host-key tests check that Berth
+# asks for the type on record first, and refuses a key of another type than the one on record.
+[ -f "$keys/host_ecdsa" ] || ssh-keygen -q -t ecdsa -b 256 -N '' -C berth-host -f "$keys/host_ecdsa"
 
 cat >"$state/sshd_config" <<EOF
 ListenAddress $NS_ADDRESS:22
 # Reachable only from inside the namespace: the jump-host test hops through $NS_ADDRESS to it.
 ListenAddress 127.0.0.1:22
 HostKey $keys/host_ed25519
+HostKey $keys/host_ecdsa
 PidFile $run/sshd.pid
 AuthorizedKeysFile $keys/authorized_keys
 PermitRootLogin prohibit-password

@@ -13,7 +13,7 @@ use serde::Serialize;
 use specta::Type;
 
 use crate::container::{validate_container_ref, Container, ContainerAction, RemoveOptions};
-use crate::error::{Error, Result};
+use crate::error::{AcceptedHostKey, Error, Result};
 use crate::event::{EngineEvent, EventKind};
 use crate::host::Endpoint;
 
@@ -68,9 +68,12 @@ impl Engine {
         Self::connect_accepting(endpoint, None).await
     }
 
-    /// Like [`Engine::connect`], and an SSH host key with the `accepted` fingerprint is
-    /// trusted and remembered (the user has compared it).
-    pub async fn connect_accepting(endpoint: &Endpoint, accepted: Option<&str>) -> Result<Self> {
+    /// Like [`Engine::connect`], and the SSH host key the user `accepted` (after comparing
+    /// its fingerprint) is trusted and remembered for exactly that host and port.
+    pub async fn connect_accepting(
+        endpoint: &Endpoint,
+        accepted: Option<&AcceptedHostKey>,
+    ) -> Result<Self> {
         let address = endpoint.to_string();
         let version = bollard::API_DEFAULT_VERSION;
         let (docker, dial) = match endpoint {

@@ -155,12 +155,41 @@ pub enum KeySource {
     Agent,
 }
 
-/// Host keys on record: the user's OpenSSH file (read only) and Berth's own (where keys the
-/// user accepts in Berth are written).
+/// Host keys on record: OpenSSH's files (the user's and the system's; read only) and Berth's
+/// own (where keys the user accepts in Berth are written).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownHostsFiles {
-    pub openssh: Option<PathBuf>,
+    pub openssh: Vec<PathBuf>,
     pub berth: PathBuf,
+}
+
+impl KnownHostsFiles {
+    /// Where OpenSSH looks, as `ssh` does by default: `~/.ssh/known_hosts` (and
+    /// `known_hosts2`), then the system's files; and Berth's own file `berth`.
+    pub fn standard(home: Option<&std::path::Path>, berth: PathBuf) -> Self {
+        let user = home
+            .into_iter()
+            .flat_map(|home| ["known_hosts", "known_hosts2"].map(|f| home.join(".ssh").join(f)));
+        #[cfg(not(windows))]
+        let system = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"].map(PathBuf::from);
+        // Win32-OpenSSH keeps the system's file under %ProgramData%\ssh.
+        #[cfg(windows)]
+        let system = std::env::var_os("ProgramData")
+            .map(|data| PathBuf::from(data).join("ssh").join("ssh_known_hosts"));
+        Self {
+            openssh: user.chain(system).collect(),
+            berth,
+        }
+    }
+
+    /// Every file, Berth's last.
+    pub(crate) fn all(&self) -> Vec<PathBuf> {
+        self.openssh
+            .iter()
+            .chain(std::iter::once(&self.berth))
+            .cloned()
+            .collect()
+    }
 }
 
 /// A passphrase or other secret: kept in memory only as long as it is needed, never printed.

@@ -124,16 +124,7 @@ struct Block {
 
 impl Block {
     fn matches(&self, alias: &str) -> bool {
-        let negated = self
-            .patterns
-            .iter()
-            .filter_map(|p| p.strip_prefix('!'))
-            .any(|p| glob(p, alias));
-        !negated
-            && self
-                .patterns
-                .iter()
-                .any(|p| !p.starts_with('!') && glob(p, alias))
+        crate::ssh::patterns::matches_list(self.patterns.iter().map(String::as_str), alias)
     }
 }
 
@@ -173,20 +164,6 @@ fn parse_blocks(text: &str) -> Vec<Block> {
         }
     }
     blocks
-}
-
-/// OpenSSH's patterns: `*` any run of characters, `?` one character.
-fn glob(pattern: &str, text: &str) -> bool {
-    fn matches(p: &[u8], t: &[u8]) -> bool {
-        match (p.first(), t.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => matches(&p[1..], t) || (!t.is_empty() && matches(p, &t[1..])),
-            (Some(b'?'), Some(_)) => matches(&p[1..], &t[1..]),
-            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => matches(&p[1..], &t[1..]),
-            _ => false,
-        }
-    }
-    matches(pattern.as_bytes(), text.as_bytes())
 }
 
 /// The first value of `key` for `alias`, from every block that matches it, as ssh reads it.
@@ -297,10 +274,7 @@ Host *
     }
 
     #[test]
-    fn patterns_match_like_openssh() {
-        assert!(glob("*.internal", "api.internal"));
-        assert!(glob("web-?", "web-1"));
-        assert!(!glob("web-?", "web-10"));
+    fn host_blocks_match_by_their_patterns() {
         let block = parse_blocks("Host *.internal !skip.internal\n  User ops")
             .pop()
             .unwrap();

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use berth_core::error::{ErrorDetails, Hop};
 use berth_core::{
-    ContainerAction, Endpoint, Engine, ErrorCode, HostId, KeySource, KnownHostsFiles, LogOptions,
-    SavedHost, Secret, SshTarget,
+    AcceptedHostKey, ContainerAction, Endpoint, Engine, ErrorCode, HostId, KeySource,
+    KnownHostsFiles, LogOptions, SavedHost, Secret, SshTarget,
 };
 use berth_testkit::{docker_on, read_until, RemoteHost};
 use futures_util::StreamExt;
@@ -35,7 +36,7 @@ fn target(remote: &RemoteHost, key: KeySource, known_hosts: &Path) -> SshTarget 
         key,
         socket: remote.socket(),
         known_hosts: KnownHostsFiles {
-            openssh: None,
+            openssh: Vec::new(),
             berth: known_hosts.to_owned(),
         },
         jump: None,
@@ -51,6 +52,21 @@ fn key_file(remote: &RemoteHost, name: &str, passphrase: Option<&str>) -> KeySou
 
 async fn connect(target: SshTarget) -> berth_core::Result<Engine> {
     Engine::connect(&Endpoint::Ssh(Box::new(target))).await
+}
+
+async fn connect_accepting(
+    target: SshTarget,
+    accepted: &AcceptedHostKey,
+) -> berth_core::Result<Engine> {
+    Engine::connect_accepting(&Endpoint::Ssh(Box::new(target)), Some(accepted)).await
+}
+
+fn accepted(remote: &RemoteHost, port: u16, fingerprint: &str) -> AcceptedHostKey {
+    AcceptedHostKey {
+        host: remote.address.clone(),
+        port,
+        fingerprint: fingerprint.to_owned(),
+    }
 }
 
 /// The remote engine, logged in with the plain ed25519 key, its host key known.
@@ -177,17 +193,35 @@ async fn an_unknown_host_key_is_shown_and_learned_only_once_accepted() {
         "no login before the key is accepted"
     );
 
-    let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let err = Engine::connect_accepting(&Endpoint::Ssh(Box::new(target.clone())), Some(wrong))
-        .await
-        .unwrap_err();
+    let Some(ErrorDetails::HostKey(facts)) = err.details() else {
+        panic!("{err:?} carries the host key's facts");
+    };
     assert_eq!(
-        err.code(),
-        ErrorCode::HostKeyUnknown,
-        "another fingerprint is not this key's"
+        (facts.hop, facts.host.as_str(), facts.port),
+        (Hop::Target, remote.address.as_str(), 22)
     );
+    assert_eq!(facts.offered.fingerprint, expected);
+    assert_eq!(facts.offered.key_type, "ssh-ed25519");
+    assert!(facts.known.is_empty());
 
-    Engine::connect_accepting(&Endpoint::Ssh(Box::new(target.clone())), Some(&expected))
+    let wrong = accepted(
+        &remote,
+        22,
+        "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    );
+    let other_port = accepted(&remote, 2222, &expected);
+    for not_this in [wrong, other_port] {
+        let err = connect_accepting(target.clone(), &not_this)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::HostKeyUnknown,
+            "{not_this:?} is not this host, port and key"
+        );
+    }
+
+    connect_accepting(target.clone(), &accepted(&remote, 22, &expected))
         .await
         .expect("the accepted key is trusted");
     connect(target)
@@ -226,6 +260,250 @@ async fn a_changed_host_key_is_refused_before_anything_is_sent() {
         logins,
         "no login, so no request, was made"
     );
+}
+
+/// The type and base64 of a public key file, as a known_hosts line holds them.
+fn key_of(public_key: &Path) -> String {
+    let line = std::fs::read_to_string(public_key).unwrap();
+    line.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A file of known hosts written by the test, read as an OpenSSH file (not Berth's own).
+fn openssh_target(remote: &RemoteHost, scratch: &Scratch, openssh_file: &str) -> SshTarget {
+    let file = scratch.0.join("openssh_known_hosts");
+    std::fs::write(&file, openssh_file).unwrap();
+    SshTarget {
+        known_hosts: KnownHostsFiles {
+            openssh: vec![file],
+            berth: scratch.0.join("berth_known_hosts"),
+        },
+        ..target(
+            remote,
+            key_file(remote, "ed25519", None),
+            Path::new("/nonexistent"),
+        )
+    }
+}
+
+fn host_key_facts(err: &berth_core::Error) -> berth_core::error::HostKeyFacts {
+    match err.details() {
+        Some(ErrorDetails::HostKey(facts)) => facts,
+        None => panic!("{err:?} carries no host key facts"),
+    }
+}
+
+#[tokio::test]
+async fn a_key_of_another_type_than_the_one_on_record_is_refused_as_changed() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("other-type");
+    // The host has ed25519 and ECDSA keys; on record is an RSA key it does not have.
+    let forged = scratch.0.join("forged_rsa");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f"])
+        .arg(&forged)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let target = openssh_target(
+        &remote,
+        &scratch,
+        &format!(
+            "{} {}\n",
+            remote.address,
+            key_of(&forged.with_extension("pub"))
+        ),
+    );
+    let logins = remote.accepted_logins();
+
+    let err = connect(target.clone()).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyChanged, "{err}");
+    let facts = host_key_facts(&err);
+    assert_eq!(facts.known.len(), 1);
+    assert_eq!(facts.known[0].key.key_type, "ssh-rsa");
+    assert_eq!(
+        facts.known[0].key.fingerprint,
+        fingerprint_of(&forged.with_extension("pub"))
+    );
+    assert!(!facts.known[0].berths_own);
+    assert_eq!(
+        facts.known[0].forget_command.as_deref(),
+        Some(
+            format!(
+                "ssh-keygen -R '{}' -f '{}'",
+                remote.address,
+                target.known_hosts.openssh[0].display()
+            )
+            .as_str()
+        )
+    );
+
+    // Accepting the offered key does not get past a key on record: it is never a first
+    // connection.
+    let offered = accepted(&remote, 22, &facts.offered.fingerprint);
+    let err = connect_accepting(target.clone(), &offered)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyChanged, "{err}");
+    assert!(!target.known_hosts.berth.exists(), "nothing was learned");
+    assert_eq!(remote.accepted_logins(), logins, "no login was made");
+}
+
+#[tokio::test]
+async fn the_key_type_on_record_is_asked_for_first() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("preferred");
+    // Only the host's ECDSA key is on record; left to itself, the server would show ed25519.
+    let target = openssh_target(
+        &remote,
+        &scratch,
+        &format!(
+            "{} {}\n",
+            remote.address,
+            key_of(&remote.key("host_ecdsa.pub"))
+        ),
+    );
+    connect(target)
+        .await
+        .expect("the server shows the ECDSA key on record");
+}
+
+#[tokio::test]
+async fn a_revoked_key_is_refused_even_where_it_is_also_on_record() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("revoked");
+    let host_key = key_of(&remote.key("host_ed25519.pub"));
+    let target = openssh_target(
+        &remote,
+        &scratch,
+        &format!(
+            "{} {host_key}\n@revoked some-other-host {host_key}\n",
+            remote.address
+        ),
+    );
+    let err = connect(target).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyRevoked, "{err}");
+    assert_eq!(
+        host_key_facts(&err).offered.fingerprint,
+        host_fingerprint(&remote)
+    );
+}
+
+#[tokio::test]
+async fn hashed_names_patterns_and_ports_in_an_openssh_file_are_read_as_ssh_reads_them() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("openssh-file");
+    let host_key = key_of(&remote.key("host_ed25519.pub"));
+    let port = remote.no_forwarding_port();
+    // Several names on a line, tabs, and the port's own entry by a pattern with a negation.
+    let plain = format!(
+        "other.example,{address}\t{host_key}\n[10.200.0.*]:{port},!other\t  {host_key} a comment\n",
+        address = remote.address
+    );
+    let mut target = openssh_target(&remote, &scratch, &plain);
+    connect(target.clone()).await.expect("the multi-name line");
+    target.port = port;
+    connect(target.clone())
+        .await
+        .expect("the [pattern]:port line");
+
+    // The same file hashed by `ssh-keygen -H`, as Debian's ssh writes it.
+    let status = std::process::Command::new("ssh-keygen")
+        .arg("-H")
+        .arg("-f")
+        .arg(&target.known_hosts.openssh[0])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let hashed = std::fs::read_to_string(&target.known_hosts.openssh[0]).unwrap();
+    assert!(hashed.starts_with("|1|"), "{hashed}");
+    assert!(!hashed.contains(&remote.address), "{hashed}");
+    connect(target.clone())
+        .await
+        .expect("the port's line, which ssh-keygen -H leaves as it is (a pattern)");
+    target.port = 22;
+    connect(target).await.expect("the hashed names");
+}
+
+#[tokio::test]
+async fn the_wrong_key_at_the_jump_host_is_refused_naming_the_jump_host() {
+    use berth_core::JumpHost;
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("jump-key");
+    let forged = scratch.0.join("forged");
+    ssh_keygen(&forged);
+    let host_key = key_of(&remote.key("host_ed25519.pub"));
+    let behind = SshTarget {
+        address: "127.0.0.1".to_owned(),
+        jump: Some(
+            JumpHost::parse(&format!("{}@{}", remote.user, remote.address), "nobody").unwrap(),
+        ),
+        ..openssh_target(
+            &remote,
+            &scratch,
+            &format!(
+                "{} {}\n127.0.0.1 {host_key}\n",
+                remote.address,
+                key_of(&forged.with_extension("pub"))
+            ),
+        )
+    };
+    let logins = remote.accepted_logins();
+    let err = connect(behind).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyChanged, "{err}");
+    let facts = host_key_facts(&err);
+    assert_eq!(
+        (facts.hop, facts.host.as_str(), facts.port),
+        (Hop::Jump, remote.address.as_str(), 22)
+    );
+    assert!(err.to_string().contains("the jump host"), "{err}");
+    assert_eq!(remote.accepted_logins(), logins, "no login anywhere");
+}
+
+#[tokio::test]
+async fn forgetting_a_changed_key_makes_the_host_a_first_connection_again() {
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("forget");
+    let forged = scratch.0.join("forged");
+    ssh_keygen(&forged);
+    let berth_file = scratch.0.join("known_hosts");
+    let kept_line = format!(
+        "[other.example]:2222 {}\n",
+        key_of(&forged.with_extension("pub"))
+    );
+    std::fs::write(
+        &berth_file,
+        format!(
+            "{kept_line}{} {}\n",
+            remote.address,
+            key_of(&forged.with_extension("pub"))
+        ),
+    )
+    .unwrap();
+    let target = target(&remote, key_file(&remote, "ed25519", None), &berth_file);
+
+    let err = connect(target.clone()).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyChanged, "{err}");
+    let facts = host_key_facts(&err);
+    assert!(facts.known[0].berths_own);
+    assert_eq!(facts.known[0].forget_command, None);
+
+    let forgotten = berth_core::forget_host_key(&target.known_hosts, &facts.host, facts.port)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 1);
+    assert_eq!(
+        std::fs::read_to_string(&berth_file).unwrap(),
+        kept_line,
+        "other hosts' keys stay"
+    );
+    let err = connect(target.clone()).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyUnknown, "{err}");
+    connect_accepting(target, &accepted(&remote, 22, &host_fingerprint(&remote)))
+        .await
+        .expect("trusted once accepted");
 }
 
 #[tokio::test]
@@ -363,7 +641,7 @@ async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
         "the test host's engine listens elsewhere"
     );
     let known = KnownHostsFiles {
-        openssh: None,
+        openssh: Vec::new(),
         berth: remote.key("known_hosts"),
     };
     let berth = Berth::start(vec![], None);
@@ -409,7 +687,7 @@ async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
     let id = format!("berth-test-keyring-{}", std::process::id());
     let host = saved_host(&remote, &id, "ed25519_protected");
     let known = KnownHostsFiles {
-        openssh: None,
+        openssh: Vec::new(),
         berth: remote.key("known_hosts"),
     };
 

@@ -65,7 +65,7 @@ async fn the_agent_logs_in_with_a_key_it_holds_and_is_refused_without_one() {
         key: KeySource::Agent,
         socket: remote.socket(),
         known_hosts: KnownHostsFiles {
-            openssh: None,
+            openssh: Vec::new(),
             berth: remote.key("known_hosts"),
         },
         jump: None,

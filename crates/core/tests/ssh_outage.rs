@@ -26,7 +26,7 @@ fn remote_spec(remote: &RemoteHost) -> HostSpec {
             },
             socket: remote.socket(),
             known_hosts: KnownHostsFiles {
-                openssh: None,
+                openssh: Vec::new(),
                 berth: remote.key("known_hosts"),
             },
             jump: None,

@@ -3,7 +3,11 @@
 //! (see `transport`).
 
 mod host_keys;
+mod known_hosts;
+pub(crate) mod patterns;
 mod transport;
+
+pub use host_keys::forget_host_key;
 
 /// Opens connections to a remote engine, for requests made without bollard.
 pub(crate) use transport::ChannelConnector as Dialer;
@@ -16,8 +20,9 @@ use russh::client::{self, AuthResult, Handle};
 use russh::keys::agent::client::AgentClient;
 use russh::keys::{load_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 
-use crate::error::{Error, Result};
+use crate::error::{AcceptedHostKey, Error, Hop, Result};
 use crate::host::{KeySource, SshTarget};
+use host_keys::HostToCheck;
 
 /// TCP connect, key exchange and authentication together.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,15 +31,16 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(3);
 const KEEPALIVE_MAX: usize = 2;
 
-/// A Docker client for `target`'s engine, and a dialer of further connections to it. Fails before any request is sent when the host
-/// key is unknown or changed, and says precisely why when the login or the engine socket
-/// is refused. `accepted` is a host key fingerprint the user has just accepted.
+/// A Docker client for `target`'s engine, and a dialer of further connections to it. Fails
+/// before any request is sent when a host key is unknown, changed or revoked, and says
+/// precisely why when the login or the engine socket is refused. `accepted` is a host key the
+/// user has just accepted.
 pub(crate) async fn connect(
     target: &SshTarget,
-    accepted: Option<&str>,
+    accepted: Option<&AcceptedHostKey>,
     client_version: &bollard::ClientVersion,
 ) -> Result<(Docker, Dialer)> {
-    let session = tokio::time::timeout(CONNECT_TIMEOUT, login(target, accepted))
+    let session = tokio::time::timeout(CONNECT_TIMEOUT, login(target, accepted, Hop::Target))
         .await
         .map_err(|_| {
             unreachable(
@@ -49,26 +55,36 @@ pub(crate) async fn connect(
 
 type Session = Handle<HostKeyCheck>;
 
-async fn login(target: &SshTarget, accepted: Option<&str>) -> Result<Session> {
-    let config = Arc::new(client::Config {
+fn client_config(host_key_algorithms: Vec<russh::keys::Algorithm>) -> Arc<client::Config> {
+    Arc::new(client::Config {
         nodelay: true,
-        // AES-GCM first: with AES-NI it costs sshd and Berth less CPU per byte than
-        // ChaCha20-Poly1305, and a followed log is CPU-bound on both ends.
         preferred: russh::Preferred {
+            // AES-GCM first: with AES-NI it costs sshd and Berth less CPU per byte than
+            // ChaCha20-Poly1305, and a followed log is CPU-bound on both ends.
             cipher: std::borrow::Cow::Borrowed(&[
                 russh::cipher::AES_256_GCM,
                 russh::cipher::CHACHA20_POLY1305,
                 russh::cipher::AES_256_CTR,
             ]),
+            key: std::borrow::Cow::Owned(host_key_algorithms),
             ..Default::default()
         },
         keepalive_interval: Some(KEEPALIVE_INTERVAL),
         keepalive_max: KEEPALIVE_MAX,
         ..Default::default()
-    });
+    })
+}
+
+async fn login(
+    target: &SshTarget,
+    accepted: Option<&AcceptedHostKey>,
+    hop: Hop,
+) -> Result<Session> {
+    let host = HostToCheck::read(&target.known_hosts, hop, &target.address, target.port).await?;
+    let config = client_config(host.preferred_algorithms());
     let mut check = HostKeyCheck {
-        target: target.clone(),
-        accepted: accepted.map(str::to_owned),
+        host,
+        accepted: accepted.cloned(),
         _jump: None,
     };
     let connected = match &target.jump {
@@ -81,7 +97,7 @@ async fn login(target: &SshTarget, accepted: Option<&str>) -> Result<Session> {
                 jump: None,
                 ..target.clone()
             };
-            let jump_session = Box::pin(login(&hop, accepted)).await?;
+            let jump_session = Box::pin(login(&hop, accepted, Hop::Jump)).await?;
             let tunnel = jump_session
                 .channel_open_direct_tcpip(
                     target.address.as_str(),
@@ -113,8 +129,8 @@ async fn login(target: &SshTarget, accepted: Option<&str>) -> Result<Session> {
 
 /// Checks the server's key during the key exchange, before authentication or any request.
 struct HostKeyCheck {
-    target: SshTarget,
-    accepted: Option<String>,
+    host: HostToCheck,
+    accepted: Option<AcceptedHostKey>,
     /// The jump host's connection, which carries this one: kept open as long as it.
     _jump: Option<Session>,
 }
@@ -142,18 +158,14 @@ impl client::Handler for HostKeyCheck {
         let PublicKeyOrCertificate::PublicKey { key, .. } = offered else {
             return Err(Refusal::HostKey(Error::AuthFailed(format!(
                 "{} presents a host certificate; Berth checks plain host keys only",
-                self.target.address
+                self.host.host
             ))));
         };
-        host_keys::verify(
-            &self.target.known_hosts,
-            &self.target.address,
-            self.target.port,
-            key,
-            self.accepted.as_deref(),
-        )
-        .map(|()| true)
-        .map_err(Refusal::HostKey)
+        self.host
+            .verify(key, self.accepted.as_ref())
+            .await
+            .map(|()| true)
+            .map_err(Refusal::HostKey)
     }
 }
 
