@@ -100,6 +100,8 @@ StrictModes no
 AllowStreamLocalForwarding yes
 MaxSessions 100
 MaxStartups 100
+# Logs each refused key with its fingerprint: the tests count Berth's login attempts by it.
+LogLevel VERBOSE
 EOF
 
 # A second sshd, on port 2222, refuses stream-local forwarding (as some hardened hosts do):

@@ -4,7 +4,9 @@
 //! the engine's event stream (containers, images, volumes, networks), looking up just the
 //! containers an event names, and keeps the most recent events for the timeline. When the stream
 //! breaks the host is marked offline and the watcher reconnects with backoff, re-listing
-//! everything once it is back.
+//! everything once it is back. A login refused for a reason only the user can change (the key,
+//! its passphrase, the host key) is not tried again until the user acts: repeated refusals
+//! would only lock the user out of their own server (fail2ban and friends).
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,15 +20,15 @@ use tokio::task::JoinHandle;
 
 use crate::container::{Container, ContainerState};
 use crate::engine::{Engine, EngineInfo};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{AcceptedHostKey, Error, ErrorCode, ErrorDetails, Result};
 use crate::event::{EngineEvent, EventKind};
 use crate::host::{HostId, HostSpec};
 use crate::store::Store;
 
-/// Reconnect delays: quick first retries for a restarting engine, capped so a returning engine
-/// is noticed within a couple of seconds.
+/// Reconnect delays: quick first retries for a restarting engine, doubling to about a minute
+/// for one that stays away (each wait jittered, so many hosts do not retry in step).
 const BACKOFF_FIRST: Duration = Duration::from_millis(250);
-const BACKOFF_MAX: Duration = Duration::from_secs(2);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// Events already waiting when a batch starts are folded into it (bounded), so a burst of
 /// events costs one lookup instead of one per event.
 const MAX_EVENTS_PER_BATCH: usize = 256;
@@ -49,6 +51,11 @@ pub enum HostStatus {
     Offline {
         code: ErrorCode,
         reason: String,
+        /// The error's typed facts (a host key's fingerprints, say).
+        details: Option<ErrorDetails>,
+        /// When Berth tries again by itself, in milliseconds from now; `None` when it waits for
+        /// the user (a refused login).
+        retry_in_ms: Option<u32>,
     },
 }
 
@@ -112,6 +119,8 @@ struct Shared {
     table: Mutex<Table>,
     updates: broadcast::Sender<HostUpdate>,
     wake: Notify,
+    /// A host key the user accepted for the next attempt (taken by it).
+    accepted: Mutex<Option<AcceptedHostKey>>,
     /// Where the events timeline is kept across restarts, if anywhere.
     store: Option<Store>,
 }
@@ -205,6 +214,7 @@ impl Watcher {
             }),
             updates,
             wake: Notify::new(),
+            accepted: Mutex::new(None),
             store,
         });
         let task = tokio::spawn(run(shared.clone()));
@@ -248,8 +258,19 @@ impl Watcher {
         }
     }
 
-    /// Skips the current backoff wait and tries to connect now.
+    /// Skips the current backoff wait, or ends the wait for the user, and tries to connect now.
     pub fn reconnect_now(&self) {
+        self.shared.wake.notify_one();
+    }
+
+    /// Tries to connect now, trusting the host key the user accepted after comparing its
+    /// fingerprint (for exactly that host, port and key).
+    pub fn reconnect_accepting(&self, accepted: AcceptedHostKey) {
+        *self
+            .shared
+            .accepted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(accepted);
         self.shared.wake.notify_one();
     }
 }
@@ -272,23 +293,39 @@ async fn run(shared: Arc<Shared>) {
     loop {
         let ended = follow(&shared, &mut backoff).await;
         shared.table().engine = None;
-        tracing::info!(host = %shared.spec.id, error = %ended, "host offline");
+        let wait = (!ended.needs_the_user()).then(|| jittered(backoff));
+        tracing::info!(host = %shared.spec.id, error = %ended, ?wait, "host offline");
         shared.set_status(HostStatus::Offline {
             code: ended.code(),
             reason: ended.to_string(),
+            details: ended.details(),
+            retry_in_ms: wait.map(|w| u32::try_from(w.as_millis()).unwrap_or(u32::MAX)),
         });
-        tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            () = shared.wake.notified() => {}
+        match wait {
+            Some(wait) => tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = shared.wake.notified() => {}
+            },
+            None => shared.wake.notified().await,
         }
         backoff = (backoff * 2).min(BACKOFF_MAX);
     }
 }
 
+/// `backoff` give or take a quarter.
+fn jittered(backoff: Duration) -> Duration {
+    backoff.mul_f64(rand::random_range(0.75..1.25))
+}
+
 /// Connects, publishes a snapshot, then follows events until the connection breaks.
 /// Returns why it ended.
 async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
-    let engine = match Engine::connect(&shared.spec.endpoint).await {
+    let accepted = shared
+        .accepted
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let engine = match Engine::connect_accepting(&shared.spec.endpoint, accepted.as_ref()).await {
         Ok(engine) => engine,
         Err(e) => return e,
     };

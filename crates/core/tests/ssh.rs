@@ -627,6 +627,56 @@ fn saved_host(remote: &RemoteHost, id: &str, key: &str) -> SavedHost {
     }
 }
 
+/// A refused login is not tried again by itself: a server guarded by fail2ban would ban the
+/// user's address after a few, and every try is logged as an attack.
+#[tokio::test]
+async fn a_refused_login_is_tried_once_in_a_minute_until_the_user_acts() {
+    use berth_core::{Berth, HostStatus};
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("refused-once");
+    let stranger = scratch.0.join("stranger");
+    ssh_keygen(&stranger);
+    let stranger_fingerprint = fingerprint_of(&stranger.with_extension("pub"));
+    let mut saved = saved_host(&remote, "refused", "ed25519");
+    saved.key_path = Some(stranger.display().to_string());
+    let known = KnownHostsFiles {
+        openssh: Vec::new(),
+        berth: remote.key("known_hosts"),
+    };
+    let berth = Berth::start(vec![saved.spec(&known, None).unwrap()], None);
+
+    let refused = || match berth.states()[0].status.clone() {
+        HostStatus::Offline {
+            code, retry_in_ms, ..
+        } => Some((code, retry_in_ms)),
+        _ => None,
+    };
+    let start = std::time::Instant::now();
+    while refused().is_none() {
+        assert!(start.elapsed() < berth_testkit::PATIENCE, "never refused");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        refused(),
+        Some((ErrorCode::AuthFailed, None)),
+        "refused, and waiting for the user"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    let attempts = remote.refused_logins(&stranger_fingerprint);
+    println!("login attempts with a refused key in 60 s: {attempts}");
+    assert_eq!(attempts, 1, "one attempt, and none after the refusal");
+
+    // The user's "Retry now" is one more attempt, and only one.
+    berth.watcher(&saved.id).unwrap().reconnect_now();
+    let start = std::time::Instant::now();
+    while remote.refused_logins(&stranger_fingerprint) < 2 {
+        assert!(start.elapsed() < berth_testkit::PATIENCE, "no retry");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(remote.refused_logins(&stranger_fingerprint), 2);
+}
+
 #[tokio::test]
 async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
     use berth_core::saved_hosts::DEFAULT_SOCKET;

@@ -207,15 +207,56 @@ async fn an_engine_that_is_not_there_is_offline_with_a_reason() {
     assert!(reason.contains("berth-watch-nowhere.sock"), "{reason}");
 }
 
+#[tokio::test]
+async fn an_engine_that_stays_away_is_retried_ever_less_often_with_jitter() {
+    let nowhere = Endpoint::parse("unix:///tmp/berth-watch-away.sock").unwrap();
+    let berth = Berth::start(vec![spec(nowhere)], None);
+    let mut updates = berth.subscribe();
+    let mut waits = Vec::new();
+    // 250 ms, then doubling: the fifth wait is announced after about 4 s.
+    while waits.len() < 5 {
+        let update = tokio::time::timeout(PATIENCE, updates.recv())
+            .await
+            .expect("the watcher keeps trying")
+            .unwrap();
+        if let HostChange::Status {
+            status:
+                HostStatus::Offline {
+                    retry_in_ms: Some(wait),
+                    ..
+                },
+        } = update.change
+        {
+            waits.push(wait);
+        }
+    }
+    println!("waits between attempts (ms): {waits:?}");
+    for (n, wait) in waits.iter().enumerate() {
+        let nominal = 250.0 * 2f64.powi(i32::try_from(n).unwrap());
+        let ratio = f64::from(*wait) / nominal;
+        assert!(
+            (0.74..=1.26).contains(&ratio),
+            "wait {n} is {wait} ms, {ratio:.2}× the nominal {nominal} ms"
+        );
+    }
+    assert!(
+        waits
+            .windows(2)
+            .any(|w| f64::from(w[1]) / f64::from(w[0]) != 2.0),
+        "jittered, not exact doublings: {waits:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_events_timeline_survives_a_restart() {
-    let path =
-        std::env::temp_dir().join(format!("berth-watch-events-{}.sqlite", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+    let path = std::env::temp_dir().join(format!("berth-watch-events-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
     let t = Labelled::new("events-kept");
     let volume;
     {
-        let store = berth_core::Store::open(&path).await.unwrap();
+        let store = berth_core::Store::open(&path, &mut Vec::new())
+            .await
+            .unwrap();
         let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], Some(store.clone()));
         wait_until(&berth, "online", is_online).await;
         volume = t.volume("kept-vol");
@@ -241,7 +282,9 @@ async fn the_events_timeline_survives_a_restart() {
         }
     }
     // A new start on the same database knows the event before anything new happens.
-    let store = berth_core::Store::open(&path).await.unwrap();
+    let store = berth_core::Store::open(&path, &mut Vec::new())
+        .await
+        .unwrap();
     let berth = Berth::start(
         vec![spec(
             Endpoint::parse("unix:///tmp/berth-nowhere.sock").unwrap(),
@@ -256,7 +299,7 @@ async fn the_events_timeline_survives_a_restart() {
     })
     .await;
     drop(berth);
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&path);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,7 +326,7 @@ async fn a_saved_host_with_an_engine_address_is_watched_without_ssh() {
         last_seen_ms: None,
     };
     let unused = KnownHostsFiles {
-        openssh: None,
+        openssh: Vec::new(),
         berth: "/nonexistent".into(),
     };
     let berth = Berth::start(vec![saved.spec(&unused, None).unwrap()], None);

@@ -86,11 +86,23 @@ impl RemoteHost {
 
     /// How many logins sshd has accepted so far (from its log).
     pub fn accepted_logins(&self) -> usize {
-        let log = PathBuf::from(&self.env["BERTH_SSH_SSHD_CONFIG"]).with_file_name("sshd.log");
-        std::fs::read_to_string(log)
+        std::fs::read_to_string(self.sshd_log())
             .unwrap_or_default()
             .matches("Accepted publickey")
             .count()
+    }
+
+    /// How many times sshd has refused the key with `fingerprint` (`SHA256:…`) so far.
+    pub fn refused_logins(&self, fingerprint: &str) -> usize {
+        std::fs::read_to_string(self.sshd_log())
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.starts_with("Failed publickey") && line.contains(fingerprint))
+            .count()
+    }
+
+    fn sshd_log(&self) -> PathBuf {
+        PathBuf::from(&self.env["BERTH_SSH_SSHD_CONFIG"]).with_file_name("sshd.log")
     }
 
     /// Stops sshd (established connections die with it).
