@@ -723,6 +723,8 @@ mod tests {
             status: HostStatus::Offline {
                 code: ErrorCode::EngineUnreachable,
                 reason: "connection refused".into(),
+                details: None,
+                retry_in_ms: Some(250),
             },
         });
         let mut never = Alerter::new(AlertRules::default());
@@ -856,6 +858,8 @@ mod tests {
             status: HostStatus::Offline {
                 code: ErrorCode::EngineUnreachable,
                 reason: "gone".into(),
+                details: None,
+                retry_in_ms: Some(250),
             },
         });
         assert_eq!(

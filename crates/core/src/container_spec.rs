@@ -58,15 +58,17 @@ impl ContainerRequest {
     }
 
     pub(crate) fn checked(&self) -> Result<CheckedRequest> {
-        let image = ImageRef::parse(&self.image)?;
+        // Each refusal names its field as this type's serialized field name, for the form.
+        let field = |name: &'static str| move |err: Error| err.in_field(name);
+        let image = ImageRef::parse(&self.image).map_err(field("image"))?;
         let name = self.name.trim();
         if !name.is_empty() {
-            check_container_name(name)?;
+            check_container_name(name).map_err(field("name"))?;
         }
-        let command = words("command", &self.command)?;
-        let entrypoint = words("entrypoint", &self.entrypoint)?;
+        let command = words("command", &self.command).map_err(field("command"))?;
+        let entrypoint = words("entrypoint", &self.entrypoint).map_err(field("entrypoint"))?;
         for variable in &self.env {
-            check_env(variable)?;
+            check_env(variable).map_err(field("env"))?;
         }
         let mut exposed = Vec::new();
         let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
@@ -76,7 +78,7 @@ impl ContainerRequest {
             .map(|p| p.trim())
             .filter(|p| !p.is_empty())
         {
-            let (key, binding) = parse_port(spec)?;
+            let (key, binding) = parse_port(spec).map_err(field("ports"))?;
             exposed.push(key.clone());
             bindings
                 .entry(key)
@@ -90,18 +92,23 @@ impl ContainerRequest {
             .map(|m| m.trim())
             .filter(|m| !m.is_empty())
             .map(|m| check_mount(m).map(|()| m.to_owned()))
-            .collect::<Result<_>>()?;
-        let restart = parse_restart(self.restart.trim())?;
-        validate_labels(&self.labels)?;
+            .collect::<Result<_>>()
+            .map_err(field("mounts"))?;
+        let restart = parse_restart(self.restart.trim()).map_err(field("restart"))?;
+        validate_labels(&self.labels).map_err(field("labels"))?;
         let network = self.network.trim();
         if !network.is_empty() && !is_object_name(network) {
-            return invalid(format!("The network {network:?} is not a network name."));
+            return invalid::<CheckedRequest>(format!(
+                "The network {network:?} is not a network name."
+            ))
+            .map_err(field("network"));
         }
         let working_dir = self.working_dir.trim();
         if !working_dir.is_empty() && !working_dir.starts_with('/') {
-            return invalid(format!(
+            return invalid::<CheckedRequest>(format!(
                 "The working directory must be an absolute path in the container, not {working_dir:?}."
-            ));
+            ))
+            .map_err(field("workingDir"));
         }
         let user = self.user.trim();
         let user_ok = user.split(':').count() <= 2
@@ -112,12 +119,13 @@ impl ContainerRequest {
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
             });
         if !user.is_empty() && !user_ok {
-            return invalid(format!(
+            return invalid::<CheckedRequest>(format!(
                 "The user {user:?} must be user[:group], by name or number."
-            ));
+            ))
+            .map_err(field("user"));
         }
-        let memory = parse_memory(self.memory.trim())?;
-        let nano_cpus = parse_cpus(self.cpus.trim())?;
+        let memory = parse_memory(self.memory.trim()).map_err(field("memory"))?;
+        let nano_cpus = parse_cpus(self.cpus.trim()).map_err(field("cpus"))?;
 
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
@@ -579,6 +587,8 @@ mod tests {
             let err = bad.validate().expect_err(says);
             assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
             assert!(err.to_string().contains(says), "{bad:?}: {err}");
+            let field = crate::error::the_changed_field(&request(), &bad);
+            assert_eq!(err.field(), Some(field.as_str()), "{bad:?}: {err}");
         }
         assert!(request().validate().is_ok(), "an image alone is enough");
     }

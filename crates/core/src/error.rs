@@ -277,6 +277,23 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// For tests of forms: the one field in which `bad` differs from `good`, by its serialized
+/// name, which is what a refusal of `bad` must name.
+#[cfg(test)]
+pub(crate) fn the_changed_field<T: Serialize>(good: &T, bad: &T) -> String {
+    let good = serde_json::to_value(good).expect("serializes");
+    let bad = serde_json::to_value(bad).expect("serializes");
+    let changed: Vec<&String> = bad
+        .as_object()
+        .expect("a struct")
+        .iter()
+        .filter(|(key, value)| good[key.as_str()] != **value)
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(changed.len(), 1, "one bad field per case: {changed:?}");
+    changed[0].clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

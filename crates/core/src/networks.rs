@@ -6,7 +6,7 @@ use bollard::models::{
     Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest,
 };
 use bollard::query_parameters::PruneNetworksOptionsBuilder;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::engine::Engine;
@@ -15,7 +15,7 @@ use crate::images::{label_filter, Pruned};
 use crate::volumes::{is_object_name, validate_labels};
 
 /// A network to create.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkRequest {
     pub name: String,
@@ -34,15 +34,16 @@ impl NetworkRequest {
             return Err(Error::InvalidInput(format!(
                 "The network name {:?} must have 2 or more letters, digits, _ . -, starting with a letter or digit.",
                 self.name
-            )));
+            )).in_field("name"));
         }
         if !self.subnet.trim().is_empty() && !is_cidr(self.subnet.trim()) {
             return Err(Error::InvalidInput(format!(
                 "The subnet {:?} is not an address/prefix such as 172.30.0.0/16 or fd00:30::/64.",
                 self.subnet
-            )));
+            ))
+            .in_field("subnet"));
         }
-        validate_labels(&self.labels)
+        validate_labels(&self.labels).map_err(|err| err.in_field("labels"))
     }
 }
 
@@ -190,6 +191,8 @@ mod tests {
         ] {
             let err = request.validate().expect_err(says);
             assert!(err.to_string().contains(says), "{err}");
+            let field = crate::error::the_changed_field(&ok, &request);
+            assert_eq!(err.field(), Some(field.as_str()), "{err}");
         }
     }
 }

@@ -29,9 +29,9 @@ impl VolumeRequest {
             return Err(Error::InvalidInput(format!(
                 "The volume name {:?} must start with a letter or digit and hold only letters, digits, _ . -.",
                 self.name
-            )));
+            )).in_field("name"));
         }
-        validate_labels(&self.labels)
+        validate_labels(&self.labels).map_err(|err| err.in_field("labels"))
     }
 }
 
@@ -119,15 +119,14 @@ mod tests {
             };
             let err = request.validate().expect_err(bad);
             assert!(err.to_string().contains("volume name"), "{err}");
+            assert_eq!(err.field(), Some("name"));
         }
         let bad_label = VolumeRequest {
             labels: vec![("a=b".into(), "c".into())],
             ..Default::default()
         };
-        assert!(bad_label
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("label key"));
+        let err = bad_label.validate().unwrap_err();
+        assert!(err.to_string().contains("label key"));
+        assert_eq!(err.field(), Some("labels"));
     }
 }
