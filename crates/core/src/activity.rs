@@ -171,10 +171,18 @@ fn code_from_name(name: &str) -> ErrorCode {
 /// The entries as CSV (RFC 4180), oldest first, for a spreadsheet.
 pub fn to_csv(entries: &[Activity]) -> String {
     let field = |text: &str| {
+        // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a
+        // formula; a container name or an engine's message is not to run. A leading ' makes
+        // it text, as OWASP's CSV-injection advice has it.
+        let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{text}")
+        } else {
+            text.to_owned()
+        };
         if text.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", text.replace('"', "\"\""))
         } else {
-            text.to_owned()
+            text
         }
     };
     let mut csv = String::from("time,host,action,target,result,error,duration_ms\r\n");
@@ -230,6 +238,33 @@ mod tests {
              1970-01-01T00:00:01Z,local,stop container,\"web, \"\"blue\"\"\",ok,,12\r\n\
              1970-01-01T00:00:02Z,local,stop container,\"web, \"\"blue\"\"\",conflict,\"is\nrestarting\",12\r\n"
         );
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        let entry = |target: &str| Activity {
+            time_ms: 0,
+            host: HostId::local(),
+            action: "start container".into(),
+            target: target.into(),
+            error: Some(ActivityError {
+                code: ErrorCode::EngineError,
+                message: "@SUM(1+1)".into(),
+            }),
+            duration_ms: 1,
+        };
+        for (target, cell) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("\t=1", "'\t=1"),
+            ("web", "web"),
+        ] {
+            let csv = to_csv(&[entry(target)]);
+            let row = csv.lines().nth(1).unwrap();
+            assert!(row.contains(&format!(",{cell},")), "{row}");
+            assert!(row.contains(",'@SUM(1+1),"), "{row}");
+        }
     }
 
     #[test]

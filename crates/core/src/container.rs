@@ -6,8 +6,6 @@ use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, PortSummary};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::error::{Error, Result};
-
 const COMPOSE_PROJECT_LABEL: &str = "com.docker.compose.project";
 const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
 
@@ -91,35 +89,6 @@ pub struct RemoveOptions {
     pub force: bool,
     /// Also remove its anonymous volumes.
     pub volumes: bool,
-}
-
-/// Checks a container reference (an id, id prefix or name) before it goes into a URL path.
-pub fn validate_container_ref(reference: &str) -> Result<()> {
-    let mut chars = reference.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if first_ok && rest_ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput(format!(
-            "{reference:?} is not a container id or name (letters, digits, '_', '.', '-')"
-        )))
-    }
-}
-
-/// How many containers one stream (a merged log, the stats of a table) may follow at once.
-pub const MAX_STREAMED: usize = 64;
-
-/// Checks the containers one stream is asked to follow: 1 to [`MAX_STREAMED`] valid references.
-/// `what` names the stream for the message ("logs", "stats").
-pub fn validate_container_set(what: &str, ids: &[String]) -> Result<()> {
-    if ids.is_empty() || ids.len() > MAX_STREAMED {
-        return Err(Error::InvalidInput(format!(
-            "{what} are shown for 1 to {MAX_STREAMED} containers at once, not {}",
-            ids.len()
-        )));
-    }
-    ids.iter().try_for_each(|id| validate_container_ref(id))
 }
 
 impl From<ContainerSummary> for Container {
@@ -272,15 +241,5 @@ mod tests {
             "v4 and v6 bindings of one port are one port"
         );
         assert_eq!(c.ports[0].host_port, Some(8080));
-    }
-
-    #[test]
-    fn container_references_are_checked() {
-        for good in ["web", "a1b2c3", "my_app.web-1"] {
-            assert!(validate_container_ref(good).is_ok(), "{good}");
-        }
-        for bad in ["", "-x", "../images", "a b", "x/y", "name?all=1"] {
-            assert!(validate_container_ref(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -12,7 +12,8 @@ use specta::Type;
 
 use crate::error::{Error, Result};
 use crate::image_ref::ImageRef;
-use crate::volumes::{is_object_name, validate_labels};
+use crate::object_refs::is_object_name;
+use crate::volumes::validate_labels;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

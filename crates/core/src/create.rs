@@ -44,6 +44,7 @@ impl Engine {
     }
 
     pub async fn container_rename(&self, id: &str, name: &str) -> Result<()> {
+        crate::object_refs::container(id)?;
         let name = name.trim();
         check_container_name(name)?;
         let options = RenameContainerOptionsBuilder::new().name(name).build();

@@ -12,10 +12,11 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use specta::Type;
 
-use crate::container::{validate_container_ref, Container, ContainerAction, RemoveOptions};
+use crate::container::{Container, ContainerAction, RemoveOptions};
 use crate::error::{AcceptedHostKey, Error, Result};
 use crate::event::{EngineEvent, EventKind};
 use crate::host::Endpoint;
+use crate::object_refs;
 
 /// Seconds a single request may take before the engine counts as unreachable.
 /// Streams (events, logs) are not bounded by it: it covers the wait for response headers.
@@ -185,7 +186,7 @@ impl Engine {
     }
 
     pub async fn container_action(&self, id: &str, action: ContainerAction) -> Result<()> {
-        validate_container_ref(id)?;
+        object_refs::container(id)?;
         let docker = &self.docker;
         let result = match action {
             ContainerAction::Start => {
@@ -221,7 +222,7 @@ impl Engine {
     }
 
     pub async fn container_remove(&self, id: &str, options: RemoveOptions) -> Result<()> {
-        validate_container_ref(id)?;
+        object_refs::container(id)?;
         let options = RemoveContainerOptionsBuilder::new()
             .force(options.force)
             .v(options.volumes)

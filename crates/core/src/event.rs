@@ -94,7 +94,7 @@ impl EngineEvent {
         let time_ms = message
             .time_nano
             .map(|nanos| nanos / 1_000_000)
-            .or(message.time.map(|secs| secs * 1000))
+            .or(message.time.and_then(|secs| secs.checked_mul(1000)))
             .unwrap_or_default();
         Some(Self {
             time_ms,

@@ -13,9 +13,9 @@ use specta::Type;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
 
-use crate::container::validate_container_ref;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::object_refs;
 use crate::stream::{batched, TERMINAL_BATCH};
 
 /// Shells tried, in order, when the user gives no command.
@@ -47,7 +47,7 @@ impl Engine {
         id: &str,
         request: &ExecRequest,
     ) -> Result<(ExecSession, BoxStream<'static, Result<String>>)> {
-        validate_container_ref(id)?;
+        object_refs::container(id)?;
         validate_size(request.cols, request.rows)?;
         let command = match &request.command {
             Some(command) if command.iter().any(|part| !part.trim().is_empty()) => command.clone(),
@@ -107,7 +107,7 @@ impl Engine {
 
     /// The first of [`SHELLS`] the container has.
     pub async fn detect_shell(&self, id: &str) -> Result<String> {
-        validate_container_ref(id)?;
+        object_refs::container(id)?;
         for shell in SHELLS {
             let probe = self
                 .docker()

@@ -40,9 +40,50 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The name of a file the user saves (a log, an export), made from `subject` — a container's
+/// name, which a hostile engine could make `../../.bashrc` — and a time stamp: only letters,
+/// digits, `_`, `.` and `-` are kept (others become `_`), it never starts with a dot, and it is
+/// short, so the file stays in the folder it is saved to.
+pub fn download_file_name(subject: &str, stamp: i64, extension: &str) -> String {
+    let mut plain: String = subject
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if plain.is_empty() || plain.starts_with('.') {
+        plain.insert(0, '_');
+    }
+    format!("{plain}-{stamp}.{extension}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_file_stays_in_its_folder_whatever_the_name() {
+        for (subject, name) in [
+            ("web-1", "web-1-7.log"),
+            ("../../.bashrc", "_.._.._.bashrc-7.log"),
+            ("..", "_..-7.log"),
+            ("a/b\\c", "a_b_c-7.log"),
+            ("", "_-7.log"),
+            ("/etc/passwd", "_etc_passwd-7.log"),
+            ("né\n", "n__-7.log"),
+        ] {
+            let made = download_file_name(subject, 7, "log");
+            assert_eq!(made, name, "{subject:?}");
+            let joined = Path::new("/home/me/Downloads").join(&made);
+            assert_eq!(joined.parent(), Some(Path::new("/home/me/Downloads")));
+        }
+        assert!(download_file_name(&"x".repeat(500), 7, "log").len() < 80);
+    }
 
     #[test]
     fn the_new_content_replaces_the_old_and_nothing_is_left_beside_it() {

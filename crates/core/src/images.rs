@@ -13,6 +13,7 @@ use specta::Type;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::image_ref::ImageRef;
+use crate::object_refs;
 use crate::stream::{batched, UI_BATCH};
 
 /// One progress report of a pull, as the engine words it.
@@ -143,6 +144,7 @@ impl Engine {
     /// Removes an image (by id or reference). `force` removes it even when it has several
     /// tags or a stopped container uses it; a running container's image is never removed.
     pub async fn image_remove(&self, image: &str, force: bool) -> Result<()> {
+        object_refs::image(image)?;
         let options = RemoveImageOptionsBuilder::new().force(force).build();
         self.docker()
             .remove_image(image, Some(options), None)
@@ -153,6 +155,7 @@ impl Engine {
 
     /// Gives `image` (an id or reference) one more name, `reference` (checked first).
     pub async fn image_tag(&self, image: &str, reference: &str) -> Result<()> {
+        object_refs::image(image)?;
         let target = ImageRef::parse(reference)?;
         if target.digest.is_some() {
             return Err(Error::InvalidInput(
@@ -170,6 +173,7 @@ impl Engine {
     }
 
     pub async fn image_history(&self, image: &str) -> Result<Vec<ImageLayer>> {
+        object_refs::image(image)?;
         let history = self
             .docker()
             .image_history(image)
@@ -188,6 +192,7 @@ impl Engine {
     }
 
     pub async fn image_inspect(&self, image: &str) -> Result<ImageDetails> {
+        object_refs::image(image)?;
         let info = self
             .docker()
             .inspect_image(image)

@@ -27,6 +27,28 @@ pub struct HostCandidate {
 /// the first value found for a host wins, from every `Host` block whose patterns match it.
 /// A ProxyJump naming another Host of the file is written out with that host's HostName, User
 /// and Port; hosts with more than one hop are left out (Berth hops through one).
+/// Every host the user already reaches from here: `~/.ssh/config`, the Docker contexts in
+/// `docker_config`, and an `ssh://` `docker_host`. The files are read off the async threads.
+pub async fn discover(
+    home: std::path::PathBuf,
+    docker_config: std::path::PathBuf,
+    docker_host: Option<String>,
+) -> Vec<HostCandidate> {
+    let found = tokio::task::spawn_blocking(move || {
+        let ssh_config = std::fs::read_to_string(home.join(".ssh/config")).unwrap_or_default();
+        from_ssh_config(&ssh_config, &home)
+            .into_iter()
+            .chain(from_docker_contexts(&docker_config))
+            .chain(docker_host.and_then(|url| from_ssh_url(&url, "DOCKER_HOST", "DOCKER_HOST")))
+            .collect()
+    })
+    .await;
+    found.unwrap_or_else(|err| {
+        tracing::error!(%err, "looking for hosts to import failed");
+        Vec::new()
+    })
+}
+
 pub fn from_ssh_config(text: &str, home: &Path) -> Vec<HostCandidate> {
     let blocks = parse_blocks(text);
     let aliases = blocks

@@ -85,6 +85,7 @@ pub struct NetworkAttachment {
 
 impl Engine {
     pub async fn container_inspect(&self, id: &str) -> Result<ContainerDetails> {
+        crate::object_refs::container(id)?;
         let info = self
             .docker()
             .inspect_container(id, None::<InspectContainerOptions>)

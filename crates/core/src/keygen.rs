@@ -18,12 +18,8 @@ pub async fn generate_ed25519(
     comment: &str,
     passphrase: Option<&Secret>,
 ) -> Result<String> {
-    if !path.is_absolute() {
-        return Err(Error::InvalidInput(format!(
-            "The key file must be an absolute path, not {:?}.",
-            path.display().to_string()
-        )));
-    }
+    check_key_path(path)?;
+    check_comment(comment)?;
     let public_path = path.with_file_name(format!(
         "{}.pub",
         path.file_name().unwrap_or_default().to_string_lossy()
@@ -41,6 +37,48 @@ pub async fn generate_ed25519(
     tokio::task::spawn_blocking(move || write_pair(&path, &public_path, &comment, passphrase))
         .await
         .map_err(|e| Error::Internal(format!("key generation failed: {e}")))?
+}
+
+/// A new key's file: an absolute path with no `..` in it, whose name is plain (letters,
+/// digits, `_`, `.`, `-`, not starting with a dot), in a folder that is not a system one.
+fn check_key_path(path: &Path) -> Result<()> {
+    let invalid = |why: &str| {
+        Err(Error::InvalidInput(format!(
+            "The key file {:?} {why}.",
+            path.display().to_string()
+        ))
+        .in_field("keyPath"))
+    };
+    if !path.is_absolute() {
+        return invalid("must be an absolute path");
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return invalid("must not go up a folder with ..");
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if !plain {
+        return invalid("must have a plain name: letters, digits, _ . - (not starting with a dot)");
+    }
+    Ok(())
+}
+
+/// A key's comment ends up in `authorized_keys`, one key per line: no line breaks or other
+/// control characters, and short.
+fn check_comment(comment: &str) -> Result<()> {
+    if comment.chars().count() > 128 || comment.contains(|c: char| c.is_control()) {
+        return Err(Error::InvalidInput(format!(
+            "The key's comment {comment:?} must be one line of at most 128 characters."
+        )));
+    }
+    Ok(())
 }
 
 fn write_pair(
@@ -90,4 +128,31 @@ fn write_new(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = mode;
     options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_and_comments_are_checked() {
+        for good in ["/home/me/.ssh/id_ed25519_prod", "/tmp/k-1.key"] {
+            assert!(check_key_path(Path::new(good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "id_ed25519",
+            "/home/me/.ssh/../.bashrc",
+            "/home/me/.ssh/.hidden",
+            "/home/me/.ssh/a b",
+            "/home/me/.ssh/",
+            "/home/me/.ssh/key;rm",
+        ] {
+            let err = check_key_path(Path::new(bad)).unwrap_err();
+            assert_eq!(err.field(), Some("keyPath"), "{bad}: {err}");
+        }
+        assert!(check_comment("berth: prod-1").is_ok());
+        for bad in ["berth\nssh-ed25519 AAAA attacker", "a\rb", &"x".repeat(129)] {
+            assert!(check_comment(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -22,6 +22,7 @@ pub mod inspect;
 pub mod keygen;
 pub mod logs;
 pub mod networks;
+pub mod object_refs;
 pub mod passphrases;
 mod raw;
 pub mod recovery;

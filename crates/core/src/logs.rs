@@ -7,15 +7,21 @@ use std::sync::LazyLock;
 
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio::io::AsyncWriteExt;
 
-use crate::container::validate_container_set;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::object_refs;
 use crate::stream::{batched, UI_BATCH};
+
+/// The longest log filter accepted, in bytes: a filter is typed, not pasted.
+const MAX_FILTER_LENGTH: usize = 1024;
+/// What a compiled filter may take in memory. The regex crate runs in linear time whatever the
+/// pattern, but a short pattern can still compile to a huge program (`\w{1000}`).
+const FILTER_SIZE_LIMIT: usize = 1 << 20;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -143,9 +149,22 @@ impl LogOptions {
         }
         match self.filter.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(pattern) => Regex::new(pattern).map(Some).map_err(|e| {
-                Error::InvalidInput(format!("the filter is not a valid regular expression: {e}"))
-            }),
+            Some(pattern) if pattern.len() > MAX_FILTER_LENGTH => {
+                Err(Error::InvalidInput(format!(
+                    "the filter is {} characters long; {MAX_FILTER_LENGTH} at most",
+                    pattern.len()
+                )))
+            }
+            Some(pattern) => RegexBuilder::new(pattern)
+                .size_limit(FILTER_SIZE_LIMIT)
+                .dfa_size_limit(FILTER_SIZE_LIMIT)
+                .build()
+                .map(Some)
+                .map_err(|e| {
+                    Error::InvalidInput(format!(
+                        "the filter is not a valid regular expression: {e}"
+                    ))
+                }),
         }
     }
 }
@@ -159,7 +178,7 @@ impl Engine {
         ids: &[String],
         options: &LogOptions,
     ) -> Result<BoxStream<'static, Result<LogBatch>>> {
-        validate_container_set("logs", ids)?;
+        object_refs::containers("logs", ids)?;
         let filter = options.compile_filter()?;
         let follow = options.follow && options.until.is_none();
         let mut query = LogsOptionsBuilder::new()
@@ -381,6 +400,15 @@ mod tests {
             bad_regex.compile_filter(),
             Err(Error::InvalidInput(_))
         ));
+        // Small to write, huge to compile: a counted repetition of a Unicode class.
+        for too_big in [r"\w{1000}\w{1000}\w{1000}".to_owned(), "a".repeat(1025)] {
+            let options = LogOptions {
+                filter: Some(too_big),
+                ..Default::default()
+            };
+            let err = options.compile_filter().unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{err}");
+        }
         let backwards = LogOptions {
             since: Some(200),
             until: Some(100),

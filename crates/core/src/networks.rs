@@ -12,7 +12,8 @@ use specta::Type;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::{label_filter, Pruned};
-use crate::volumes::{is_object_name, validate_labels};
+use crate::object_refs::{self, is_object_name};
+use crate::volumes::validate_labels;
 
 /// A network to create.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -89,6 +90,7 @@ impl Engine {
     }
 
     pub async fn network_remove(&self, network: &str) -> Result<()> {
+        object_refs::network(network)?;
         self.docker()
             .remove_network(network)
             .await
@@ -97,6 +99,8 @@ impl Engine {
 
     /// Attaches a container to a network.
     pub async fn network_connect(&self, network: &str, container: &str) -> Result<()> {
+        object_refs::network(network)?;
+        object_refs::container(container)?;
         let request = NetworkConnectRequest {
             container: container.to_owned(),
             endpoint_config: None,
@@ -108,6 +112,8 @@ impl Engine {
     }
 
     pub async fn network_disconnect(&self, network: &str, container: &str) -> Result<()> {
+        object_refs::network(network)?;
+        object_refs::container(container)?;
         let request = NetworkDisconnectRequest {
             container: container.to_owned(),
             force: Some(false),

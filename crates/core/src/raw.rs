@@ -8,6 +8,11 @@ use hyper_util::rt::TokioIo;
 use crate::engine::{Dial, Engine};
 use crate::error::{Error, Result};
 
+/// `/system/df` makes the engine walk every volume's files, which takes a while on big ones.
+const RAW_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// The largest answer read: an engine with 10 000 images answers `/system/df` in a few MiB.
+const MAX_ANSWER: usize = 64 << 20;
+
 impl Engine {
     /// `GET path` (without an API version prefix: the engine answers in its own newest shape),
     /// read as JSON.
@@ -16,31 +21,38 @@ impl Engine {
             endpoint: self.endpoint().to_owned(),
             reason,
         };
-        let body = match self.dial() {
+        let body = tokio::time::timeout(RAW_REQUEST_TIMEOUT, self.get_bytes(path))
+            .await
+            .map_err(|_| {
+                unreachable(format!(
+                    "{path} did not answer within {} s",
+                    RAW_REQUEST_TIMEOUT.as_secs()
+                ))
+            })?
+            .map_err(unreachable)?;
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::Internal(format!("the engine's answer to {path} is not JSON: {e}")))
+    }
+
+    async fn get_bytes(&self, path: &str) -> std::result::Result<Bytes, String> {
+        match self.dial() {
             Dial::Unix(socket) => {
                 let stream = tokio::net::UnixStream::connect(socket)
                     .await
-                    .map_err(|e| unreachable(e.to_string()))?;
+                    .map_err(|e| e.to_string())?;
                 get(TokioIo::new(stream), path).await
             }
             Dial::Tcp(authority) => {
                 let stream = tokio::net::TcpStream::connect(authority)
                     .await
-                    .map_err(|e| unreachable(e.to_string()))?;
+                    .map_err(|e| e.to_string())?;
                 get(TokioIo::new(stream), path).await
             }
             Dial::Ssh(dialer) => {
-                let stream = dialer
-                    .clone()
-                    .open()
-                    .await
-                    .map_err(|e| unreachable(e.to_string()))?;
+                let stream = dialer.clone().open().await.map_err(|e| e.to_string())?;
                 get(TokioIo::new(stream), path).await
             }
         }
-        .map_err(unreachable)?;
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::Internal(format!("the engine's answer to {path} is not JSON: {e}")))
     }
 }
 
@@ -63,8 +75,7 @@ where
         .await
         .map_err(|e| e.to_string())?;
     let status = response.status();
-    let body = response
-        .into_body()
+    let body = http_body_util::Limited::new(response.into_body(), MAX_ANSWER)
         .collect()
         .await
         .map_err(|e| e.to_string())?

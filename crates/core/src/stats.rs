@@ -10,9 +10,9 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::container::validate_container_set;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::object_refs;
 use crate::stream::{batched, BatchLimits};
 
 /// Samples of many containers arrive out of phase; a few per second keeps the charts smooth
@@ -55,7 +55,7 @@ impl Engine {
     /// Samples of the running containers `ids`, in batches. A container that stops ends its
     /// part; dropping the stream closes every engine connection it holds.
     pub fn stats(&self, ids: &[String]) -> Result<BoxStream<'static, Result<Vec<StatsSample>>>> {
-        validate_container_set("stats", ids)?;
+        object_refs::containers("stats", ids)?;
         let options = StatsOptionsBuilder::new().stream(true).build();
         let per_container = ids.iter().map(|id| {
             let endpoint = self.endpoint().to_owned();
@@ -135,7 +135,10 @@ fn sample_of(
         .as_ref()
         .map(|networks| {
             networks.values().fold((0u64, 0u64), |(rx, tx), n| {
-                (rx + n.rx_bytes.unwrap_or(0), tx + n.tx_bytes.unwrap_or(0))
+                (
+                    rx.saturating_add(n.rx_bytes.unwrap_or(0)),
+                    tx.saturating_add(n.tx_bytes.unwrap_or(0)),
+                )
             })
         })
         .unwrap_or((0, 0));
@@ -156,7 +159,7 @@ fn sample_of(
         }
     };
     let sample = previous.as_ref().map(|before| {
-        let seconds = (time_ms - before.time_ms) as f64 / 1000.0;
+        let seconds = time_ms.saturating_sub(before.time_ms) as f64 / 1000.0;
         StatsSample {
             id: id.to_owned(),
             time_ms,
@@ -188,7 +191,8 @@ fn block_io(blkio: Option<&ContainerBlkioStats>) -> (u64, u64) {
     let mut by_op: HashMap<String, u64> = HashMap::new();
     for entry in entries {
         if let (Some(op), Some(value)) = (&entry.op, entry.value) {
-            *by_op.entry(op.to_lowercase()).or_default() += value;
+            let sum = by_op.entry(op.to_lowercase()).or_default();
+            *sum = sum.saturating_add(value);
         }
     }
     (
@@ -230,7 +234,10 @@ mod tests {
         ContainerStatsResponse {
             read: Some(format!("2026-11-22T10:00:{second:02}Z")),
             cpu_stats: Some(cpu(cpu_total, system)),
-            precpu_stats: Some(cpu(cpu_total - 500, system - 2000)),
+            precpu_stats: Some(cpu(
+                cpu_total.saturating_sub(500),
+                system.saturating_sub(2000),
+            )),
             memory_stats: Some(ContainerMemoryStats {
                 usage: Some(100 << 20),
                 limit: Some(1 << 30),
@@ -283,5 +290,26 @@ mod tests {
             "4000 bytes in 2 s"
         );
         assert!((sample.block_read_per_sec - 4096.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn huge_numbers_from_the_engine_neither_panic_nor_wrap() {
+        let mut huge = response(2, u64::MAX, u64::MAX, u64::MAX, u64::MAX);
+        let networks = huge.networks.as_mut().unwrap();
+        let eth0 = networks["eth0"].clone();
+        networks.insert("eth1".into(), eth0);
+        let blkio = huge.blkio_stats.as_mut().unwrap();
+        let read = blkio.io_service_bytes_recursive.as_ref().unwrap()[0].clone();
+        blkio
+            .io_service_bytes_recursive
+            .as_mut()
+            .unwrap()
+            .push(read);
+        let mut previous = None;
+        sample_of("c", &response(0, 0, 0, 0, 0), &mut previous);
+        let sample = sample_of("c", &huge, &mut previous).expect("a sample");
+        assert!(sample.net_rx_per_sec.is_finite() && sample.net_rx_per_sec > 0.0);
+        assert!(sample.block_read_per_sec.is_finite());
+        assert!(sample.cpu_percent.is_finite());
     }
 }

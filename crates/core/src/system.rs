@@ -82,12 +82,13 @@ impl Engine {
             containers: Usage {
                 count: count(containers.len()),
                 active: count(containers.iter().filter(|c| running(&c.state)).count()),
-                size_bytes: containers.iter().map(|c| bytes(c.size_rw)).sum(),
-                reclaimable_bytes: containers
-                    .iter()
-                    .filter(|c| !running(&c.state))
-                    .map(|c| bytes(c.size_rw))
-                    .sum(),
+                size_bytes: total(containers.iter().map(|c| bytes(c.size_rw))),
+                reclaimable_bytes: total(
+                    containers
+                        .iter()
+                        .filter(|c| !running(&c.state))
+                        .map(|c| bytes(c.size_rw)),
+                ),
             },
             images: Usage {
                 count: count(images.len()),
@@ -97,12 +98,13 @@ impl Engine {
                         .filter(|i| used_images.contains(i.id.as_str()))
                         .count(),
                 ),
-                size_bytes: images.iter().map(|i| bytes(Some(i.size_bytes))).sum(),
-                reclaimable_bytes: images
-                    .iter()
-                    .filter(|i| !used_images.contains(i.id.as_str()))
-                    .map(|i| bytes(Some(i.size_bytes)))
-                    .sum(),
+                size_bytes: total(images.iter().map(|i| bytes(Some(i.size_bytes)))),
+                reclaimable_bytes: total(
+                    images
+                        .iter()
+                        .filter(|i| !used_images.contains(i.id.as_str()))
+                        .map(|i| bytes(Some(i.size_bytes))),
+                ),
             },
             volumes: Usage {
                 count: count(volumes.len()),
@@ -112,12 +114,13 @@ impl Engine {
                         .filter(|v| mounted.contains(v.name.as_str()))
                         .count(),
                 ),
-                size_bytes: volume_sizes.values().sum(),
-                reclaimable_bytes: volume_sizes
-                    .iter()
-                    .filter(|(name, _)| !mounted.contains(name.as_str()))
-                    .map(|(_, size)| size)
-                    .sum(),
+                size_bytes: total(volume_sizes.values().copied()),
+                reclaimable_bytes: total(
+                    volume_sizes
+                        .iter()
+                        .filter(|(name, _)| !mounted.contains(name.as_str()))
+                        .map(|(_, size)| *size),
+                ),
             },
         })
     }
@@ -178,4 +181,9 @@ impl Engine {
             reclaimed_bytes: bytes(response.space_reclaimed),
         })
     }
+}
+/// A sum of sizes an engine reports: a hostile or broken engine's huge numbers stop at the
+/// largest one instead of overflowing.
+fn total(sizes: impl Iterator<Item = u64>) -> u64 {
+    sizes.fold(0, u64::saturating_add)
 }

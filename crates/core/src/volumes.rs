@@ -10,6 +10,7 @@ use specta::Type;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::{bytes, label_filter, Pruned};
+use crate::object_refs::{self, is_object_name};
 use crate::resources::Volume;
 
 /// A volume to create. Labels are `key=value` pairs.
@@ -33,14 +34,6 @@ impl VolumeRequest {
         }
         validate_labels(&self.labels).map_err(|err| err.in_field("labels"))
     }
-}
-
-/// Docker's rule for volume and container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-pub(crate) fn is_object_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.len() >= 2
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Label keys must not be empty or hold `=` (they are written as `key=value`).
@@ -75,6 +68,7 @@ impl Engine {
 
     /// Removes a volume; a volume in use by a container is refused (`conflict`) unless `force`.
     pub async fn volume_remove(&self, name: &str, force: bool) -> Result<()> {
+        object_refs::volume(name)?;
         let options = RemoveVolumeOptionsBuilder::new().force(force).build();
         self.docker()
             .remove_volume(name, Some(options))

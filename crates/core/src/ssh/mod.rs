@@ -12,16 +12,17 @@ pub use host_keys::forget_host_key;
 /// Opens connections to a remote engine, for requests made without bollard.
 pub(crate) use transport::ChannelConnector as Dialer;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::Docker;
 use russh::client::{self, AuthResult, Handle};
 use russh::keys::agent::client::AgentClient;
-use russh::keys::{load_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use russh::keys::{decode_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 
 use crate::error::{AcceptedHostKey, Error, Hop, Result};
-use crate::host::{KeySource, SshTarget};
+use crate::host::{KeySource, Secret, SshTarget};
 use host_keys::HostToCheck;
 
 /// TCP connect, key exchange and authentication together.
@@ -185,7 +186,7 @@ async fn authenticate(session: &mut Session, target: &SshTarget) -> Result<()> {
     };
     match &target.key {
         KeySource::File { path, passphrase } => {
-            let key = load_key(path, passphrase.as_ref().map(|p| p.expose()))?;
+            let key = load_key(path, passphrase.as_ref().map(|p| p.expose())).await?;
             let key = PrivateKeyWithHashAlg::new(Arc::new(key), rsa_hash);
             match session
                 .authenticate_publickey(target.user.as_str(), key)
@@ -224,39 +225,75 @@ async fn authenticate(session: &mut Session, target: &SshTarget) -> Result<()> {
     }
 }
 
+/// The largest private key file Berth reads: an RSA key of 16 384 bits is about 13 KiB.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
 /// Whether the key file is encrypted, so that connecting needs its passphrase.
-pub(crate) fn key_needs_passphrase(path: &std::path::Path) -> bool {
-    matches!(load_key(path, None), Err(Error::PassphraseRequired(_)))
+pub(crate) async fn key_needs_passphrase(path: &Path) -> bool {
+    matches!(
+        load_key(path, None).await,
+        Err(Error::PassphraseRequired(_))
+    )
 }
 
-/// Loads a private key, telling apart a missing passphrase from a wrong one.
-fn load_key(path: &std::path::Path, passphrase: Option<&str>) -> Result<PrivateKey> {
+/// Loads a private key off the async threads (decrypting one runs bcrypt-pbkdf, slow on
+/// purpose), telling apart a missing passphrase from a wrong one.
+async fn load_key(path: &Path, passphrase: Option<&str>) -> Result<PrivateKey> {
+    let (path, passphrase) = (path.to_owned(), passphrase.map(Secret::new));
+    tokio::task::spawn_blocking(move || {
+        load_key_blocking(&path, passphrase.as_ref().map(Secret::expose))
+    })
+    .await
+    .map_err(|err| Error::Internal(format!("loading the key: {err}")))?
+}
+
+fn load_key_blocking(path: &Path, passphrase: Option<&str>) -> Result<PrivateKey> {
     use russh::keys::Error as K;
     let shown = path.display().to_string();
     let unreadable = |err: &dyn std::fmt::Display| {
         Error::InvalidInput(format!("the key {shown} could not be read: {err}"))
     };
+    let text = read_key_file(path)?;
     // Unencrypted keys of some formats fail when given a passphrase, so try without first.
-    match load_secret_key(path, None) {
+    match decode_secret_key(&text, None) {
         Ok(key) => return Ok(key),
         Err(K::KeyIsEncrypted) => {}
         // PKCS#8 files say "ENCRYPTED" in their header but fail to parse without a password.
-        Err(K::Der(_))
-            if std::fs::read_to_string(path).is_ok_and(|pem| pem.contains("ENCRYPTED")) => {}
-        Err(K::IO(err)) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::InvalidInput(format!(
-                "there is no key file at {shown}"
-            )))
-        }
+        Err(K::Der(_)) if text.contains("ENCRYPTED") => {}
         Err(err) => return Err(unreadable(&err)),
     }
     let Some(passphrase) = passphrase else {
         return Err(Error::PassphraseRequired(shown));
     };
-    load_secret_key(path, Some(passphrase)).map_err(|err| match err {
+    decode_secret_key(&text, Some(passphrase)).map_err(|err| match err {
         K::SshKey(_) | K::Unpad(_) | K::Pkcs8(_) => Error::PassphraseWrong(shown.clone()),
         other => unreadable(&other),
     })
+}
+
+/// A private key file's text: a regular file of at most [`MAX_KEY_FILE`] bytes (not a
+/// device, a FIFO that never ends, or a huge file picked by mistake).
+fn read_key_file(path: &Path) -> Result<String> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => {
+            Error::InvalidInput(format!("there is no key file at {shown}"))
+        }
+        _ => Error::InvalidInput(format!("the key {shown} could not be read: {err}")),
+    })?;
+    if !metadata.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is not a regular file; pick the private key file itself"
+        )));
+    }
+    if metadata.len() > MAX_KEY_FILE {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is {} KiB; a private key file is a few KiB at most",
+            metadata.len() / 1024
+        )));
+    }
+    std::fs::read_to_string(path)
+        .map_err(|err| Error::InvalidInput(format!("the key {shown} could not be read: {err}")))
 }
 
 fn unreachable(target: &SshTarget, reason: String) -> Error {
@@ -284,4 +321,30 @@ fn connect_error(target: &SshTarget, err: &russh::Error) -> Error {
         other => format!("{place}: {other}"),
     };
     unreachable(target, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_small_regular_file_is_read_as_a_key() {
+        let folder = std::env::temp_dir().join(format!("berth-key-file-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let big = folder.join("big");
+        std::fs::write(&big, vec![b'a'; 65 * 1024]).unwrap();
+        for (path, says) in [
+            (Path::new("/dev/zero"), "not a regular file"),
+            (folder.as_path(), "not a regular file"),
+            (big.as_path(), "65 KiB"),
+            (Path::new("/nonexistent/key"), "no key file"),
+        ] {
+            let err = read_key_file(path).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
+            assert!(err.to_string().contains(says), "{}: {err}", path.display());
+        }
+        std::fs::write(&big, "-----BEGIN OPENSSH PRIVATE KEY-----\n").unwrap();
+        assert!(read_key_file(&big).is_ok());
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
 }
