@@ -180,3 +180,40 @@ async fn errors_carry_stable_codes() {
         "{down}"
     );
 }
+
+/// bollard writes names into the URL path as they are: a name that climbs out of its path
+/// segment would reach another endpoint. Refused before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_name_never_reaches_another_endpoint() {
+    let t = Labelled::new("hostile");
+    let volume = t.volume("kept");
+    let engine = local_engine().await;
+    let remove = RemoveOptions {
+        force: true,
+        volumes: true,
+    };
+    let climbing = format!("../volumes/{volume}");
+    // Without the check, DELETE /containers/../volumes/NAME is DELETE /volumes/NAME.
+    for err in [
+        engine.container_remove(&climbing, remove).await.unwrap_err(),
+        engine
+            .container_action(&climbing, ContainerAction::Stop)
+            .await
+            .unwrap_err(),
+        engine.container_inspect(&climbing).await.unwrap_err(),
+        engine.image_remove(&climbing, true).await.unwrap_err(),
+        engine.network_remove(&climbing).await.unwrap_err(),
+        engine.volume_remove("x/../../info", true).await.unwrap_err(),
+    ] {
+        assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    }
+    assert!(
+        engine.logs(&[climbing.clone()], &Default::default()).is_err(),
+        "a log stream is refused too"
+    );
+    assert_eq!(
+        berth_testkit::docker(&["volume", "inspect", "-f", "{{.Name}}", &volume]),
+        volume,
+        "the volume is still there"
+    );
+}
