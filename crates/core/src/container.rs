@@ -64,6 +64,26 @@ pub struct Port {
     pub protocol: String,
 }
 
+impl Port {
+    /// The web address of a published TCP port: on the host's address (`web_address`), or on
+    /// the IP the port is bound to when that is a specific one and the engine is on this
+    /// machine. `None` for ports that are not published or not TCP.
+    pub fn web_url(&self, web_address: &str) -> Option<String> {
+        let host_port = self.host_port.filter(|_| self.protocol == "tcp")?;
+        let any_address = matches!(self.host_ip.as_deref(), None | Some("0.0.0.0" | "::"));
+        let host = match &self.host_ip {
+            Some(ip) if web_address == "localhost" && !any_address => ip.as_str(),
+            _ => web_address,
+        };
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_owned()
+        };
+        Some(format!("http://{host}:{host_port}/"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct ComposeRef {
     pub project: String,
@@ -193,6 +213,40 @@ fn ports_from(ports: Vec<PortSummary>) -> Vec<Port> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_published_tcp_port_opens_on_the_hosts_address() {
+        let port = |host_ip: Option<&str>, host_port: Option<u16>, protocol: &str| Port {
+            host_ip: host_ip.map(str::to_owned),
+            host_port,
+            container_port: 80,
+            protocol: protocol.to_owned(),
+        };
+        let url = |p: Port, web: &str| p.web_url(web);
+        let local = "localhost";
+        assert_eq!(
+            url(port(None, Some(8080), "tcp"), local).as_deref(),
+            Some("http://localhost:8080/")
+        );
+        assert_eq!(
+            url(port(Some("127.0.0.1"), Some(8080), "tcp"), local).as_deref(),
+            Some("http://127.0.0.1:8080/")
+        );
+        assert_eq!(
+            url(
+                port(Some("127.0.0.1"), Some(8080), "tcp"),
+                "build.example.com"
+            )
+            .as_deref(),
+            Some("http://build.example.com:8080/")
+        );
+        assert_eq!(
+            url(port(Some("::1"), Some(8080), "tcp"), local).as_deref(),
+            Some("http://[::1]:8080/")
+        );
+        assert_eq!(url(port(Some("0.0.0.0"), Some(8080), "udp"), local), None);
+        assert_eq!(url(port(None, None, "tcp"), local), None);
+    }
     use std::collections::HashMap;
 
     #[test]

@@ -242,6 +242,29 @@ impl Watcher {
         self.shared.state()
     }
 
+    /// Where container `id`'s TCP port `container_port` is published, as a web address: built
+    /// here from the host and the container as the engine listed them, never taken from the
+    /// window, so that only a container's own published port can be opened in a browser.
+    pub fn port_url(&self, id: &str, container_port: u16) -> Result<String> {
+        let table = self.shared.table();
+        let container = table
+            .containers
+            .get(id)
+            .ok_or_else(|| Error::NotFound(format!("there is no container {id:?} on this host")))?;
+        let web_address = self.shared.spec.endpoint.web_address();
+        container
+            .ports
+            .iter()
+            .filter(|p| p.container_port == container_port)
+            .find_map(|p| p.web_url(&web_address))
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "{}'s port {container_port}/tcp is not published",
+                    container.name
+                ))
+            })
+    }
+
     /// The engine, while the host is online.
     pub fn engine(&self) -> Result<Engine> {
         let table = self.shared.table();
