@@ -1,5 +1,5 @@
-//! Remote hosts the user saved, kept in the same sqlite file as the history. A saved host
-//! holds where and how to log in, never a secret.
+//! Remote hosts the user saved, kept in a database of their own (`hosts.sqlite`, see store.rs).
+//! A saved host holds where and how to log in, never a secret.
 
 use std::path::Path;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use crate::host::{
     KnownHostsFiles, Secret, SshTarget,
 };
 use crate::passphrases;
-use crate::store::{db_error, Store};
+use crate::store::Store;
 
 /// How long starting a saved host waits for the keyring (a Secret Service being activated, or
 /// hung, must not hold up the app).
@@ -201,9 +201,9 @@ impl Store {
         .bind(host.docker_host.as_deref().map(str::trim))
         .bind(host.created_ms)
         .bind(host.last_seen_ms)
-        .execute(&self.pool)
+        .execute(&self.hosts)
         .await
-        .map_err(db_error)?;
+        .map_err(hosts_db_error)?;
         Ok(())
     }
 
@@ -212,9 +212,9 @@ impl Store {
             "SELECT id, name, address, port, user, key_path, socket, tags, proxy_jump, \
              docker_host, created_ms, last_seen_ms FROM hosts ORDER BY name",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.hosts)
         .await
-        .map_err(db_error)?;
+        .map_err(hosts_db_error)?;
         rows.iter()
             .map(|row| {
                 let tags: String = row.get("tags");
@@ -240,11 +240,63 @@ impl Store {
     pub async fn remove_host(&self, id: &HostId) -> Result<()> {
         let done = sqlx::query("DELETE FROM hosts WHERE id = ?")
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&self.hosts)
             .await
-            .map_err(db_error)?;
+            .map_err(hosts_db_error)?;
         if done.rows_affected() == 0 {
             return Err(Error::NotFound(format!("no saved host with id {id}")));
+        }
+        Ok(())
+    }
+
+    /// Moves the hosts an older Berth kept in the history database into their own. Each is
+    /// copied and on disk (a full sync) before it leaves the history, so a crash in between
+    /// only copies it again, and a host already here is left as it is.
+    pub(crate) async fn carry_over_hosts(&self) -> Result<()> {
+        let moved = async {
+            // The history's migrations made this table; Berth no longer writes to it.
+            let rows = sqlx::query(
+                "SELECT id, name, address, port, user, key_path, socket, tags, proxy_jump, \
+                 docker_host, created_ms, last_seen_ms FROM hosts",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            let mut tx = self.hosts.begin().await?;
+            for row in &rows {
+                // Every column is text or a number; NULL where the old table allowed it.
+                let text = |column: &str| row.try_get::<Option<String>, _>(column);
+                let number = |column: &str| row.try_get::<Option<i64>, _>(column);
+                sqlx::query(
+                    "INSERT OR IGNORE INTO hosts \
+                     (id, name, address, port, user, key_path, socket, tags, proxy_jump, \
+                     docker_host, created_ms, last_seen_ms) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(text("id")?)
+                .bind(text("name")?)
+                .bind(text("address")?)
+                .bind(number("port")?)
+                .bind(text("user")?)
+                .bind(text("key_path")?)
+                .bind(text("socket")?)
+                .bind(text("tags")?)
+                .bind(text("proxy_jump")?)
+                .bind(text("docker_host")?)
+                .bind(number("created_ms")?)
+                .bind(number("last_seen_ms")?)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            sqlx::query("DELETE FROM hosts").execute(&self.pool).await?;
+            Ok::<_, sqlx::Error>(rows.len())
+        };
+        let moved = moved.await.map_err(hosts_db_error)?;
+        if moved > 0 {
+            tracing::info!(hosts = moved, "saved hosts moved to their own database");
         }
         Ok(())
     }
@@ -254,11 +306,15 @@ impl Store {
         sqlx::query("UPDATE hosts SET last_seen_ms = ? WHERE id = ?")
             .bind(when_ms)
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&self.hosts)
             .await
-            .map_err(db_error)?;
+            .map_err(hosts_db_error)?;
         Ok(())
     }
+}
+
+fn hosts_db_error(err: sqlx::Error) -> Error {
+    Error::Internal(format!("the saved hosts database failed: {err}"))
 }
 
 #[cfg(test)]

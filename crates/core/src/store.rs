@@ -1,12 +1,17 @@
-//! Berth's history in sqlite: container stats (1 s for an hour, 1 min for a day), the engine
-//! events timeline and the activity log (activity.rs). Bounded: [`Store::compact`] folds and
-//! drops what is too old.
+//! Berth's saved data in sqlite, two databases in one folder:
+//! - `history.sqlite`: container stats (1 s for an hour, 1 min for a day), the engine events
+//!   timeline and the activity log (activity.rs). Bounded: [`Store::compact`] folds and drops
+//!   what is too old.
+//! - `hosts.sqlite`: the hosts the user saved (saved_hosts.rs), apart from the history so that
+//!   the busy, bounded history can never take them down with it, and written with a full sync.
+//!
+//! A database that does not open or migrate is set aside (see recovery.rs) and started afresh.
 //! No secret is ever written here.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -15,6 +20,7 @@ use sqlx::Row;
 use crate::error::{Error, Result};
 use crate::event::{EngineEvent, EventKind};
 use crate::host::HostId;
+use crate::recovery::{self, SetAside};
 use crate::stats::StatsSample;
 
 /// Per-second samples are kept this long, then folded into per-minute averages.
@@ -24,9 +30,20 @@ pub const COARSE_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 /// Events kept per host.
 pub const EVENTS_KEPT: i64 = 20_000;
 
+/// The history database's file in Berth's data folder.
+pub const HISTORY_FILE: &str = "history.sqlite";
+/// The saved hosts' database's file in Berth's data folder.
+pub const HOSTS_FILE: &str = "hosts.sqlite";
+
+static HISTORY_MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+static HOSTS_MIGRATIONS: Migrator = sqlx::migrate!("./migrations-hosts");
+
 #[derive(Clone)]
 pub struct Store {
+    /// `history.sqlite`.
     pub(crate) pool: SqlitePool,
+    /// `hosts.sqlite`.
+    pub(crate) hosts: SqlitePool,
 }
 
 /// The time now as the store records it: unix milliseconds.
@@ -40,6 +57,98 @@ pub(crate) fn db_error(err: sqlx::Error) -> Error {
     Error::Internal(format!("the history database failed: {err}"))
 }
 
+/// Why a database could not be used.
+enum OpenFailed {
+    Open(sqlx::Error),
+    Migrate(MigrateError),
+}
+
+impl OpenFailed {
+    /// Whether the file itself is at fault (damaged, not a database, from a newer Berth), so
+    /// that it is set aside. A busy or locked file, a full or failing disk, missing
+    /// permissions or memory are not the file's fault: it is left as it is.
+    fn is_the_files_fault(&self) -> bool {
+        let err = match self {
+            Self::Open(err) => err,
+            Self::Migrate(MigrateError::Execute(err) | MigrateError::ExecuteMigration(err, _)) => {
+                err
+            }
+            Self::Migrate(_) => return true,
+        };
+        let Some(code) = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .and_then(|code| code.parse::<i32>().ok())
+        else {
+            // I/O, a pool timing out and the like: the machine, not the file.
+            return false;
+        };
+        // Primary result codes (the low byte of an extended one): SQLITE_PERM, BUSY, LOCKED,
+        // NOMEM, READONLY, INTERRUPT, IOERR, FULL, CANTOPEN.
+        !matches!(code & 0xff, 3 | 5..=10 | 13 | 14)
+    }
+}
+
+impl std::fmt::Display for OpenFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Open(err) => write!(f, "it could not be opened: {err}"),
+            Self::Migrate(err) => write!(f, "it could not be brought up to date: {err}"),
+        }
+    }
+}
+
+async fn open_sqlite(
+    path: &Path,
+    synchronous: SqliteSynchronous,
+    migrations: &Migrator,
+) -> Result<SqlitePool, OpenFailed> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        // WAL: readers (the UI's queries) never wait for the writer.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(synchronous)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+        .map_err(OpenFailed::Open)?;
+    if let Err(err) = migrations.run(&pool).await {
+        // Closed before the file is moved, so no connection writes to it afterwards.
+        pool.close().await;
+        return Err(OpenFailed::Migrate(err));
+    }
+    Ok(pool)
+}
+
+/// Opens the database at `path`; when the file itself is at fault, sets it aside (noted in
+/// `set_aside`) and opens a fresh one in its place.
+async fn open_or_set_aside(
+    path: &Path,
+    synchronous: SqliteSynchronous,
+    migrations: &Migrator,
+    set_aside: &mut Vec<SetAside>,
+) -> Result<SqlitePool> {
+    let name = path.display();
+    match open_sqlite(path, synchronous, migrations).await {
+        Ok(pool) => return Ok(pool),
+        Err(failed) if failed.is_the_files_fault() => {
+            let kept = recovery::set_aside(path, &failed.to_string()).map_err(|err| {
+                Error::Internal(format!(
+                    "{name} {failed}, and could not be set aside: {err}"
+                ))
+            })?;
+            set_aside.push(kept);
+        }
+        Err(failed) => return Err(Error::Internal(format!("{name}: {failed}"))),
+    }
+    open_sqlite(path, synchronous, migrations)
+        .await
+        .map_err(|failed| Error::Internal(format!("a new {name}: {failed}")))
+}
+
 /// The columns of a stats row after `host`, as a literal for `concat!` (SQL stays static).
 macro_rules! sample_columns {
     () => {
@@ -49,27 +158,47 @@ macro_rules! sample_columns {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    pub async fn open(path: &Path) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(db_error)?
-            .create_if_missing(true)
-            // WAL: readers (the UI's history queries) never wait for the writer.
-            .journal_mode(SqliteJournalMode::Wal)
-            // With WAL, NORMAL syncs at checkpoints rather than at every commit: a crash
-            // cannot corrupt the file, at worst a power cut loses the last second of history.
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await
-            .map_err(db_error)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| Error::Internal(format!("the history database could not migrate: {e}")))?;
-        Ok(Self { pool })
+    /// Opens (creating if needed) the databases in `folder` and brings their schemas up to
+    /// date; hosts an older Berth kept in the history move to their own database. A database
+    /// that does not open or migrate is set aside and started afresh; each one set aside is
+    /// added to `set_aside` (even when opening fails in the end), for the user to be told.
+    pub async fn open(folder: &Path, set_aside: &mut Vec<SetAside>) -> Result<Self> {
+        std::fs::create_dir_all(folder).map_err(|err| {
+            Error::Internal(format!(
+                "the folder {} cannot be made: {err}",
+                folder.display()
+            ))
+        })?;
+        // With WAL, NORMAL syncs at checkpoints rather than at every commit: a crash cannot
+        // corrupt the file, at worst a power cut loses the last second of history.
+        let history = open_or_set_aside(
+            &folder.join(HISTORY_FILE),
+            SqliteSynchronous::Normal,
+            &HISTORY_MIGRATIONS,
+            set_aside,
+        )
+        .await?;
+        // What the user typed in: a commit is on disk before it is reported done.
+        let hosts = open_or_set_aside(
+            &folder.join(HOSTS_FILE),
+            SqliteSynchronous::Full,
+            &HOSTS_MIGRATIONS,
+            set_aside,
+        )
+        .await?;
+        let store = Self {
+            pool: history,
+            hosts,
+        };
+        store.carry_over_hosts().await?;
+        Ok(store)
+    }
+
+    /// Closes both databases once their queries in flight are done; each folds its WAL back
+    /// into its file, so a clean quit leaves one file per database.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.hosts.close().await;
     }
 
     /// Records samples; a second already recorded for a container is replaced, so two views of

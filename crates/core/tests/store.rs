@@ -1,4 +1,5 @@
-//! The history database: stats downsampling and retention, events, and surviving a restart.
+//! Berth's databases: stats downsampling and retention, events, saved hosts, surviving a
+//! restart, and what happens to a database that cannot be used.
 
 use berth_core::store::{COARSE_RETENTION, EVENTS_KEPT, FINE_RETENTION};
 use berth_core::{EngineEvent, EventKind, HostId, StatsSample, Store};
@@ -21,20 +22,29 @@ fn sample(time_ms: i64, cpu: f64, memory: i64) -> StatsSample {
     }
 }
 
-fn temp_db(name: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("berth-{name}-{}.sqlite", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+/// A data folder of the test's own, empty.
+fn temp_folder(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("berth-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
     path
+}
+
+/// Opens the databases in `folder`, where nothing needs setting aside.
+async fn open(folder: &std::path::Path) -> Store {
+    let mut set_aside = Vec::new();
+    let store = Store::open(folder, &mut set_aside).await.unwrap();
+    assert_eq!(set_aside, []);
+    store
 }
 
 #[tokio::test]
 async fn keeps_seconds_for_an_hour_minutes_for_a_day_and_survives_a_restart() {
-    let path = temp_db("stats");
+    let path = temp_folder("stats");
     let host = HostId::local();
     let fine = FINE_RETENTION.as_millis() as i64;
     let coarse = COARSE_RETENTION.as_millis() as i64;
     {
-        let store = Store::open(&path).await.unwrap();
+        let store = open(&path).await;
         // Two hours ago, one minute of samples: 10 % then 30 % CPU, memory up to 200.
         let old_minute = (NOW - 2 * fine) / MINUTE * MINUTE;
         let old: Vec<StatsSample> = (0..60)
@@ -71,7 +81,7 @@ async fn keeps_seconds_for_an_hour_minutes_for_a_day_and_survives_a_restart() {
     }
 
     // A new process opens the same file: the history is still there.
-    let store = Store::open(&path).await.unwrap();
+    let store = open(&path).await;
     let history = store
         .stats_history(&host, "c1", NOW - coarse)
         .await
@@ -92,13 +102,13 @@ async fn keeps_seconds_for_an_hour_minutes_for_a_day_and_survives_a_restart() {
         .unwrap()
         .is_empty());
     drop(store);
-    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_dir_all(&path).unwrap();
 }
 
 #[tokio::test]
 async fn keeps_a_bounded_events_timeline_per_host() {
-    let path = temp_db("events");
-    let store = Store::open(&path).await.unwrap();
+    let path = temp_folder("events");
+    let store = open(&path).await;
     let (local, other) = (HostId::local(), HostId::new("other"));
     let event = |n: i64| EngineEvent {
         time_ms: n,
@@ -137,14 +147,14 @@ async fn keeps_a_bounded_events_timeline_per_host() {
         "per host"
     );
     drop(store);
-    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_dir_all(&path).unwrap();
 }
 
 #[tokio::test]
 async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
     use berth_core::saved_hosts::DEFAULT_SOCKET;
     use berth_core::{ErrorCode, SavedHost};
-    let path = temp_db("hosts");
+    let path = temp_folder("hosts");
     let host = SavedHost {
         id: HostId::new("build"),
         name: "Build box".to_owned(),
@@ -160,7 +170,7 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
         last_seen_ms: None,
     };
     {
-        let store = Store::open(&path).await.unwrap();
+        let store = open(&path).await;
         store.save_host(&host).await.unwrap();
         let bad = SavedHost {
             port: 0,
@@ -171,7 +181,7 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
         assert_eq!(err.code(), ErrorCode::InvalidInput);
         store.host_seen(&host.id, NOW + 5).await.unwrap();
     }
-    let store = Store::open(&path).await.unwrap();
+    let store = open(&path).await;
     let expected = SavedHost {
         last_seen_ms: Some(NOW + 5),
         ..host.clone()
@@ -200,15 +210,15 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
     let err = store.remove_host(&host.id).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
     drop(store);
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&path);
 }
 
 #[tokio::test]
 async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
     use berth_core::activity::{self, ActivityQuery, ACTIVITY_KEPT};
     use berth_core::{Endpoint, Engine, ErrorCode};
-    let path = temp_db("activity");
-    let store = Store::open(&path).await.unwrap();
+    let path = temp_folder("activity");
+    let store = open(&path).await;
     let engine = Engine::connect(&Endpoint::local().unwrap()).await.unwrap();
     let (local, far) = (HostId::local(), HostId::new("far"));
 
@@ -291,5 +301,254 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
         .unwrap();
     assert_eq!(kept.len() as i64, ACTIVITY_KEPT, "bounded");
     assert_eq!(kept[0].target, format!("c{}", ACTIVITY_KEPT + 4));
-    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_dir_all(&path).unwrap();
+}
+
+fn saved(id: &str) -> berth_core::SavedHost {
+    berth_core::SavedHost {
+        id: HostId::new(id),
+        name: format!("Host {id}"),
+        address: "10.0.0.5".to_owned(),
+        port: 22,
+        user: "deploy".to_owned(),
+        key_path: Some("/home/me/.ssh/id_ed25519".to_owned()),
+        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        tags: vec!["ci".to_owned()],
+        proxy_jump: Some("ops@bastion.example.com:2222".to_owned()),
+        docker_host: None,
+        created_ms: NOW,
+        last_seen_ms: Some(NOW + 1),
+    }
+}
+
+fn event(seq: i64) -> EngineEvent {
+    EngineEvent {
+        time_ms: NOW + seq,
+        kind: EventKind::Container,
+        action: "start".into(),
+        id: format!("c{seq}"),
+        name: "web".into(),
+        exit_code: None,
+    }
+}
+
+#[tokio::test]
+async fn saved_hosts_move_from_an_older_history_into_their_own_database() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    let folder = temp_folder("carry-over");
+    std::fs::create_dir_all(&folder).unwrap();
+    // history.sqlite as Berth left it before hosts had a database of their own: the same
+    // migrations, with the hosts in it.
+    let older = SqliteConnectOptions::new()
+        .filename(folder.join("history.sqlite"))
+        .create_if_missing(true);
+    let history = SqlitePool::connect_with(older.clone()).await.unwrap();
+    sqlx::migrate!("./migrations").run(&history).await.unwrap();
+    let ssh = saved("build");
+    let direct = berth_core::SavedHost {
+        address: String::new(),
+        user: String::new(),
+        key_path: None,
+        tags: Vec::new(),
+        proxy_jump: None,
+        docker_host: Some("tcp://10.0.0.6:2375".to_owned()),
+        last_seen_ms: None,
+        ..saved("direct")
+    };
+    for h in [&ssh, &direct] {
+        sqlx::query(
+            "INSERT INTO hosts (id, name, address, port, user, key_path, socket, tags, \
+             proxy_jump, docker_host, created_ms, last_seen_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(h.id.as_str())
+        .bind(&h.name)
+        .bind(&h.address)
+        .bind(i64::from(h.port))
+        .bind(&h.user)
+        .bind(&h.key_path)
+        .bind(&h.socket)
+        .bind(serde_json::to_string(&h.tags).unwrap())
+        .bind(&h.proxy_jump)
+        .bind(&h.docker_host)
+        .bind(h.created_ms)
+        .bind(h.last_seen_ms)
+        .execute(&history)
+        .await
+        .unwrap();
+    }
+    history.close().await;
+
+    let store = open(&folder).await;
+    assert_eq!(
+        store.saved_hosts().await.unwrap(),
+        vec![ssh.clone(), direct]
+    );
+    assert!(folder.join("hosts.sqlite").exists());
+    // Removed since, a host does not come back from the history on the next start.
+    store.remove_host(&HostId::new("direct")).await.unwrap();
+    store.close().await;
+    let store = open(&folder).await;
+    assert_eq!(store.saved_hosts().await.unwrap(), vec![ssh.clone()]);
+    store.close().await;
+
+    // A crash after the copy and before the history let go of it: the copy kept since wins.
+    let history = SqlitePool::connect_with(older).await.unwrap();
+    sqlx::query(
+        "INSERT INTO hosts (id, name, address, port, user, socket, tags, created_ms) \
+         VALUES ('build', 'Stale name', '10.0.0.9', 22, 'old', '/s', '[]', 0)",
+    )
+    .execute(&history)
+    .await
+    .unwrap();
+    history.close().await;
+    let store = open(&folder).await;
+    assert_eq!(store.saved_hosts().await.unwrap(), vec![ssh]);
+    store.close().await;
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+/// The names in `folder` that start with `prefix`.
+fn files_starting(folder: &std::path::Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_damaged_history_is_set_aside_and_the_saved_hosts_stay() {
+    let folder = temp_folder("damaged-history");
+    let store = open(&folder).await;
+    store.save_host(&saved("build")).await.unwrap();
+    store
+        .record_events(&HostId::local(), &[event(1)])
+        .await
+        .unwrap();
+    store.close().await;
+    let damage = b"not a database, whatever it was".repeat(200);
+    std::fs::write(folder.join("history.sqlite"), &damage).unwrap();
+
+    let mut set_aside = Vec::new();
+    let store = Store::open(&folder, &mut set_aside).await.unwrap();
+    let [kept] = &set_aside[..] else {
+        panic!("one file set aside: {set_aside:?}");
+    };
+    assert_eq!(kept.file, "history.sqlite");
+    assert!(kept.reason.contains("not a database"), "{}", kept.reason);
+    assert_eq!(
+        std::fs::read(&kept.kept_as).unwrap(),
+        damage,
+        "kept as it was"
+    );
+    assert!(std::path::Path::new(&kept.kept_as).starts_with(&folder));
+    assert_eq!(store.saved_hosts().await.unwrap(), vec![saved("build")]);
+    // A fresh history, in use.
+    assert!(store
+        .recent_events(&HostId::local(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .record_events(&HostId::local(), &[event(2)])
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(files_starting(&folder, "history.sqlite.corrupt-").len(), 1);
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[tokio::test]
+async fn a_hosts_database_from_a_newer_berth_is_set_aside_and_the_history_stays() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    let folder = temp_folder("newer-hosts");
+    let store = open(&folder).await;
+    store.save_host(&saved("build")).await.unwrap();
+    store
+        .record_events(&HostId::local(), &[event(1)])
+        .await
+        .unwrap();
+    store.close().await;
+    // A migration this build does not know: the schema may be anything.
+    let hosts =
+        SqlitePool::connect_with(SqliteConnectOptions::new().filename(folder.join("hosts.sqlite")))
+            .await
+            .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&hosts)
+    .await
+    .unwrap();
+    hosts.close().await;
+
+    let mut set_aside = Vec::new();
+    let store = Store::open(&folder, &mut set_aside).await.unwrap();
+    let [kept] = &set_aside[..] else {
+        panic!("one file set aside: {set_aside:?}");
+    };
+    assert_eq!(kept.file, "hosts.sqlite");
+    assert!(kept.reason.contains("migration 99"), "{}", kept.reason);
+    assert!(store.saved_hosts().await.unwrap().is_empty());
+    assert_eq!(
+        store.recent_events(&HostId::local(), 10).await.unwrap(),
+        vec![event(1)]
+    );
+    store.close().await;
+    // The kept copy still holds the host, for whoever looks.
+    let kept = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&kept.kept_as))
+        .await
+        .unwrap();
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM hosts")
+        .fetch_all(&kept)
+        .await
+        .unwrap();
+    assert_eq!(ids, ["build"]);
+    kept.close().await;
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[tokio::test]
+async fn a_database_that_is_only_busy_is_left_where_it_is() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
+    use sqlx::{Connection, SqliteConnection};
+    let folder = temp_folder("busy");
+    let store = open(&folder).await;
+    store
+        .record_events(&HostId::local(), &[event(1)])
+        .await
+        .unwrap();
+    store.close().await;
+    // Another program holding the file (an sqlite3 shell in a transaction, say).
+    let mut holder = SqliteConnection::connect_with(
+        &SqliteConnectOptions::new()
+            .filename(folder.join("history.sqlite"))
+            .locking_mode(SqliteLockingMode::Exclusive),
+    )
+    .await
+    .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+
+    let mut set_aside = Vec::new();
+    let err = Store::open(&folder, &mut set_aside)
+        .await
+        .err()
+        .expect("a locked database does not open");
+    assert!(err.to_string().contains("history.sqlite"), "{err}");
+    assert_eq!(set_aside, []);
+    holder.close().await.unwrap();
+    let store = open(&folder).await;
+    assert_eq!(
+        store.recent_events(&HostId::local(), 10).await.unwrap(),
+        vec![event(1)]
+    );
+    store.close().await;
+    std::fs::remove_dir_all(&folder).unwrap();
 }
