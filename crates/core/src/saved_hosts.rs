@@ -53,56 +53,69 @@ pub struct SavedHost {
 impl SavedHost {
     /// Checks every field before anything is saved or dialed; the message names the field.
     pub fn validate(&self) -> Result<()> {
-        let invalid = |message: String| Err(Error::InvalidInput(message));
+        // Each refusal names its field as this type's serialized field name, for the form.
+        let invalid =
+            |field: &str, message: String| Err(Error::InvalidInput(message).in_field(field));
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return invalid("The name must have 1 to 64 characters.".to_owned());
+            return invalid("name", "The name must have 1 to 64 characters.".to_owned());
         }
         if let Some(tag) = self
             .tags
             .iter()
             .find(|t| t.trim().is_empty() || t.chars().count() > 32)
         {
-            return invalid(format!("The tag {tag:?} must have 1 to 32 characters."));
+            return invalid(
+                "tags",
+                format!("The tag {tag:?} must have 1 to 32 characters."),
+            );
         }
         if let Some(address) = &self.docker_host {
             return match Endpoint::parse(address.trim()) {
                 Ok(_) => Ok(()),
-                Err(err) => invalid(format!(
-                    "The engine address must be unix:///path or tcp://host:port — {err}."
-                )),
+                Err(err) => invalid(
+                    "dockerHost",
+                    format!("The engine address must be unix:///path or tcp://host:port — {err}."),
+                ),
             };
         }
         if !is_host_address(&self.address) {
-            return invalid(format!(
-                "The address {:?} is not a host name or IP address.",
-                self.address
-            ));
+            return invalid(
+                "address",
+                format!(
+                    "The address {:?} is not a host name or IP address.",
+                    self.address
+                ),
+            );
         }
         if self.port == 0 {
-            return invalid("The port must be between 1 and 65535.".to_owned());
+            return invalid("port", "The port must be between 1 and 65535.".to_owned());
         }
         if !is_login_name(&self.user) {
-            return invalid(format!(
-                "The user {:?} is not a valid login name.",
-                self.user
-            ));
+            return invalid(
+                "user",
+                format!("The user {:?} is not a valid login name.", self.user),
+            );
         }
         if let Some(path) = &self.key_path {
             if !path.starts_with('/') {
-                return invalid(format!(
-                    "The key file must be an absolute path, not {path:?}."
-                ));
+                return invalid(
+                    "keyPath",
+                    format!("The key file must be an absolute path, not {path:?}."),
+                );
             }
         }
         if !self.socket.starts_with('/') || self.socket.contains(char::is_whitespace) {
-            return invalid(format!(
-                "The Docker socket must be an absolute path, not {:?}.",
-                self.socket
-            ));
+            return invalid(
+                "socket",
+                format!(
+                    "The Docker socket must be an absolute path, not {:?}.",
+                    self.socket
+                ),
+            );
         }
         if let Some(jump) = &self.proxy_jump {
-            JumpHost::parse(jump, &self.user)?;
+            JumpHost::parse(jump, &self.user).map_err(|err| err.in_field("proxyJump"))?;
         }
         Ok(())
     }
@@ -155,11 +168,10 @@ impl SavedHost {
         &self,
         known_hosts: &KnownHostsFiles,
     ) -> Result<HostSpec> {
-        let encrypted = self.docker_host.is_none()
-            && self
-                .key_path
-                .as_deref()
-                .is_some_and(|path| crate::ssh::key_needs_passphrase(Path::new(path)));
+        let encrypted = match (&self.docker_host, &self.key_path) {
+            (None, Some(path)) => crate::ssh::key_needs_passphrase(Path::new(path)).await,
+            _ => false,
+        };
         let passphrase = if encrypted {
             match tokio::time::timeout(KEYRING_PATIENCE, passphrases::recall(&self.id)).await {
                 Ok(Ok(remembered)) => remembered,
@@ -358,7 +370,7 @@ mod tests {
         let spec = direct
             .spec(
                 &KnownHostsFiles {
-                    openssh: None,
+                    openssh: Vec::new(),
                     berth: "/k".into(),
                 },
                 None,
@@ -462,9 +474,11 @@ mod tests {
                 "engine address",
             ),
         ];
-        for (host, field) in cases {
-            let err = host.validate().expect_err(field);
-            assert!(err.to_string().contains(field), "{err} names {field}");
+        for (host, says) in cases {
+            let err = host.validate().expect_err(says);
+            assert!(err.to_string().contains(says), "{err} names {says}");
+            let field = crate::error::the_changed_field(&example(), &host);
+            assert_eq!(err.field(), Some(field.as_str()), "{err}");
         }
     }
 }

@@ -195,7 +195,10 @@ async fn a_hostile_name_never_reaches_another_endpoint() {
     let climbing = format!("../volumes/{volume}");
     // Without the check, DELETE /containers/../volumes/NAME is DELETE /volumes/NAME.
     for err in [
-        engine.container_remove(&climbing, remove).await.unwrap_err(),
+        engine
+            .container_remove(&climbing, remove)
+            .await
+            .unwrap_err(),
         engine
             .container_action(&climbing, ContainerAction::Stop)
             .await
@@ -203,12 +206,17 @@ async fn a_hostile_name_never_reaches_another_endpoint() {
         engine.container_inspect(&climbing).await.unwrap_err(),
         engine.image_remove(&climbing, true).await.unwrap_err(),
         engine.network_remove(&climbing).await.unwrap_err(),
-        engine.volume_remove("x/../../info", true).await.unwrap_err(),
+        engine
+            .volume_remove("x/../../info", true)
+            .await
+            .unwrap_err(),
     ] {
         assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
     }
     assert!(
-        engine.logs(&[climbing.clone()], &Default::default()).is_err(),
+        engine
+            .logs(&[climbing.clone()], &Default::default())
+            .is_err(),
         "a log stream is refused too"
     );
     assert_eq!(
