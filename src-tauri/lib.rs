@@ -8,6 +8,7 @@ mod hosts;
 mod images;
 mod networks;
 mod notifications;
+mod saved;
 mod settings;
 mod streams;
 mod system;
@@ -15,9 +16,9 @@ mod tray;
 mod updates;
 mod volumes;
 
-use std::time::Duration;
+use std::path::PathBuf;
 
-use berth_core::{Berth, HostSpec, Store};
+use berth_core::{HostSpec, Store};
 use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
@@ -82,6 +83,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             activity::activity_export,
             commands::settings_get,
             commands::settings_update,
+            saved::startup_notices,
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
@@ -90,27 +92,17 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .dangerously_cast_bigints_to_number()
 }
 
-/// How often old stats are folded into per-minute averages and expired.
-const COMPACT_EVERY: Duration = Duration::from_secs(60);
-
-/// Builds the app on any runtime, so tests can use Tauri's mock runtime. Without a `store`,
-/// nothing is kept across restarts.
+/// Builds the app on any runtime, so tests can use Tauri's mock runtime. Settings, saved hosts
+/// and history are kept in `folder`; `hosts` (the local engine) are watched besides the saved
+/// ones.
 pub fn build<R: Runtime>(
     builder: tauri::Builder<R>,
     hosts: Vec<HostSpec>,
-    store: Option<Store>,
+    folder: PathBuf,
 ) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
-    // Watchers spawn onto Tauri's Tokio runtime and start connecting before the window shows.
-    let berth = tauri::async_runtime::block_on(async { Berth::start(hosts, store.clone()) });
-    if let Some(store) = store.clone() {
-        tauri::async_runtime::spawn(compact_periodically(store));
-    }
     builder
-        .plugin(tauri_plugin_store::Builder::new().build())
-        .plugin(settings::plugin())
-        .manage(berth)
-        .manage(store)
+        .plugin(saved::plugin(folder, hosts))
         .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         .manage(notifications::AlertRulesInForce::new())
@@ -127,18 +119,8 @@ pub fn build<R: Runtime>(
         })
 }
 
-async fn compact_periodically(store: Store) {
-    let mut every = tokio::time::interval(COMPACT_EVERY);
-    loop {
-        every.tick().await;
-        if let Err(err) = store.compact(berth_core::store::now_ms()).await {
-            tracing::warn!(%err, "could not compact the history");
-        }
-    }
-}
-
-/// Berth's files: the database and its known hosts (where Tauri keeps the settings too).
-fn data_folder() -> std::path::PathBuf {
+/// Berth's files: settings, databases and its known hosts.
+fn data_folder() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(std::env::temp_dir)
         .join("dev.berth.app")
@@ -161,25 +143,6 @@ fn opened<'a>(store: &'a Option<Store>, what: &str) -> Result<&'a Store, berth_c
         .ok_or_else(|| berth_core::Error::Internal(format!("{what}: the database did not open")))
 }
 
-/// The history database in the user's data folder.
-fn open_store() -> Option<Store> {
-    let folder = data_folder();
-    let opened = std::fs::create_dir_all(&folder)
-        .map_err(|e| e.to_string())
-        .and_then(|()| {
-            tauri::async_runtime::block_on(Store::open(&folder.join("history.sqlite")))
-                .map_err(|e| e.to_string())
-        });
-    match opened {
-        Ok(store) => Some(store),
-        Err(err) => {
-            // Berth still works; only history is not kept.
-            tracing::error!(%err, "no history: the database could not be opened");
-            None
-        }
-    }
-}
-
 /// Runs Tauri's async work (watchers, streams, commands) on one thread of its own. Berth's
 /// core waits on sockets rather than computing, and a log streams one engine chunk at a time
 /// between the connection task and its reader: on one thread those hand-offs cost no wake-ups
@@ -195,35 +158,6 @@ fn use_one_io_thread() {
         .spawn(move || runtime.block_on(std::future::pending::<()>()))
         .expect("the I/O thread starts");
     tauri::async_runtime::set(handle);
-}
-
-/// The saved hosts to watch from the start. Their passphrases are not kept, so a host whose
-/// key needs one waits offline for it.
-fn saved_hosts(store: Option<&Store>) -> Vec<HostSpec> {
-    let Some(store) = store else {
-        return Vec::new();
-    };
-    let files = hosts::known_hosts_files();
-    let specs = async {
-        let saved = store.saved_hosts().await?;
-        let specs = saved.iter().map(|host| async {
-            host.spec_with_remembered_passphrase(&files)
-                .await
-                .inspect_err(
-                    |err| tracing::error!(%err, host = %host.id, "a saved host is not valid"),
-                )
-                .ok()
-        });
-        let specs = futures_util::future::join_all(specs).await;
-        Ok::<_, berth_core::Error>(specs.into_iter().flatten().collect())
-    };
-    match tauri::async_runtime::block_on(specs) {
-        Ok(specs) => specs,
-        Err(err) => {
-            tracing::error!(%err, "the saved hosts could not be read");
-            Vec::new()
-        }
-    }
 }
 
 pub fn run() {
@@ -243,14 +177,18 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let store = open_store();
-    let hosts = std::iter::once(local)
-        .chain(saved_hosts(store.as_ref()))
-        .collect();
-    build(tauri::Builder::default(), hosts, store)
-        .run(tauri::generate_context!("tauri.conf.json"))
+    let app = build(tauri::Builder::default(), vec![local], data_folder())
+        .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");
             std::process::exit(1);
         });
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            if let Some(store) = app.state::<Option<Store>>().inner() {
+                // Each database folds its WAL back in: a clean quit leaves one file apiece.
+                tauri::async_runtime::block_on(store.close());
+            }
+        }
+    });
 }

@@ -1,20 +1,23 @@
-//! The user's preferences, kept by tauri-plugin-store in `settings.json` in the app's data
-//! folder. One typed record crosses IPC; the file may be older or newer than this build, so
-//! fields it lacks take their defaults and a file that cannot be read is never overwritten
-//! until the user changes something.
+//! The user's preferences, kept in `settings.json` in the app's data folder as
+//! `{"settings": {…}}` (the layout tauri-plugin-store wrote before, so existing files still
+//! read). One typed record crosses IPC; the file may be older or newer than this build, so
+//! fields it lacks take their defaults and settings this build cannot use are never
+//! overwritten until the user changes something. The file is replaced whole on each change
+//! (berth_core::files): tauri-plugin-store truncated it and wrote in place, so a crash or a
+//! full disk mid-write left half a file, which it then silently replaced with defaults.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::Mutex;
 
 use berth_core::alerts::AlertRules;
+use berth_core::recovery::{self, JsonFile, SetAside};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_store::StoreExt;
 
 use crate::error::IpcError;
 
-const FILE: &str = "settings.json";
+/// The settings' file in the app's data folder.
+pub const FILE: &str = "settings.json";
 const KEY: &str = "settings";
 
 /// Log views keep this many lines (xterm.js scrollback), so a longer tail shows nothing more.
@@ -104,46 +107,42 @@ fn merge(defaults: &mut serde_json::Value, saved: serde_json::Value) {
     }
 }
 
-/// Where settings are kept: the plugin's store, behind a trait so that commands and state
-/// need no Tauri runtime parameter.
-trait KeyValueFile: Send + Sync {
-    fn get(&self, key: &str) -> Option<serde_json::Value>;
-    fn put(&self, key: &str, value: serde_json::Value) -> tauri_plugin_store::Result<()>;
+/// The settings file, read once at start.
+pub struct SettingsFile {
+    path: PathBuf,
+    /// What the file holds under `settings`: as read at start, then as last written.
+    saved: Mutex<Option<serde_json::Value>>,
 }
-
-impl<R: Runtime> KeyValueFile for tauri_plugin_store::Store<R> {
-    fn get(&self, key: &str) -> Option<serde_json::Value> {
-        tauri_plugin_store::Store::get(self, key)
-    }
-
-    fn put(&self, key: &str, value: serde_json::Value) -> tauri_plugin_store::Result<()> {
-        self.set(key, value);
-        self.save()
-    }
-}
-
-/// Opens the settings file as the app is built, so every command finds it. A plugin's setup
-/// runs then; the app's own setup hook waits for the event loop, which tests never start.
-/// Register it after tauri-plugin-store.
-pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
-    tauri::plugin::Builder::new("berth-settings")
-        .setup(|app, _api| {
-            app.manage(SettingsFile::open(app)?);
-            Ok(())
-        })
-        .build()
-}
-
-/// The settings file, opened once at start.
-pub struct SettingsFile(Arc<dyn KeyValueFile>);
 
 impl SettingsFile {
-    fn open<R: Runtime>(app: &AppHandle<R>) -> tauri_plugin_store::Result<Self> {
-        Ok(Self(app.store(FILE)?))
+    /// Reads the settings at `path`. A file that cannot be read or is not JSON is set aside
+    /// (added to `set_aside`, for the user to be told) and the settings start from defaults.
+    pub fn open(path: PathBuf, set_aside: &mut Vec<SetAside>) -> Self {
+        let saved = match recovery::read_json(&path) {
+            Ok(JsonFile::Read(mut file)) => file.get_mut(KEY).map(serde_json::Value::take),
+            Ok(JsonFile::Missing) => None,
+            Ok(JsonFile::SetAside(kept)) => {
+                set_aside.push(kept);
+                None
+            }
+            Err(err) => {
+                tracing::error!(%err, "settings.json could not be read nor set aside; showing defaults");
+                None
+            }
+        };
+        Self {
+            path,
+            saved: Mutex::new(saved),
+        }
+    }
+
+    fn saved(&self) -> std::sync::MutexGuard<'_, Option<serde_json::Value>> {
+        // The value is replaced whole, so a panic elsewhere cannot leave it half changed.
+        self.saved.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn load(&self) -> Settings {
-        let Some(saved) = self.0.get(KEY) else {
+        let Some(saved) = self.saved().clone() else {
             return Settings::default();
         };
         Settings::from_saved(saved)
@@ -159,7 +158,13 @@ impl SettingsFile {
     pub fn save(&self, settings: &Settings) -> Result<(), IpcError> {
         settings.validate()?;
         let value = serde_json::to_value(settings).map_err(|e| storage(&e))?;
-        self.0.put(KEY, value).map_err(|e| storage(&e))
+        let file = serde_json::json!({ KEY: value });
+        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| storage(&e))?;
+        // Held while writing: one write at a time, and the last one written is the one kept.
+        let mut saved = self.saved();
+        berth_core::files::write_atomically(&self.path, &bytes).map_err(|e| storage(&e))?;
+        *saved = Some(value);
+        Ok(())
     }
 }
 
@@ -227,6 +232,85 @@ mod tests {
             ..Settings::default()
         };
         assert!(edges.validate().is_ok());
+    }
+
+    /// A folder of the test's own, empty.
+    fn folder(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("berth-settings-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_reader_never_sees_half_a_settings_file() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = folder("atomic");
+        let path = dir.join(FILE);
+        let file = SettingsFile::open(path.clone(), &mut Vec::new());
+        // Large enough that writing it takes more than one system call.
+        let only = (0..2000)
+            .map(|n| berth_core::alerts::ContainerMatch::Container {
+                name: format!("container-{n}"),
+            })
+            .collect::<Vec<_>>();
+        let settings = |n: u32| Settings {
+            log_tail: 1 + n % 100,
+            alerts: AlertRules {
+                only: only.clone(),
+                ..AlertRules::default()
+            },
+            ..Settings::default()
+        };
+        file.save(&settings(0)).unwrap();
+        let writing = AtomicBool::new(true);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                let mut reads = 0;
+                while writing.load(Ordering::Relaxed) {
+                    let bytes = std::fs::read(&path).expect("the file is always there");
+                    let read: serde_json::Value = serde_json::from_slice(&bytes)
+                        .unwrap_or_else(|e| panic!("half a file ({} bytes): {e}", bytes.len()));
+                    assert!(read[KEY]["logTail"].is_u64());
+                    reads += 1;
+                }
+                reads
+            });
+            for n in 1..100 {
+                file.save(&settings(n)).unwrap();
+            }
+            writing.store(false, Ordering::Relaxed);
+            assert!(reader.join().unwrap() > 0);
+        });
+        let reopened = SettingsFile::open(path, &mut Vec::new());
+        assert_eq!(reopened.load(), settings(99));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_is_not_json_is_set_aside_not_replaced() {
+        let dir = folder("damaged");
+        let path = dir.join(FILE);
+        let damaged = r#"{"settings": {"theme": "dark", "logTa"#;
+        std::fs::write(&path, damaged).unwrap();
+        let mut set_aside = Vec::new();
+        let file = SettingsFile::open(path.clone(), &mut set_aside);
+        let [kept] = &set_aside[..] else {
+            panic!("the file is set aside: {set_aside:?}");
+        };
+        assert_eq!(kept.file, FILE);
+        assert_eq!(std::fs::read_to_string(&kept.kept_as).unwrap(), damaged);
+        assert_eq!(file.load(), Settings::default());
+
+        let chosen = Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
+        file.save(&chosen).unwrap();
+        assert_eq!(SettingsFile::open(path, &mut Vec::new()).load(), chosen);
+        assert_eq!(std::fs::read_to_string(&kept.kept_as).unwrap(), damaged);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

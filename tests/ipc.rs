@@ -1,6 +1,7 @@
 //! The shell's IPC surface on Tauri's mock runtime, against the real local engine: commands
 //! reach the engine, and errors cross as `{ code, message }`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use berth_core::{HostSpec, Secret};
@@ -11,8 +12,8 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INV
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
-/// The app keeps its files (settings) under the XDG data folder: a private one per test run,
-/// so tests neither read nor leave anything in the user's.
+/// The app keeps its known hosts under the XDG data folder: a private one per test run, so
+/// tests neither read nor leave anything in the user's.
 fn private_data_folder() -> &'static std::path::Path {
     static FOLDER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     FOLDER.get_or_init(|| {
@@ -23,12 +24,35 @@ fn private_data_folder() -> &'static std::path::Path {
     })
 }
 
+/// A folder for one test's settings and databases, empty.
+fn test_folder(name: &str) -> std::path::PathBuf {
+    let folder = private_data_folder().join(name);
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// The app watching the local engine, with what it saves in a fresh folder.
 fn app_window() -> (
     tauri::App<tauri::test::MockRuntime>,
     WebviewWindow<tauri::test::MockRuntime>,
 ) {
+    let folder = test_folder(&format!("app-{}", NEXT_APP.fetch_add(1, Ordering::Relaxed)));
+    app_in(&folder, vec![HostSpec::local().unwrap()])
+}
+
+static NEXT_APP: AtomicUsize = AtomicUsize::new(0);
+
+/// The app keeping what it saves in `folder`, watching `hosts` besides the saved ones.
+fn app_in(
+    folder: &std::path::Path,
+    hosts: Vec<HostSpec>,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    WebviewWindow<tauri::test::MockRuntime>,
+) {
     private_data_folder();
-    let app = berth_app::build(mock_builder(), vec![HostSpec::local().unwrap()], None)
+    let app = berth_app::build(mock_builder(), hosts, folder.to_owned())
         .build(mock_context(noop_assets()))
         .expect("app builds");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -134,7 +158,8 @@ fn errors_cross_as_code_and_message() {
 
 #[test]
 fn settings_are_checked_then_kept_across_restarts() {
-    let (app, window) = app_window();
+    let folder = test_folder("settings");
+    let (app, window) = app_in(&folder, Vec::new());
     let defaults = invoke(&window, "settings_get", json!({})).unwrap();
     let every_alert = json!({
         "doNotDisturb": false, "died": true, "oomKilled": true, "unhealthy": true,
@@ -179,30 +204,9 @@ fn settings_are_checked_then_kept_across_restarts() {
     drop(window);
     drop(app);
 
-    let (_app, window) = app_window();
+    let (_app, window) = app_in(&folder, Vec::new());
     assert_eq!(invoke(&window, "settings_get", json!({})).unwrap(), chosen);
-    let file = files_under(private_data_folder())
-        .into_iter()
-        .find(|f| f.ends_with("settings.json"))
-        .expect("settings were written under the private data folder");
-    // Only this test's file: other tests keep theirs beside it meanwhile.
-    std::fs::remove_file(file).unwrap();
-}
-
-fn window_on(
-    store: berth_core::Store,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
-    private_data_folder();
-    let app = berth_app::build(mock_builder(), vec![], Some(store))
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, window)
+    assert!(folder.join("settings.json").exists());
 }
 
 /// Every file under `folder`, recursively.
@@ -222,11 +226,10 @@ fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_written() {
     let remote = RemoteHost::get();
+    // The app's own layout: its data folder holds the databases and known hosts alike.
     let data = private_data_folder().join("dev.berth.app");
     std::fs::create_dir_all(&data).unwrap();
-    let store = tauri::async_runtime::block_on(berth_core::Store::open(&data.join("hosts.sqlite")))
-        .unwrap();
-    let (_app, window) = window_on(store);
+    let (_app, window) = app_in(&data, Vec::new());
     let passphrase = remote.passphrase();
     let host = json!({
         "id": "namespace", "name": "Namespace", "address": remote.address, "port": 22,
@@ -328,12 +331,80 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
         json!([])
     );
     drop(window);
-    for made in [
-        "hosts.sqlite",
-        "hosts.sqlite-wal",
-        "hosts.sqlite-shm",
-        "known_hosts",
-    ] {
-        let _ = std::fs::remove_file(data.join(made));
-    }
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_damaged_history_at_start_is_set_aside_and_told_once_and_the_saved_hosts_stay() {
+    let folder = test_folder("damaged-history");
+    let host = berth_core::SavedHost {
+        id: berth_core::HostId::new("kept"),
+        name: "Kept".to_owned(),
+        address: String::new(),
+        port: 22,
+        user: String::new(),
+        key_path: None,
+        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        tags: Vec::new(),
+        proxy_jump: None,
+        docker_host: Some("unix:///tmp/berth-ipc-nowhere.sock".to_owned()),
+        created_ms: 0,
+        last_seen_ms: None,
+    };
+    tauri::async_runtime::block_on(async {
+        let store = berth_core::Store::open(&folder, &mut Vec::new())
+            .await
+            .unwrap();
+        store.save_host(&host).await.unwrap();
+        store.close().await;
+    });
+    let damage = "what a crash left of the history ".repeat(100);
+    std::fs::write(folder.join("history.sqlite"), &damage).unwrap();
+
+    let (_app, window) = app_in(&folder, Vec::new());
+    let told = invoke(&window, "startup_notices", json!({})).unwrap();
+    assert_eq!(told.as_array().map(Vec::len), Some(1), "{told}");
+    assert_eq!(told[0]["file"], "history.sqlite");
+    let kept = told[0]["keptAs"].as_str().unwrap();
+    assert!(kept.contains("history.sqlite.corrupt-"), "{kept}");
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), damage);
+    assert_eq!(
+        invoke(&window, "startup_notices", json!({})).unwrap(),
+        json!([]),
+        "told once"
+    );
+    let saved = invoke(&window, "hosts_saved", json!({})).unwrap();
+    assert_eq!(saved[0]["id"], "kept", "{saved}");
+    let watched = invoke(&window, "hosts_state", json!({})).unwrap();
+    assert_eq!(watched[0]["host"], "kept", "{watched}");
+    // The fresh history is in use.
+    let query = json!({"host": null, "search": "", "failedOnly": false, "limit": 10});
+    invoke(&window, "activity_list", json!({ "query": query })).expect("the history answers");
+}
+
+#[test]
+fn a_settings_file_that_is_not_json_at_start_is_set_aside_and_told() {
+    let folder = test_folder("damaged-settings");
+    let damaged = r#"{"settings": {"theme": "dark", "logTail": 20"#;
+    std::fs::write(folder.join("settings.json"), damaged).unwrap();
+
+    let (_app, window) = app_in(&folder, Vec::new());
+    let told = invoke(&window, "startup_notices", json!({})).unwrap();
+    assert_eq!(told.as_array().map(Vec::len), Some(1), "{told}");
+    assert_eq!(told[0]["file"], "settings.json");
+    let kept = told[0]["keptAs"].as_str().unwrap().to_owned();
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), damaged);
+    assert_eq!(
+        invoke(&window, "settings_get", json!({})).unwrap()["theme"],
+        "system",
+        "defaults"
+    );
+    let mut changed = invoke(&window, "settings_get", json!({})).unwrap();
+    changed["theme"] = json!("light");
+    invoke(&window, "settings_update", json!({"settings": changed})).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&kept).unwrap(),
+        damaged,
+        "still kept"
+    );
 }

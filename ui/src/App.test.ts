@@ -2,7 +2,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { tick } from "svelte";
 import App from "./App.svelte";
 import type { HostState } from "./lib/bindings";
 import { container, DEFAULT_SETTINGS, ENGINE } from "./lib/fixtures";
@@ -44,6 +45,7 @@ function backendWith(state: HostState | HostState[], answer: (call: Call) => unk
       if (cmd === "hosts_state") return Array.isArray(state) ? state : [state];
       if (cmd === "settings_get") return DEFAULT_SETTINGS;
       if (cmd === "hosts_import") return answer(call) ?? [];
+      if (cmd === "startup_notices") return answer(call) ?? [];
       return answer(call);
     },
     { shouldMockEvents: true },
@@ -509,6 +511,29 @@ describe("the settings", () => {
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
     expect(calls.at(-1)?.args.settings).toEqual({ ...DEFAULT_SETTINGS, theme: "light", terminalFontSize: 16 });
     expect(document.documentElement.style.getPropertyValue("--term-font-size")).toBe("16px");
+  });
+});
+
+describe("a saved file kept aside at start", () => {
+  it("says which file was kept where, until the user dismisses it", async () => {
+    const keptAs = "/home/me/.local/share/dev.berth.app/history.sqlite.corrupt-1800000000";
+    backendWith(host(), ({ cmd }) =>
+      cmd === "startup_notices" ? [{ file: "history.sqlite", keptAs, reason: "it could not be opened: file is not a database" }] : null,
+    );
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      render(App);
+      const toast = await screen.findByRole("alert");
+      expect(toast.textContent).toContain("history.sqlite could not be used");
+      expect(toast.textContent).toContain(keptAs);
+      await vi.advanceTimersByTimeAsync(60_000);
+      await tick();
+      expect(screen.getByRole("alert")).toBe(toast);
+      await fireEvent.click(within(toast).getByLabelText("Dismiss"));
+      expect(screen.queryByRole("alert")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

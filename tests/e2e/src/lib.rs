@@ -21,20 +21,75 @@ pub struct App {
     driver: Child,
 }
 
+/// The app binary under test.
+pub fn application() -> String {
+    let application = std::env::var("BERTH_APP").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/debug/berth").to_owned()
+    });
+    assert!(
+        std::path::Path::new(&application).exists(),
+        "no app at {application}: build it with `tauri build --debug --no-bundle`"
+    );
+    application
+}
+
+/// A profile of a test's own: the app's data, config and cache folders in a fresh temp
+/// folder, so the test can put files there before the app starts and find what it left, while
+/// the other tests share the suite's profile. Removed on drop.
+pub struct Profile {
+    root: PathBuf,
+}
+
+impl Profile {
+    pub fn new(name: &str) -> Self {
+        let root = std::env::temp_dir().join(format!("berth-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let profile = Self { root };
+        std::fs::create_dir_all(profile.data_folder()).unwrap();
+        profile
+    }
+
+    /// Where the app keeps its settings and databases in this profile.
+    pub fn data_folder(&self) -> PathBuf {
+        self.root.join("data/dev.berth.app")
+    }
+
+    /// The environment that points the app at this profile.
+    pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
+        ["data", "config", "cache"]
+            .into_iter()
+            .zip(["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"])
+            .map(|(folder, variable)| (variable, self.root.join(folder)))
+            .collect()
+    }
+}
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
 impl App {
+    /// The app on the suite's profile.
     pub async fn launch() -> Self {
-        let application = std::env::var("BERTH_APP").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/debug/berth").to_owned()
-        });
-        assert!(
-            std::path::Path::new(&application).exists(),
-            "no app at {application}: build it with `tauri build --debug --no-bundle`"
-        );
+        Self::start(Vec::new()).await
+    }
+
+    /// The app on a profile of the test's own.
+    pub async fn launch_in(profile: &Profile) -> Self {
+        Self::start(profile.env()).await
+    }
+
+    async fn start(env: Vec<(&'static str, PathBuf)>) -> Self {
+        let application = application();
         // Ports of our own per launch: a WebKitWebDriver of an earlier test may still hold its
         // port while it shuts down.
         let port = free_port();
         let native_port = free_port();
+        // WebKitWebDriver starts the app with the environment it was given.
         let driver = Command::new("tauri-driver")
+            .envs(env)
             .args([
                 "--port",
                 &port.to_string(),

@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use berth_e2e::{eventually, screen_shot, App, Tray};
+use berth_e2e::{eventually, screen_shot, App, Profile, Tray};
 use berth_testkit::{
     docker, inspect, local_dockerd_pid, Labelled, NotificationDaemon, RemoteHost, TEST_IMAGE,
 };
@@ -609,5 +609,103 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
         r#"tr[data-action="start container"][data-target="{name}"] td.ok"#
     ))
     .await;
+    app.close().await;
+}
+
+/// The texts of the toasts on screen.
+async fn toasts(app: &App) -> Vec<String> {
+    let mut texts = Vec::new();
+    for toast in app
+        .client
+        .find_all(fantoccini::Locator::Css(r#"[data-testid="toast"]"#))
+        .await
+        .unwrap_or_default()
+    {
+        texts.push(toast.text().await.unwrap_or_default());
+    }
+    texts
+}
+
+/// The files in `folder` whose names start with `prefix`, with their contents.
+fn files_starting(folder: &std::path::Path, prefix: &str) -> Vec<Vec<u8>> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(prefix))
+        })
+        .map(|path| std::fs::read(path).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_files_that_cannot_be_used_at_start_are_kept_aside_and_the_user_is_told() {
+    let profile = Profile::new("damaged");
+    let data = profile.data_folder();
+    // A host saved before: the local engine again, reached without SSH, under a name of its own.
+    let store = berth_core::Store::open(&data, &mut Vec::new())
+        .await
+        .unwrap();
+    let kept_host = berth_core::SavedHost {
+        id: berth_core::HostId::new("kept"),
+        name: "Kept engine".to_owned(),
+        address: String::new(),
+        port: 22,
+        user: String::new(),
+        key_path: None,
+        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        tags: Vec::new(),
+        proxy_jump: None,
+        docker_host: Some("unix:///var/run/docker.sock".to_owned()),
+        created_ms: 0,
+        last_seen_ms: None,
+    };
+    store.save_host(&kept_host).await.unwrap();
+    store.close().await;
+    // What a crash or a full disk may leave: a history that is no database, settings cut short.
+    let history = "what a crash left of the history ".repeat(100);
+    std::fs::write(data.join("history.sqlite"), &history).unwrap();
+    let settings = r#"{"settings": {"theme": "dark", "logTa"#;
+    std::fs::write(data.join("settings.json"), settings).unwrap();
+
+    let app = App::launch_in(&profile).await;
+    app.find(r#"[data-testid="host"][data-name="Kept engine"][data-state="online"]"#)
+        .await;
+    eventually("both files told", || async {
+        toasts(&app).await.len() == 2
+    })
+    .await;
+    let told = toasts(&app).await;
+    for file in ["history.sqlite", "settings.json"] {
+        let toast = told
+            .iter()
+            .find(|text| text.contains(&format!("{file} could not be used")))
+            .unwrap_or_else(|| panic!("nothing about {file}: {told:?}"));
+        assert!(toast.contains(&format!("{file}.corrupt-")), "{toast}");
+    }
+    app.screenshot("startup-notices").await;
+    assert_eq!(
+        files_starting(&data, "history.sqlite.corrupt-"),
+        [history.as_bytes()]
+    );
+    assert_eq!(
+        files_starting(&data, "settings.json.corrupt-"),
+        [settings.as_bytes()]
+    );
+    assert_eq!(app.invoke("settings_get").await["theme"], "system");
+    for _ in 0..2 {
+        app.click(r#"[data-testid="toast"] button[aria-label="Dismiss"]"#)
+            .await;
+    }
+    app.gone(r#"[data-testid="toast"]"#).await;
+    app.close().await;
+
+    // The fresh files serve the next start, which has nothing to tell.
+    let app = App::launch_in(&profile).await;
+    app.find(r#"[data-testid="host"][data-name="Kept engine"][data-state="online"]"#)
+        .await;
+    assert_eq!(toasts(&app).await, Vec::<String>::new());
+    assert_eq!(files_starting(&data, "history.sqlite.corrupt-").len(), 1);
     app.close().await;
 }

@@ -25,6 +25,7 @@ import {
   type RemoveOptions,
   type SavedHost,
   type Settings,
+  type SetAside,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -75,6 +76,8 @@ export const backend = {
   activityExport: (query: ActivityQuery) => unwrap(commands.activityExport(query)),
   /** Keeps `settings`; refused (as `invalid_input`, naming the setting) when a value is out of range. */
   settingsUpdate: (settings: Settings) => unwrap(commands.settingsUpdate(settings)),
+  /** Saved files found unusable at start and kept aside under another name; each is answered once. */
+  startupNotices: (): Promise<SetAside[]> => commands.startupNotices(),
   hostsReconnect: (host: HostId) => unwrap(commands.hostsReconnect(host)),
   containerAction: (host: HostId, id: string, action: ContainerAction) =>
     unwrap(commands.containerAction(host, id, action)),

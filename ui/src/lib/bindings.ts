@@ -136,6 +136,11 @@ export const commands = {
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
 	settingsUpdate: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_update", { settings })),
+	/**
+	 *  Files that could not be used at start and were kept aside under another name, for the UI
+	 *  to tell the user: each is answered once, so a reloaded page does not tell it again.
+	 */
+	startupNotices: () => __TAURI_INVOKE<SetAside[]>("startup_notices"),
 };
 
 /** Events */
@@ -635,6 +640,16 @@ export type SavedHost = {
 	createdMs: number,
 	/**  When Berth last reached the host's engine, unix milliseconds. */
 	lastSeenMs: number | null,
+};
+
+/**  A file that could not be used and was kept under another name. */
+export type SetAside = {
+	/**  The file's usual name, such as `history.sqlite`. */
+	file: string,
+	/**  Where it is kept now. */
+	keptAs: string,
+	/**  Why it could not be used. */
+	reason: string,
 };
 
 export type Settings = {

@@ -20,10 +20,15 @@ export class Toasts {
     this.#push({ kind: "info", title, detail });
   }
 
-  #push(toast: Omit<Toast, "id">) {
+  /** What the user must not miss (a file of theirs kept aside at start): it stays until dismissed. */
+  lasting(title: string, detail: string) {
+    this.#push({ kind: "error", title, detail }, false);
+  }
+
+  #push(toast: Omit<Toast, "id">, expires = true) {
     const id = this.#next++;
     this.items.push({ id, ...toast });
-    setTimeout(() => this.dismiss(id), DISMISS_AFTER_MS);
+    if (expires) setTimeout(() => this.dismiss(id), DISMISS_AFTER_MS);
   }
 
   dismiss(id: number) {
