@@ -16,7 +16,7 @@ mod tray;
 mod updates;
 mod volumes;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use berth_core::{HostSpec, Store};
 use tauri::{Manager, Runtime};
@@ -119,11 +119,29 @@ pub fn build<R: Runtime>(
         })
 }
 
+/// The app's identifier (tauri.conf.json), which names its data folder.
+const IDENTIFIER: &str = "dev.berth.app";
+
 /// Berth's files: settings, databases and its known hosts.
 fn data_folder() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(std::env::temp_dir)
-        .join("dev.berth.app")
+        .join(IDENTIFIER)
+}
+
+/// The D-Bus name a running Berth holds for its data folder (the single-instance plugin's, on
+/// Linux): one Berth per folder, since two would write the same files, while another profile
+/// (another XDG_DATA_HOME) runs beside it. The folder is hashed (FNV-1a, stable across builds,
+/// unlike std's hasher) because a bus name allows only letters, digits, `_` and `-`.
+fn instance_bus_name(folder: &Path) -> String {
+    let hash = folder
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{IDENTIFIER}.profile_{hash:016x}")
 }
 
 /// A new file in the user's Downloads folder (else their home), named after `subject` and the
@@ -177,7 +195,14 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let app = build(tauri::Builder::default(), vec![local], data_folder())
+    let folder = data_folder();
+    // First, so that a second Berth hands over to the first before opening any file.
+    let one_instance = tauri_plugin_single_instance::Builder::new()
+        .dbus_id(instance_bus_name(&folder))
+        .callback(|app, _args, _cwd| notifications::show_window(app))
+        .build();
+    let builder = tauri::Builder::default().plugin(one_instance);
+    let app = build(builder, vec![local], folder)
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");
@@ -191,4 +216,20 @@ pub fn run() {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_data_folder_has_a_bus_name_of_its_own_the_same_on_every_start() {
+        let home = instance_bus_name(Path::new("/home/me/.local/share/dev.berth.app"));
+        // Fixed: two builds of Berth on one folder must find each other.
+        assert_eq!(home, "dev.berth.app.profile_3bf7d06f6831696a");
+        assert_ne!(
+            home,
+            instance_bus_name(Path::new("/tmp/other/dev.berth.app"))
+        );
+    }
 }

@@ -19,6 +19,7 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub struct App {
     pub client: Client,
     driver: Child,
+    process: AppProcess,
 }
 
 /// The app binary under test.
@@ -117,7 +118,12 @@ impl App {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("a WebDriver session on the app");
-        Self { client, driver }
+        let process = AppProcess::under(driver.id(), &application);
+        Self {
+            client,
+            driver,
+            process,
+        }
     }
 
     /// The first element matching `css`, waiting for it to appear.
@@ -218,11 +224,96 @@ impl App {
         path
     }
 
+    /// Ends the session and waits for the app to be gone: only one Berth runs per profile, so
+    /// the next test's app would otherwise hand over to this one and exit.
     pub async fn close(self) {
-        let Self { client, mut driver } = self;
+        let Self {
+            client,
+            mut driver,
+            process,
+        } = self;
         let _ = client.close().await;
         let _ = driver.kill().await;
+        process.ended().await;
     }
+}
+
+/// The app's own process. WebKitWebDriver starts it, so it is not a child of the test's, and
+/// outlives tauri-driver when that is killed: it is ended by its pid. Ended on drop too, so a
+/// test that failed leaves no app behind holding the profile.
+struct AppProcess(Option<u32>);
+
+impl AppProcess {
+    /// The process running `application` among those descending from `root`.
+    fn under(root: Option<u32>, application: &str) -> Self {
+        let exe = std::fs::canonicalize(application).ok();
+        let parents = process_parents();
+        let mut tree: Vec<u32> = root.into_iter().collect();
+        let mut index = 0;
+        while index < tree.len() {
+            let parent = tree[index];
+            tree.extend(
+                parents
+                    .iter()
+                    .filter(|(_, p)| *p == parent)
+                    .map(|(c, _)| *c),
+            );
+            index += 1;
+        }
+        Self(
+            tree.into_iter()
+                .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok() == exe),
+        )
+    }
+
+    fn running(&self) -> bool {
+        self.0.is_some_and(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                // A zombie has let go of everything; only its parent has yet to read its status.
+                stat.rsplit_once(')')
+                    .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+            })
+        })
+    }
+
+    /// Waits for the app to quit as its session ended; kills it when it does not.
+    async fn ended(self) {
+        let start = Instant::now();
+        while self.running() && start.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Drop kills what is left.
+    }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        if let (true, Some(pid)) = (self.running(), self.0) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            let start = Instant::now();
+            while self.running() && start.elapsed() < PATIENCE {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Every process with its parent, from /proc.
+fn process_parents() -> Vec<(u32, u32)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .filter_map(|pid: u32| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // The parent is the second field after the command name, which may hold spaces.
+            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+            Some((pid, parent.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Where screenshots go, made if missing.

@@ -709,3 +709,50 @@ async fn saved_files_that_cannot_be_used_at_start_are_kept_aside_and_the_user_is
     assert_eq!(files_starting(&data, "history.sqlite.corrupt-").len(), 1);
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_start_brings_the_first_window_forward_and_exits() {
+    let tray = Tray::start().await;
+    let profile = Profile::new("second");
+    let data = profile.data_folder();
+    let app = App::launch_in(&profile).await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    // Something saved, to find as it was afterwards.
+    app.click(r#"[data-testid="section-settings"]"#).await;
+    app.click(r#"[role="group"][aria-label="Theme"] button:nth-child(2)"#)
+        .await;
+    eventually("the light theme saved", || async {
+        std::fs::read_to_string(data.join("settings.json")).is_ok_and(|s| s.contains("light"))
+    })
+    .await;
+    let settings = std::fs::read(data.join("settings.json")).unwrap();
+    tray.choose(2, None).await;
+    eventually("the window hidden", || async { !tray.window_shown() }).await;
+
+    let mut second = tokio::process::Command::new(berth_e2e::application())
+        .envs(profile.env())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the app starts again");
+    let ended = tokio::time::timeout(berth_e2e::PATIENCE, second.wait())
+        .await
+        .expect("a second Berth on the same profile exits")
+        .unwrap();
+    assert!(ended.success(), "{ended}");
+    eventually("the first window forward again", || async {
+        tray.window_shown()
+    })
+    .await;
+
+    // The first Berth carries on, with its files as they were.
+    assert_eq!(app.invoke("hosts_state").await[0]["host"], "local");
+    assert_eq!(app.invoke("settings_get").await["theme"], "light");
+    assert_eq!(std::fs::read(data.join("settings.json")).unwrap(), settings);
+    assert!(
+        files_starting(&data, "history.sqlite.corrupt-").is_empty()
+            && files_starting(&data, "hosts.sqlite.corrupt-").is_empty()
+    );
+    app.close().await;
+}
