@@ -207,6 +207,7 @@ fn settings_are_checked_then_kept_across_restarts() {
     let (_app, window) = app_in(&folder, Vec::new());
     assert_eq!(invoke(&window, "settings_get", json!({})).unwrap(), chosen);
     assert!(folder.join("settings.json").exists());
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 /// Every file under `folder`, recursively.
@@ -380,6 +381,7 @@ fn a_damaged_history_at_start_is_set_aside_and_told_once_and_the_saved_hosts_sta
     // The fresh history is in use.
     let query = json!({"host": null, "search": "", "failedOnly": false, "limit": 10});
     invoke(&window, "activity_list", json!({ "query": query })).expect("the history answers");
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 #[test]
@@ -407,4 +409,5 @@ fn a_settings_file_that_is_not_json_at_start_is_set_aside_and_told() {
         damaged,
         "still kept"
     );
+    let _ = std::fs::remove_dir_all(&folder);
 }
