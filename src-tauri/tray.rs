@@ -343,6 +343,8 @@ mod tests {
                 HostStatus::Offline {
                     code: ErrorCode::EngineUnreachable,
                     reason: "gone".into(),
+                    details: None,
+                    retry_in_ms: Some(250),
                 },
                 Vec::new(),
             ),
