@@ -6,17 +6,16 @@ use berth_core::{
     Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image, LogBatch,
     LogOptions, Network, RemoveOptions, StatsSample, Store, Volume,
 };
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use specta::Type;
-use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::activity::{act, container_action_name};
 use crate::error::{IpcError, IpcResult};
 use crate::notifications::AlertRulesInForce;
 use crate::settings::{Settings, SettingsFile};
-use crate::streams::{OpenStreams, StreamId};
+use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
 
 /// Every watched host with its status and containers, as the UI starts from.
 #[tauri::command]
@@ -103,6 +102,12 @@ pub enum LogMessage {
     },
 }
 
+impl StreamMessage for LogMessage {
+    fn failed(error: IpcError) -> Self {
+        Self::Failed { error }
+    }
+}
+
 /// Opens the logs of `ids` (merged when several); lines arrive on `channel` until
 /// `stream_close` is called with the returned id.
 #[tauri::command]
@@ -113,21 +118,13 @@ pub fn logs_open(
     host: HostId,
     ids: Vec<String>,
     options: LogOptions,
-    channel: Channel<LogMessage>,
+    channel: PageChannel<LogMessage>,
 ) -> IpcResult<StreamId> {
-    let mut logs = berth.engine(&host)?.logs(&ids, &options)?;
-    Ok(streams.spawn("logs", async move {
-        while let Some(batch) = logs.next().await {
-            let message = match batch {
-                Ok(batch) => LogMessage::Lines { batch },
-                Err(err) => LogMessage::Failed { error: err.into() },
-            };
-            let failed = matches!(message, LogMessage::Failed { .. });
-            if channel.send(message).is_err() || failed {
-                return;
-            }
-        }
-        let _ = channel.send(LogMessage::Ended);
+    let logs = berth.engine(&host)?.logs(&ids, &options)?;
+    Ok(streams.open(StreamKind::Logs, channel, |feed| async move {
+        feed.pump(logs.map_ok(|batch| LogMessage::Lines { batch }))
+            .await?;
+        Ok(Some(LogMessage::Ended))
     }))
 }
 
@@ -155,6 +152,12 @@ pub struct TerminalOpened {
     pub command: Vec<String>,
 }
 
+impl StreamMessage for TerminalMessage {
+    fn failed(error: IpcError) -> Self {
+        Self::Failed { error }
+    }
+}
+
 /// Opens a terminal into container `id`: its shell, or `request.command`.
 #[tauri::command]
 #[specta::specta]
@@ -164,26 +167,19 @@ pub async fn exec_open(
     host: HostId,
     id: String,
     request: ExecRequest,
-    channel: Channel<TerminalMessage>,
+    channel: PageChannel<TerminalMessage>,
 ) -> IpcResult<TerminalOpened> {
-    let (session, mut output) = berth.engine(&host)?.exec(&id, &request).await?;
+    let (session, output) = berth.engine(&host)?.exec(&id, &request).await?;
     let session = Arc::new(session);
     let command = session.command.clone();
-    let for_exit = session.clone();
-    let stream = streams.spawn("terminal", async move {
-        while let Some(chunk) = output.next().await {
-            let message = match chunk {
-                Ok(data) => TerminalMessage::Output { data },
-                Err(err) => TerminalMessage::Failed { error: err.into() },
-            };
-            if channel.send(message).is_err() {
-                return;
-            }
-        }
-        let code = for_exit.exit_code().await.ok().flatten();
-        let _ = channel.send(TerminalMessage::Exited { code });
+    let ended = session.clone();
+    let stream = streams.open(StreamKind::Terminal, channel, |feed| async move {
+        feed.pump(output.map_ok(|data| TerminalMessage::Output { data }))
+            .await?;
+        let code = ended.exit_code().await.ok().flatten();
+        Ok(Some(TerminalMessage::Exited { code }))
     });
-    streams.add_terminal(stream, session);
+    streams.attach_terminal(stream, session);
     Ok(TerminalOpened { stream, command })
 }
 
@@ -215,17 +211,25 @@ fn terminal(streams: &OpenStreams, stream: StreamId) -> IpcResult<Arc<ExecSessio
         .ok_or_else(|| berth_core::Error::NotFound(format!("terminal {stream} is closed")).into())
 }
 
-/// Closes a log or terminal the UI opened; its engine connection ends with it.
+/// Closes a stream the page opened; its engine connection ends with it.
 #[tauri::command]
 #[specta::specta]
 pub fn stream_close(streams: State<'_, Arc<OpenStreams>>, stream: StreamId) {
     streams.close(stream);
 }
 
-/// The kinds of the streams open now ("logs", "stats", "terminal"), for tests and diagnostics.
+/// The page has drawn `bytes` more of `stream` (the sum of the frames' `bytes`), which makes
+/// room for as much more in its window.
 #[tauri::command]
 #[specta::specta]
-pub fn streams_open(streams: State<'_, Arc<OpenStreams>>) -> Vec<String> {
+pub fn stream_ack(streams: State<'_, Arc<OpenStreams>>, stream: StreamId, bytes: u32) {
+    streams.acknowledge(stream, bytes);
+}
+
+/// The kinds of the streams open now, for tests and diagnostics.
+#[tauri::command]
+#[specta::specta]
+pub fn streams_open(streams: State<'_, Arc<OpenStreams>>) -> Vec<StreamKind> {
     streams.kinds()
 }
 
@@ -260,6 +264,12 @@ pub enum StatsMessage {
     Failed { error: IpcError },
 }
 
+impl StreamMessage for StatsMessage {
+    fn failed(error: IpcError) -> Self {
+        Self::Failed { error }
+    }
+}
+
 /// Streams the usage of the running containers `ids` until `stream_close`; every sample is
 /// also kept in the history.
 #[tauri::command]
@@ -270,27 +280,30 @@ pub fn stats_open(
     streams: State<'_, Arc<OpenStreams>>,
     host: HostId,
     ids: Vec<String>,
-    channel: Channel<StatsMessage>,
+    channel: PageChannel<StatsMessage>,
 ) -> IpcResult<StreamId> {
-    let mut stats = berth.engine(&host)?.stats(&ids)?;
+    let stats = berth.engine(&host)?.stats(&ids)?;
     let store = store.inner().clone();
-    Ok(streams.spawn("stats", async move {
-        while let Some(batch) = stats.next().await {
-            let message = match batch {
-                Ok(samples) => {
-                    if let Some(store) = &store {
-                        if let Err(err) = store.record_stats(&host, &samples).await {
-                            tracing::warn!(%err, "could not keep stats");
-                        }
-                    }
-                    StatsMessage::Samples { samples }
-                }
-                Err(err) => StatsMessage::Failed { error: err.into() },
+    // A failed sample is said and the stream goes on: of several containers, one that fails
+    // (removed meanwhile) leaves the others' samples coming.
+    let kept = stats.then(move |batch| {
+        let (store, host) = (store.clone(), host.clone());
+        async move {
+            let samples = match batch {
+                Ok(samples) => samples,
+                Err(err) => return Ok(StatsMessage::Failed { error: err.into() }),
             };
-            if channel.send(message).is_err() {
-                return;
+            if let Some(store) = store {
+                if let Err(err) = store.record_stats(&host, &samples).await {
+                    tracing::warn!(%err, "could not keep stats");
+                }
             }
+            Ok(StatsMessage::Samples { samples })
         }
+    });
+    Ok(streams.open(StreamKind::Stats, channel, |feed| async move {
+        feed.pump(kept).await?;
+        Ok(None)
     }))
 }
 
@@ -328,3 +341,4 @@ pub fn settings_update(
     alerts.0.send_replace(settings.alerts.clone());
     Ok(settings)
 }
+

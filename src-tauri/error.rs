@@ -13,8 +13,9 @@ pub struct IpcError {
     /// The form field a refused value belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    // Boxed: a host key's facts would make every command's `Result` large.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<ErrorDetails>,
+    pub details: Option<Box<ErrorDetails>>,
 }
 
 impl From<berth_core::Error> for IpcError {
@@ -23,7 +24,7 @@ impl From<berth_core::Error> for IpcError {
             code: err.code(),
             message: err.to_string(),
             field: err.field().map(str::to_owned),
-            details: err.details(),
+            details: err.details().map(Box::new),
         }
     }
 }

@@ -5,7 +5,8 @@
 use berth_core::import::{self, HostCandidate};
 use berth_core::{activity, passphrases};
 use berth_core::{
-    Berth, Engine, EngineInfo, Error, HostId, KnownHostsFiles, SavedHost, Secret, Store,
+    AcceptedHostKey, Berth, Engine, EngineInfo, Error, HostId, KnownHostsFiles, SavedHost, Secret,
+    Store,
 };
 use tauri::State;
 
@@ -31,19 +32,33 @@ pub async fn hosts_saved(store: State<'_, Option<Store>>) -> IpcResult<Vec<Saved
 }
 
 /// Tries a host before it is saved: the SSH login, then its engine. `accept` is the host key
-/// fingerprint the user has accepted, when the key was unknown.
+/// the user has accepted (host, port and fingerprint, as the refusal gave them), when it was
+/// unknown.
 #[tauri::command]
 #[specta::specta]
 pub async fn hosts_test(
     files: State<'_, KnownHostsFiles>,
     host: SavedHost,
     passphrase: Option<String>,
-    accept: Option<String>,
+    accept: Option<AcceptedHostKey>,
 ) -> IpcResult<EngineInfo> {
     host.validate()?;
     let spec = host.spec(&files, passphrase.map(Secret::new))?;
-    let engine = Engine::connect_accepting(&spec.endpoint, accept.as_deref()).await?;
+    let engine = Engine::connect_accepting(&spec.endpoint, accept.as_ref()).await?;
     Ok(engine.info().await?)
+}
+
+/// Forgets the keys Berth's own known_hosts file has for `host:port`, after the user read why
+/// a changed key was refused: the next connection is a first one again. Returns how many keys
+/// went.
+#[tauri::command]
+#[specta::specta]
+pub async fn hosts_forget_key(
+    files: State<'_, KnownHostsFiles>,
+    host: String,
+    port: u16,
+) -> IpcResult<u32> {
+    Ok(berth_core::forget_host_key(&files, &host, port).await?)
 }
 
 /// Keeps a new or edited host and watches it from now on. A passphrase given is kept in the

@@ -4,15 +4,14 @@ use std::sync::Arc;
 
 use berth_core::activity::logged;
 use berth_core::{Berth, HostId, ImageDetails, ImageLayer, Pruned, PullProgress, Store};
-use futures_util::StreamExt;
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use specta::Type;
-use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::activity::act;
 use crate::error::{IpcError, IpcResult};
-use crate::streams::{OpenStreams, StreamId};
+use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
 
 /// What a pull dialog receives.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -28,6 +27,12 @@ pub enum PullMessage {
     },
 }
 
+impl StreamMessage for PullMessage {
+    fn failed(error: IpcError) -> Self {
+        Self::Failed { error }
+    }
+}
+
 /// Pulls `reference` on `host`; progress arrives on `channel`. Closing the stream
 /// (`stream_close`) cancels the pull.
 #[tauri::command]
@@ -38,25 +43,14 @@ pub fn image_pull(
     streams: State<'_, Arc<OpenStreams>>,
     host: HostId,
     reference: String,
-    channel: Channel<PullMessage>,
+    channel: PageChannel<PullMessage>,
 ) -> IpcResult<StreamId> {
-    let mut pull = berth.engine(&host)?.pull(&reference)?;
+    let pull = berth.engine(&host)?.pull(&reference)?;
     let store = store.inner().clone();
-    Ok(streams.spawn("pull", async move {
-        let progress = async {
-            while let Some(reports) = pull.next().await {
-                let reports = reports?;
-                if channel.send(PullMessage::Progress { reports }).is_err() {
-                    break;
-                }
-            }
-            Ok(())
-        };
-        let pulled = logged(store.as_ref(), &host, "pull image", &reference, progress).await;
-        let _ = channel.send(match pulled {
-            Ok(()) => PullMessage::Done,
-            Err(err) => PullMessage::Failed { error: err.into() },
-        });
+    Ok(streams.open(StreamKind::Pull, channel, |feed| async move {
+        let progress = feed.pump(pull.map_ok(|reports| PullMessage::Progress { reports }));
+        logged(store.as_ref(), &host, "pull image", &reference, progress).await?;
+        Ok(Some(PullMessage::Done))
     }))
 }
 

@@ -70,10 +70,12 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::exec_open,
             commands::exec_input,
             commands::exec_resize,
+            commands::stream_ack,
             commands::stream_close,
             commands::streams_open,
             hosts::hosts_saved,
             hosts::hosts_test,
+            hosts::hosts_forget_key,
             hosts::hosts_save,
             hosts::hosts_remove,
             hosts::hosts_unlock,
@@ -86,6 +88,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             saved::startup_notices,
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
+        .constant("STREAM_WINDOW", streams::STREAM_WINDOW)
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
         .disable_serde_phases()
         // Counts and unix times are far below 2^53, where a JS number stops being exact.
@@ -105,6 +108,18 @@ pub fn build<R: Runtime>(
         .plugin(saved::plugin(folder, hosts))
         .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
+        // A page that reloads or goes away can no longer read or acknowledge what its streams
+        // send: they end with it.
+        .on_page_load(|webview, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Started {
+                streams_of(webview).page_loading(webview.label());
+            }
+        })
+        .on_window_event(|window, event| {
+            if matches!(event, tauri::WindowEvent::Destroyed) {
+                streams_of(window).close_webview(window.label());
+            }
+        })
         .manage(notifications::AlertRulesInForce::new())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
@@ -121,6 +136,12 @@ pub fn build<R: Runtime>(
 
 /// The app's identifier (tauri.conf.json), which names its data folder.
 const IDENTIFIER: &str = "dev.berth.app";
+
+fn streams_of<R: Runtime>(app: &impl Manager<R>) -> std::sync::Arc<streams::OpenStreams> {
+    app.state::<std::sync::Arc<streams::OpenStreams>>()
+        .inner()
+        .clone()
+}
 
 /// Berth's files: settings, databases and its known hosts.
 fn data_folder() -> PathBuf {

@@ -1,22 +1,183 @@
-//! Streams the UI has open (logs, terminals), by id, so a view can close what it opened.
-//! Closing aborts the task that drives the stream; dropping the stream closes its engine
-//! connection. A stream whose channel is gone (the window reloaded) ends by itself.
+//! Streams the page opened (logs, stats, terminals, pulls), by id, and the one loop that
+//! carries each from the engine to the page.
+//!
+//! A Tauri channel never blocks: whatever is sent is queued for the page whether or not it
+//! keeps up, so a log at full speed into a stalled page would grow without bound. Each stream
+//! therefore has a window of [`STREAM_WINDOW`] bytes: a message counts against it from when it
+//! is sent until the page acknowledges it as drawn (`stream_ack`), and while the window is
+//! full nothing more is pulled from the engine. The core's streams are pulled, so the engine
+//! connection stops being read and the engine (or the process behind a terminal) waits.
+//!
+//! A page that reloads or goes away ends every stream it opened; closing a stream aborts its
+//! task, and dropping the engine stream closes its connection.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use berth_core::ExecSession;
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use specta::Type;
 use tauri::async_runtime::JoinHandle;
+use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeError, InvokeResponseBody};
+use tauri::{Manager, Runtime};
+use tokio::sync::watch;
+
+use crate::error::IpcError;
 
 pub type StreamId = u32;
+
+/// The bytes of messages a stream may have sent that the page has not yet acknowledged. A
+/// page falling behind holds at most this much (plus one message) per stream; 1 MiB is a few
+/// seconds of a fast log as the page draws it, so a page that keeps up never waits on it.
+pub const STREAM_WINDOW: u32 = 1024 * 1024;
+
+/// What a stream carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum StreamKind {
+    Logs,
+    Stats,
+    Terminal,
+    Pull,
+}
+
+/// A message type of a stream: each has a way to say that the stream failed.
+pub trait StreamMessage: Serialize + Send + 'static {
+    fn failed(error: IpcError) -> Self;
+}
+
+/// What the page receives for each message: the message, and the bytes it counts for in the
+/// stream's window, which the page acknowledges (`stream_ack`) once it has drawn it.
+#[derive(Serialize, Type)]
+pub struct StreamFrame<M> {
+    pub bytes: u32,
+    pub message: M,
+}
+
+/// The page's end of a stream: a channel from the page that opened it, as a command argument.
+/// Typed for the page as a channel of [`StreamFrame`]s of `M`.
+pub struct PageChannel<M> {
+    channel: Channel<InvokeResponseBody>,
+    page: Page,
+    message: PhantomData<fn(M)>,
+}
+
+/// A page: a webview, as loaded at some moment. A reload makes it a new page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Page {
+    webview: String,
+    load: u64,
+}
+
+impl<'de, R: Runtime, M> CommandArg<'de, R> for PageChannel<M> {
+    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
+        let webview = command.message.webview();
+        // Taken as the command starts: a stream whose opening outlives its page (the engine
+        // answered after a reload) is then closed as it opens.
+        let page = webview.state::<Arc<OpenStreams>>().page(webview.label());
+        Ok(Self {
+            channel: Channel::from_command(command)?,
+            page,
+            message: PhantomData,
+        })
+    }
+}
+
+impl<M> Clone for PageChannel<M> {
+    fn clone(&self) -> Self {
+        Self {
+            channel: self.channel.clone(),
+            page: self.page.clone(),
+            message: PhantomData,
+        }
+    }
+}
+
+impl<M: Type> Type for PageChannel<M> {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <Channel<StreamFrame<M>> as Type>::definition(types)
+    }
+}
+
+impl<M: Serialize> PageChannel<M> {
+    /// Sends `message` framed with its size, which is returned: the bytes of its JSON, which
+    /// is made once and sent as it is.
+    fn send(&self, message: &M) -> Result<u32, tauri::Error> {
+        let json = serde_json::value::to_raw_value(message)?;
+        let bytes = u32::try_from(json.get().len()).unwrap_or(u32::MAX);
+        let frame = StreamFrame {
+            bytes,
+            message: &*json,
+        };
+        self.channel
+            .send(InvokeResponseBody::Json(serde_json::to_string(&frame)?))?;
+        Ok(bytes)
+    }
+}
+
+/// How much of a stream the page has yet to acknowledge. Shared by the stream's loop, which
+/// waits while it is full, and `stream_ack`, which empties it.
+type InFlight = Arc<watch::Sender<u64>>;
+
+/// The sending half of an open stream, given to the body of [`OpenStreams::open`].
+pub struct Feed<M> {
+    channel: PageChannel<M>,
+    in_flight: InFlight,
+}
+
+impl<M: StreamMessage> Feed<M> {
+    /// Sends what `items` yields to the page until it ends (`Ok`) or fails, never with more
+    /// than the window unacknowledged: while it is full, `items` is not polled.
+    pub async fn pump<S>(&self, items: S) -> berth_core::Result<()>
+    where
+        S: Stream<Item = berth_core::Result<M>> + Send,
+    {
+        let mut items = std::pin::pin!(items);
+        let mut acknowledged = self.in_flight.subscribe();
+        loop {
+            // Only fails when the sender is gone, and this feed holds it.
+            let _ = acknowledged
+                .wait_for(|bytes| *bytes < u64::from(STREAM_WINDOW))
+                .await;
+            let Some(message) = items.next().await else {
+                return Ok(());
+            };
+            self.send(&message?)?;
+        }
+    }
+
+    fn send(&self, message: &M) -> berth_core::Result<()> {
+        // Counted before it goes, so an acknowledgement can never arrive before its bytes.
+        let sent = self.channel.send(message).map_err(gone)?;
+        self.in_flight
+            .send_modify(|bytes| *bytes += u64::from(sent));
+        Ok(())
+    }
+}
+
+fn gone(err: tauri::Error) -> berth_core::Error {
+    berth_core::Error::Internal(format!("the page is gone: {err}"))
+}
+
+/// An open stream.
+struct Open {
+    kind: StreamKind,
+    page: Page,
+    task: JoinHandle<()>,
+    in_flight: InFlight,
+    terminal: Option<Arc<ExecSession>>,
+}
 
 #[derive(Default)]
 pub struct OpenStreams {
     next: AtomicU32,
-    running: Mutex<HashMap<StreamId, (&'static str, JoinHandle<()>)>>,
-    terminals: Mutex<HashMap<StreamId, Arc<ExecSession>>>,
+    open: Mutex<HashMap<StreamId, Open>>,
+    /// How many times each webview has started loading a page.
+    loads: Mutex<HashMap<String, u64>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -25,51 +186,331 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl OpenStreams {
-    /// Runs `task` as a new stream of `kind` ("logs", "stats", "terminal") until it ends or is
-    /// closed; returns the stream's id.
-    pub fn spawn<F>(self: &Arc<Self>, kind: &'static str, task: F) -> StreamId
+    /// Opens a stream of `kind` to the page at the end of `channel`: `body` pumps the engine's
+    /// items into its feed, and says what to send once they end (an end marker, an exit
+    /// code, or nothing); its error is sent as the stream's failure. Returns the stream's id.
+    pub fn open<M, F, Fut>(
+        self: &Arc<Self>,
+        kind: StreamKind,
+        channel: PageChannel<M>,
+        body: F,
+    ) -> StreamId
     where
-        F: Future<Output = ()> + Send + 'static,
+        M: StreamMessage,
+        F: FnOnce(Feed<M>) -> Fut,
+        Fut: Future<Output = berth_core::Result<Option<M>>> + Send + 'static,
     {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let page = channel.page.clone();
+        if page != self.page(&page.webview) {
+            tracing::debug!(
+                stream = id,
+                ?kind,
+                "not opened: its page reloaded meanwhile"
+            );
+            return id;
+        }
+        let in_flight: InFlight = Arc::new(watch::Sender::new(0));
+        let last = channel.clone();
+        let feed = Feed {
+            channel,
+            in_flight: in_flight.clone(),
+        };
+        let work = body(feed);
         let streams = self.clone();
-        // Hold the map while spawning so a stream that ends at once still finds its entry.
-        let mut running = lock(&self.running);
-        let handle = tauri::async_runtime::spawn(async move {
-            task.await;
+        // Held while spawning, so a stream that ends at once still finds its entry to remove.
+        let mut open = lock(&self.open);
+        let task = tauri::async_runtime::spawn(async move {
+            let last_message = match work.await {
+                Ok(message) => {
+                    tracing::debug!(stream = id, ?kind, "stream ended");
+                    message
+                }
+                Err(err) => {
+                    tracing::info!(stream = id, ?kind, %err, "stream failed");
+                    Some(M::failed(err.into()))
+                }
+            };
+            if let Some(message) = last_message {
+                // The last word needs no room in the window: nothing follows it.
+                let _ = last.send(&message);
+            }
             streams.forget(id);
         });
-        running.insert(id, (kind, handle));
+        open.insert(
+            id,
+            Open {
+                kind,
+                page,
+                task,
+                in_flight,
+                terminal: None,
+            },
+        );
         id
     }
 
-    pub fn add_terminal(&self, id: StreamId, session: Arc<ExecSession>) {
-        lock(&self.terminals).insert(id, session);
+    /// Keeps the exec session of terminal `id`, for its input and size.
+    pub fn attach_terminal(&self, id: StreamId, session: Arc<ExecSession>) {
+        if let Some(open) = lock(&self.open).get_mut(&id) {
+            open.terminal = Some(session);
+        }
     }
 
     pub fn terminal(&self, id: StreamId) -> Option<Arc<ExecSession>> {
-        lock(&self.terminals).get(&id).cloned()
+        lock(&self.open).get(&id)?.terminal.clone()
+    }
+
+    /// The page has drawn `bytes` more of stream `id`.
+    pub fn acknowledge(&self, id: StreamId, bytes: u32) {
+        if let Some(open) = lock(&self.open).get(&id) {
+            open.in_flight
+                .send_modify(|in_flight| *in_flight = in_flight.saturating_sub(u64::from(bytes)));
+        }
     }
 
     pub fn close(&self, id: StreamId) {
-        if let Some((_, task)) = lock(&self.running).remove(&id) {
-            task.abort();
+        if let Some(open) = lock(&self.open).remove(&id) {
+            open.task.abort();
+            tracing::debug!(stream = id, kind = ?open.kind, "stream closed by the page");
         }
-        lock(&self.terminals).remove(&id);
+    }
+
+    /// `webview` starts loading a page (a reload, or its first): the streams of the page it
+    /// had are closed, as nobody is left to read them.
+    pub fn page_loading(&self, webview: &str) {
+        *lock(&self.loads).entry(webview.to_owned()).or_default() += 1;
+        self.close_webview(webview);
+    }
+
+    /// `webview` is gone: its streams are closed.
+    pub fn close_webview(&self, webview: &str) {
+        let mut open = lock(&self.open);
+        let ids: Vec<StreamId> = open
+            .iter()
+            .filter(|(_, stream)| stream.page.webview == webview)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(stream) = open.remove(&id) {
+                stream.task.abort();
+            }
+        }
+    }
+
+    fn page(&self, webview: &str) -> Page {
+        Page {
+            webview: webview.to_owned(),
+            load: lock(&self.loads).get(webview).copied().unwrap_or(0),
+        }
     }
 
     fn forget(&self, id: StreamId) {
-        lock(&self.running).remove(&id);
-        lock(&self.terminals).remove(&id);
+        lock(&self.open).remove(&id);
     }
 
     /// The kinds of the open streams, sorted.
-    pub fn kinds(&self) -> Vec<String> {
-        let mut kinds: Vec<String> = lock(&self.running)
-            .values()
-            .map(|(kind, _)| (*kind).to_owned())
-            .collect();
+    pub fn kinds(&self) -> Vec<StreamKind> {
+        let mut kinds: Vec<StreamKind> = lock(&self.open).values().map(|o| o.kind).collect();
         kinds.sort();
         kinds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::Poll;
+    use std::time::Duration;
+
+    use futures_util::stream;
+
+    use super::*;
+
+    #[derive(Serialize)]
+    #[serde(tag = "kind", rename_all = "camelCase")]
+    enum Note {
+        Text { text: String },
+        Failed { error: IpcError },
+    }
+
+    impl StreamMessage for Note {
+        fn failed(error: IpcError) -> Self {
+            Self::Failed { error }
+        }
+    }
+
+    /// What a page received: each frame's JSON.
+    type Received = Arc<Mutex<Vec<serde_json::Value>>>;
+
+    fn page_channel(streams: &OpenStreams, webview: &str) -> (PageChannel<Note>, Received) {
+        let received = Received::default();
+        let into = received.clone();
+        let channel = Channel::new(move |body| {
+            if let InvokeResponseBody::Json(json) = body {
+                lock(&into).push(serde_json::from_str(&json).expect("a frame is JSON"));
+            }
+            Ok(())
+        });
+        let page = streams.page(webview);
+        let channel = PageChannel {
+            channel,
+            page,
+            message: PhantomData,
+        };
+        (channel, received)
+    }
+
+    /// The bytes the frames received say they count for.
+    fn counted(received: &Received) -> u64 {
+        lock(received)
+            .iter()
+            .map(|frame| frame["bytes"].as_u64().expect("a frame counts its bytes"))
+            .sum()
+    }
+
+    /// Sets its flag when dropped: the stream holding it was dropped (its connection closed).
+    struct Dropped(Arc<std::sync::atomic::AtomicBool>);
+
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A stream that never yields, and says when it is dropped.
+    fn endless() -> (
+        impl Stream<Item = berth_core::Result<Note>> + Send,
+        Arc<std::sync::atomic::AtomicBool>,
+    ) {
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let guard = Dropped(dropped.clone());
+        let items = stream::poll_fn(move |_| {
+            let _held = &guard;
+            Poll::<Option<berth_core::Result<Note>>>::Pending
+        });
+        (items, dropped)
+    }
+
+    async fn eventually(what: &str, check: impl Fn() -> bool) {
+        for _ in 0..200 {
+            if check() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("gave up waiting for {what}");
+    }
+
+    #[tokio::test]
+    async fn a_full_window_stops_pulling_until_the_page_acknowledges() {
+        let streams = Arc::new(OpenStreams::default());
+        let (channel, received) = page_channel(&streams, "main");
+        let pulled = Arc::new(AtomicU32::new(0));
+        let counter = pulled.clone();
+        let flood = stream::repeat_with(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(Note::Text {
+                text: "y\n".repeat(5000),
+            })
+        });
+        let id = streams.open(StreamKind::Terminal, channel, |feed| async move {
+            feed.pump(flood).await?;
+            Ok(None)
+        });
+
+        let window = u64::from(STREAM_WINDOW);
+        eventually("the window to fill", || counted(&received) >= window).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let sent = counted(&received);
+        let one = sent / lock(&received).len() as u64;
+        assert!(sent < window + one, "{sent} bytes unacknowledged");
+        assert_eq!(
+            pulled.load(Ordering::SeqCst) as usize,
+            lock(&received).len(),
+            "nothing is pulled from the engine that cannot be sent"
+        );
+
+        streams.acknowledge(id, u32::try_from(sent).unwrap());
+        eventually("more to come once acknowledged", || {
+            counted(&received) >= sent + window
+        })
+        .await;
+        streams.close(id);
+        assert!(streams.kinds().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_reload_ends_the_streams_of_that_page_only() {
+        let streams = Arc::new(OpenStreams::default());
+        let mut dropped = Vec::new();
+        for (webview, kind) in [
+            ("main", StreamKind::Logs),
+            ("main", StreamKind::Stats),
+            ("other", StreamKind::Pull),
+        ] {
+            let (channel, _) = page_channel(&streams, webview);
+            let (items, was_dropped) = endless();
+            dropped.push(was_dropped);
+            streams.open(kind, channel, |feed| async move {
+                feed.pump(items).await?;
+                Ok(None)
+            });
+        }
+        assert_eq!(
+            streams.kinds(),
+            [StreamKind::Logs, StreamKind::Stats, StreamKind::Pull]
+        );
+
+        streams.page_loading("main");
+        assert_eq!(streams.kinds(), [StreamKind::Pull]);
+        eventually("the reloaded page's engine streams to be dropped", || {
+            dropped[0].load(Ordering::SeqCst) && dropped[1].load(Ordering::SeqCst)
+        })
+        .await;
+        assert!(!dropped[2].load(Ordering::SeqCst));
+
+        streams.close_webview("other");
+        assert!(streams.kinds().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_stream_whose_page_reloaded_while_it_opened_is_not_opened() {
+        let streams = Arc::new(OpenStreams::default());
+        // The channel came with the command, before the page reloaded.
+        let (channel, received) = page_channel(&streams, "main");
+        streams.page_loading("main");
+        let (items, dropped) = endless();
+        streams.open(StreamKind::Terminal, channel, |feed| async move {
+            feed.pump(items).await?;
+            Ok(None)
+        });
+        assert!(streams.kinds().is_empty());
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "its engine stream is closed"
+        );
+        assert!(lock(&received).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_stream_says_why_and_is_forgotten() {
+        let streams = Arc::new(OpenStreams::default());
+        let (channel, received) = page_channel(&streams, "main");
+        let items = stream::iter([
+            Ok(Note::Text {
+                text: "last words\n".to_owned(),
+            }),
+            Err(berth_core::Error::NotFound("no such container".to_owned())),
+        ]);
+        streams.open(StreamKind::Logs, channel, |feed| async move {
+            feed.pump(items).await?;
+            Ok(None)
+        });
+        eventually("the failure to be sent", || lock(&received).len() == 2).await;
+        let failed = lock(&received)[1]["message"].clone();
+        assert_eq!(failed["kind"], "failed");
+        assert_eq!(failed["error"]["code"], "not_found");
+        assert_eq!(failed["error"]["message"], "no such container");
+        eventually("the stream to be forgotten", || streams.kinds().is_empty()).await;
     }
 }

@@ -411,3 +411,121 @@ fn a_settings_file_that_is_not_json_at_start_is_set_aside_and_told() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// What the page was sent, in bytes of message bodies, per channel: the mock runtime's page
+/// never reads nor acknowledges anything, like a page whose script is stalled.
+#[derive(Default, Clone)]
+struct Unread(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<u32, usize>>>);
+
+impl Unread {
+    fn on(&self, channel: u32) -> usize {
+        self.0.lock().unwrap().get(&channel).copied().unwrap_or(0)
+    }
+}
+
+/// The app on the local engine keeping what it saves in `folder`, its page's channels counted
+/// into `unread`.
+fn app_with_a_stalled_page(
+    folder: &std::path::Path,
+    unread: &Unread,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let counted = unread.clone();
+    let builder = mock_builder().channel_interceptor(move |_, channel, _, body| {
+        if let tauri::ipc::InvokeResponseBody::Json(json) = body {
+            *counted.0.lock().unwrap().entry(channel.0).or_default() += json.len();
+        }
+        true
+    });
+    let app = berth_app::build(builder, vec![HostSpec::local().unwrap()], folder.to_owned())
+        .build(mock_context(noop_assets()))
+        .expect("app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, window)
+}
+
+/// The window of unacknowledged bytes a stream may have (streams.rs), and what one message
+/// may add past it.
+const WINDOW: usize = 1024 * 1024;
+const ONE_MESSAGE: usize = 128 * 1024;
+
+#[test]
+fn a_page_that_does_not_acknowledge_is_sent_one_window_and_the_engine_read_pauses() {
+    let folder = test_folder("stalled-page");
+    let unread = Unread::default();
+    let (_app, window) = app_with_a_stalled_page(&folder, &unread);
+    wait_online(&window);
+    let t = Labelled::new("ipc-window");
+    // Logs as fast as the engine takes them; rotated, so the disk does not fill meanwhile.
+    let rotated = ["--log-opt", "max-size=4m", "--log-opt", "max-file=2"];
+    let logger = t.run(&t.name("flood-log"), &rotated, &["yes", "a log line"]);
+    let shell = t.run_sleeper(&t.name("flood-tty"), &[]);
+
+    let (logs, tty) = (901, 902);
+    let options = json!({"tail": 0, "since": null, "until": null, "follow": true, "filter": null, "timestamps": false});
+    let log = invoke(
+        &window,
+        "logs_open",
+        json!({"host": "local", "ids": [logger], "options": options, "channel": format!("__CHANNEL__:{logs}")}),
+    )
+    .expect("the log opens");
+    let request = json!({"command": ["yes"], "cols": 80, "rows": 24});
+    let terminal = invoke(
+        &window,
+        "exec_open",
+        json!({"host": "local", "id": shell, "request": request, "channel": format!("__CHANNEL__:{tty}")}),
+    )
+    .expect("the terminal opens");
+
+    let start = Instant::now();
+    while unread.on(logs) < WINDOW || unread.on(tty) < WINDOW {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the streams never filled a window: log {} B, terminal {} B",
+            unread.on(logs),
+            unread.on(tty)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Both keep producing; nothing more reaches the page, as nothing more is read.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let held = (unread.on(logs), unread.on(tty));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    println!(
+        "unacknowledged after 5 s of flooding: log {} KiB, terminal {} KiB (window {} KiB)",
+        held.0 / 1024,
+        held.1 / 1024,
+        WINDOW / 1024
+    );
+    assert_eq!((unread.on(logs), unread.on(tty)), held, "paused");
+    assert!(
+        held.0 < WINDOW + ONE_MESSAGE && held.1 < WINDOW + ONE_MESSAGE,
+        "{held:?}"
+    );
+
+    // Acknowledged, the log flows again.
+    let acked = u32::try_from(held.0).unwrap();
+    invoke(
+        &window,
+        "stream_ack",
+        json!({"stream": log, "bytes": acked}),
+    )
+    .unwrap();
+    let start = Instant::now();
+    while unread.on(logs) < held.0 + WINDOW / 2 {
+        assert!(start.elapsed() < PATIENCE, "the log never resumed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    for stream in [log, terminal["stream"].clone()] {
+        invoke(&window, "stream_close", json!({ "stream": stream })).unwrap();
+    }
+    assert_eq!(
+        invoke(&window, "streams_open", json!({})).unwrap(),
+        json!([])
+    );
+}

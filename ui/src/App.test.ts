@@ -199,7 +199,8 @@ describe("the containers window", () => {
       if (cmd === "volumes_sizes") return { pgdata: 52_000_000 };
       if (cmd === "volumes_prune") return { removed: ["scratch"], reclaimedBytes: 0 };
       if (cmd === "volume_create" && (args.request as { name: string }).name === "my data") {
-        return Promise.reject({ code: "invalid_input", message: 'The volume name "my data" must start with a letter or digit…' });
+        // Which field is refused comes in `field`, never from the words of the message.
+        return Promise.reject({ code: "invalid_input", message: '"my data" must start with a letter or digit…', field: "name" });
       }
       if (cmd === "volume_create") return volumes[0];
       return null;
@@ -320,7 +321,7 @@ describe("the containers window", () => {
 
   it("explains an unreachable engine and retries on request", async () => {
     const calls = backendWith(
-      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock" }, containers: [] }),
+      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retry_in_ms: null }, containers: [] }),
     );
     render(App);
     const empty = await screen.findByTestId("host-unavailable");
@@ -337,7 +338,7 @@ describe("the containers window", () => {
       host({
         host: "build",
         name: "Build box",
-        status: { state: "offline", code: "passphrase_required", reason: "the key /k/id is protected by a passphrase" },
+        status: { state: "offline", code: "passphrase_required", reason: "the key /k/id is protected by a passphrase", details: null, retry_in_ms: null },
         containers: [],
       }),
       ({ cmd, args }) =>
@@ -372,7 +373,7 @@ describe("making and managing containers", () => {
       if (cmd !== "container_create") return null;
       const request = args.request as { ports: string[] };
       return request.ports.includes("80:99999")
-        ? Promise.reject({ code: "invalid_input", message: 'The port mapping "80:99999" needs a host port between 1 and 65535' })
+        ? Promise.reject({ code: "invalid_input", message: '"80:99999" needs a host port between 1 and 65535', field: "ports" })
         : "new-id";
     });
     render(App);
@@ -442,12 +443,6 @@ describe("making and managing containers", () => {
       if (cmd === "container_recreate") return "blog-new";
       return null;
     });
-    // The detail view opens on the logs, whose terminal watches its size; jsdom has no ResizeObserver.
-    globalThis.ResizeObserver ??= class {
-      observe() {}
-      unobserve() {}
-      disconnect() {}
-    };
     render(App);
     await fireEvent.click(await screen.findByText("blog"));
     await fireEvent.click(await screen.findByTestId("tab-inspect"));
@@ -619,9 +614,14 @@ describe("adding a host", () => {
     let saved: Record<string, unknown> | null = null;
     const calls = backendWith(host(), ({ cmd, args }) => {
       if (cmd === "hosts_test" && !args.accept) {
+        // The facts come in `details`; the message is for people and is not read.
         return Promise.reject({
           code: "host_key_unknown",
-          message: "10.0.0.5 is not a known host; its key fingerprint is SHA256:AbC+12/x. Accept it only if…",
+          message: "10.0.0.5 is not a known host. Accept it only if…",
+          details: {
+            kind: "hostKey", hop: "target", host: "10.0.0.5", port: 22,
+            offered: { keyType: "ssh-ed25519", fingerprint: "SHA256:AbC+12/x" }, known: [],
+          },
         });
       }
       if (cmd === "hosts_test") return engineInfo;
@@ -647,7 +647,7 @@ describe("adding a host", () => {
     await fireEvent.click(dialog.getByRole("button", { name: /Trust this key/ }));
     await dialog.findByText(/Docker 20.10.24/);
     const trusted = calls.filter((c) => c.cmd === "hosts_test").at(-1)!;
-    expect(trusted.args.accept).toBe("SHA256:AbC+12/x");
+    expect(trusted.args.accept).toEqual({ host: "10.0.0.5", port: 22, fingerprint: "SHA256:AbC+12/x" });
 
     await fireEvent.click(dialog.getByRole("button", { name: "Add host" }));
     await waitFor(() => expect(screen.queryByTestId("add-host")).toBeNull());
@@ -731,7 +731,7 @@ describe("all hosts", () => {
     const calls = backendWith([
       host(),
       remote(),
-      host({ host: "edge", name: "Edge", containers: [], status: { state: "offline", code: "auth_failed", reason: "key refused" } }),
+      host({ host: "edge", name: "Edge", containers: [], status: { state: "offline", code: "auth_failed", reason: "key refused", details: null, retry_in_ms: null } }),
     ]);
     render(App);
     await fireEvent.click(await screen.findByTestId("all-hosts"));

@@ -4,6 +4,10 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
+  STREAM_WINDOW,
+  type AcceptedHostKey,
+  type ErrorDetails,
+  type StreamFrame,
   type ContainerAction,
   type ContainerRequest,
   type ExecRequest,
@@ -30,13 +34,30 @@ import {
 
 export type * from "./bindings";
 
-/** A failed command: `code` is stable and safe to switch on; `message` is for people. */
+/** A failed command: `code` is stable and safe to switch on; `message` is for people; `field`
+ * names the form field a refused value belongs to; `details` carries typed facts (a host key). */
 export class BackendError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.code = code;
+  readonly field: string | null;
+  readonly details: ErrorDetails | null;
+  constructor(error: IpcError) {
+    super(error.message);
+    this.code = error.code;
+    this.field = error.field ?? null;
+    this.details = error.details ?? null;
   }
+
+  /** Any failure as a BackendError: the native side's `{ code, message, … }` (from a command
+   * or a stream's `failed` message) keeps its facts; anything else is an internal error. */
+  static from(err: unknown): BackendError {
+    if (err instanceof BackendError) return err;
+    if (isIpcError(err)) return new BackendError(err);
+    return new BackendError({ code: "internal", message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function isIpcError(err: unknown): err is IpcError {
+  return typeof err === "object" && err !== null && typeof (err as IpcError).code === "string" && typeof (err as IpcError).message === "string";
 }
 
 type Typed<T> = Promise<{ status: "ok"; data: T } | { status: "error"; error: IpcError }>;
@@ -44,11 +65,88 @@ type Typed<T> = Promise<{ status: "ok"; data: T } | { status: "error"; error: Ip
 async function unwrap<T>(call: Typed<T>): Promise<T> {
   const result = await call;
   if (result.status === "ok") return result.data;
-  const error: unknown = result.error;
   // Tauri's own failures (unknown command, bad arguments) arrive as plain strings.
-  if (typeof error === "string") throw new BackendError("internal", error);
-  const { code, message } = error as IpcError;
-  throw new BackendError(code, message);
+  throw BackendError.from(result.error);
+}
+
+/** Called with each message of a stream, and `drawn` to call once it is on screen (or
+ * dropped): the native side sends at most STREAM_WINDOW bytes the page has not drawn. */
+export type OnMessage<M> = (message: M, drawn: () => void) => void;
+
+/** A stream the page opened: a log, stats, a terminal, a pull. */
+export type Stream<O> = {
+  /** Resolves to what opening answered, or rejects with a BackendError; never settles once
+   * the stream was closed, so a view that went meanwhile is not called back. */
+  opened: Promise<O>;
+  /** Ends the stream: messages stop now, and the native side closes it (at once, or as soon
+   * as its opening answers, so a view closed while opening leaves nothing open behind). */
+  close(): void;
+};
+
+/** Acknowledgements are gathered: one call per quarter window, or per short pause. */
+const ACK_EVERY = STREAM_WINDOW / 4;
+const ACK_AFTER_MS = 20;
+
+/** The one way the page opens a stream: `open` asks the native side with a channel and
+ * answers with something that names the stream (`idOf`). */
+function openStream<M, O>(
+  open: (channel: Channel<StreamFrame<M>>) => Typed<O>,
+  idOf: (opened: O) => number,
+  onMessage: OnMessage<M>,
+): Stream<O> {
+  let id: number | null = null;
+  let closed = false;
+  let drawnBytes = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const acknowledge = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    // Messages can arrive before the id does: what they free is sent once it is known.
+    if (id === null || closed || drawnBytes === 0) return;
+    const bytes = drawnBytes;
+    drawnBytes = 0;
+    void commands.streamAck(id, bytes);
+  };
+
+  const channel = new Channel<StreamFrame<M>>((frame) => {
+    if (closed) return;
+    let done = false;
+    onMessage(frame.message, () => {
+      if (done || closed) return;
+      done = true;
+      drawnBytes += frame.bytes;
+      if (drawnBytes >= ACK_EVERY) acknowledge();
+      else timer ??= setTimeout(acknowledge, ACK_AFTER_MS);
+    });
+  });
+
+  const answered = unwrap(open(channel)).then((answer) => {
+    id = idOf(answer);
+    if (closed) void commands.streamClose(id);
+    else acknowledge();
+    return answer;
+  });
+  const opened = new Promise<O>((resolve, reject) => {
+    answered.then(
+      (answer) => {
+        if (!closed) resolve(answer);
+      },
+      (err) => {
+        if (!closed) reject(err);
+      },
+    );
+  });
+
+  return {
+    opened,
+    close() {
+      if (closed) return;
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      if (id !== null) void commands.streamClose(id);
+    },
+  };
 }
 
 export const backend = {
@@ -56,9 +154,11 @@ export const backend = {
   hostsSaved: () => unwrap(commands.hostsSaved()),
   /** Hosts from ~/.ssh/config, Docker contexts and DOCKER_HOST, to pre-fill the add-host form. */
   hostsImport: (): Promise<HostCandidate[]> => commands.hostsImport(),
-  /** Logs in and asks the engine; `accept` is a host key fingerprint the user has accepted. */
-  hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) =>
+  /** Logs in and asks the engine; `accept` is the host key the user has accepted, as the refusal named it. */
+  hostsTest: (host: SavedHost, passphrase: string | null, accept: AcceptedHostKey | null) =>
     unwrap(commands.hostsTest(host, passphrase, accept)),
+  /** Forgets the keys Berth's own known_hosts has for `host:port`; resolves to how many went. */
+  hostsForgetKey: (host: string, port: number) => unwrap(commands.hostsForgetKey(host, port)),
   /** Keeps a host and watches it from now on; the passphrase goes to the keyring only if `remember`. */
   hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) =>
     unwrap(commands.hostsSave(host, passphrase, remember)),
@@ -105,13 +205,9 @@ export const backend = {
   systemPrune: (host: HostId, volumes: boolean) => unwrap(commands.systemPrune(host, volumes)),
   containersPrune: (host: HostId) => unwrap(commands.containersPrune(host)),
   imagesList: (host: HostId) => unwrap(commands.imagesList(host)),
-  /** Pulls `reference`; progress reaches `onMessage`. Closing the returned stream cancels the pull. */
-  imagePull: async (host: HostId, reference: string, onMessage: (m: PullMessage) => void) => {
-    const channel = new Channel<PullMessage>();
-    channel.onmessage = onMessage;
-    const stream = await unwrap(commands.imagePull(host, reference, channel));
-    return { close: () => commands.streamClose(stream) };
-  },
+  /** Pulls `reference`; progress reaches `onMessage`. Closing the stream cancels the pull. */
+  imagePull: (host: HostId, reference: string, onMessage: OnMessage<PullMessage>) =>
+    openStream((channel) => commands.imagePull(host, reference, channel), (id) => id, onMessage),
   imageRemove: (host: HostId, image: string, force: boolean) => unwrap(commands.imageRemove(host, image, force)),
   /** Gives `image` one more name, `reference` (repository[:tag]). */
   imageTag: (host: HostId, image: string, reference: string) => unwrap(commands.imageTag(host, image, reference)),
@@ -136,34 +232,23 @@ export const backend = {
     unwrap(commands.networkDisconnect(host, network, container)),
   networksPrune: (host: HostId) => unwrap(commands.networksPrune(host)),
   /** Opens the (merged) logs of `ids`; `onMessage` gets each batch. Close it when the view goes. */
-  openLogs: async (host: HostId, ids: string[], options: LogOptions, onMessage: (m: LogMessage) => void) => {
-    const channel = new Channel<LogMessage>();
-    channel.onmessage = onMessage;
-    const stream = await unwrap(commands.logsOpen(host, ids, options, channel));
-    return { close: () => commands.streamClose(stream) };
-  },
+  openLogs: (host: HostId, ids: string[], options: LogOptions, onMessage: OnMessage<LogMessage>) =>
+    openStream((channel) => commands.logsOpen(host, ids, options, channel), (id) => id, onMessage),
   /** Saves the (filtered) log of `ids` to the Downloads folder; resolves to the file's path. */
   saveLogs: (host: HostId, ids: string[], options: LogOptions) => unwrap(commands.logsSave(host, ids, options)),
   /** Streams the usage of the running containers `ids`; every sample is also kept in the history. */
-  openStats: async (host: HostId, ids: string[], onMessage: (m: StatsMessage) => void) => {
-    const channel = new Channel<StatsMessage>();
-    channel.onmessage = onMessage;
-    const stream = await unwrap(commands.statsOpen(host, ids, channel));
-    return { close: () => commands.streamClose(stream) };
-  },
+  openStats: (host: HostId, ids: string[], onMessage: OnMessage<StatsMessage>) =>
+    openStream((channel) => commands.statsOpen(host, ids, channel), (id) => id, onMessage),
   /** A container's kept stats from `sinceMs` on, oldest first. */
   statsHistory: (host: HostId, container: string, sinceMs: number) =>
     unwrap(commands.statsHistory(host, container, sinceMs)),
-  /** Opens a terminal into container `id`. */
-  openTerminal: async (host: HostId, id: string, request: ExecRequest, onMessage: (m: TerminalMessage) => void) => {
-    const channel = new Channel<TerminalMessage>();
-    channel.onmessage = onMessage;
-    const opened = await unwrap(commands.execOpen(host, id, request, channel));
+  /** Opens a terminal into container `id`; what it runs is in `opened`. */
+  openTerminal: (host: HostId, id: string, request: ExecRequest, onMessage: OnMessage<TerminalMessage>) => {
+    const stream = openStream((channel) => commands.execOpen(host, id, request, channel), (o) => o.stream, onMessage);
     return {
-      command: opened.command,
-      write: (data: string) => unwrap(commands.execInput(opened.stream, data)),
-      resize: (cols: number, rows: number) => unwrap(commands.execResize(opened.stream, cols, rows)),
-      close: () => commands.streamClose(opened.stream),
+      ...stream,
+      write: async (data: string) => unwrap(commands.execInput((await stream.opened).stream, data)),
+      resize: async (cols: number, rows: number) => unwrap(commands.execResize((await stream.opened).stream, cols, rows)),
     };
   },
   /** Calls `handler` for every host update; resolves to a function that stops listening. */

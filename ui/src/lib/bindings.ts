@@ -47,7 +47,7 @@ export const commands = {
 	 *  Pulls `reference` on `host`; progress arrives on `channel`. Closing the stream
 	 *  (`stream_close`) cancels the pull.
 	 */
-	imagePull: (host: HostId, reference: string, channel: Channel<PullMessage>) => typedError<number, IpcError>(__TAURI_INVOKE("image_pull", { host, reference, channel })),
+	imagePull: (host: HostId, reference: string, channel: Channel<StreamFrame<PullMessage>>) => typedError<number, IpcError>(__TAURI_INVOKE("image_pull", { host, reference, channel })),
 	imageRemove: (host: HostId, image: string, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("image_remove", { host, image, force })),
 	/**  Gives `image` one more name, `reference` (`repository[:tag]`). */
 	imageTag: (host: HostId, image: string, reference: string) => typedError<null, IpcError>(__TAURI_INVOKE("image_tag", { host, image, reference })),
@@ -76,7 +76,7 @@ export const commands = {
 	 *  Opens the logs of `ids` (merged when several); lines arrive on `channel` until
 	 *  `stream_close` is called with the returned id.
 	 */
-	logsOpen: (host: HostId, ids: string[], options: LogOptions, channel: Channel<LogMessage>) => typedError<number, IpcError>(__TAURI_INVOKE("logs_open", { host, ids, options, channel })),
+	logsOpen: (host: HostId, ids: string[], options: LogOptions, channel: Channel<StreamFrame<LogMessage>>) => typedError<number, IpcError>(__TAURI_INVOKE("logs_open", { host, ids, options, channel })),
 	/**
 	 *  Saves the (filtered) logs of `ids` as they stand to a new file in the user's Downloads
 	 *  folder; returns its path.
@@ -86,25 +86,37 @@ export const commands = {
 	 *  Streams the usage of the running containers `ids` until `stream_close`; every sample is
 	 *  also kept in the history.
 	 */
-	statsOpen: (host: HostId, ids: string[], channel: Channel<StatsMessage>) => typedError<number, IpcError>(__TAURI_INVOKE("stats_open", { host, ids, channel })),
+	statsOpen: (host: HostId, ids: string[], channel: Channel<StreamFrame<StatsMessage>>) => typedError<number, IpcError>(__TAURI_INVOKE("stats_open", { host, ids, channel })),
 	/**  A container's kept stats from `since_ms` (unix milliseconds) on, oldest first. */
 	statsHistory: (host: HostId, container: string, sinceMs: number) => typedError<StatsSample[], IpcError>(__TAURI_INVOKE("stats_history", { host, container, sinceMs })),
 	/**  Opens a terminal into container `id`: its shell, or `request.command`. */
-	execOpen: (host: HostId, id: string, request: ExecRequest, channel: Channel<TerminalMessage>) => typedError<TerminalOpened, IpcError>(__TAURI_INVOKE("exec_open", { host, id, request, channel })),
+	execOpen: (host: HostId, id: string, request: ExecRequest, channel: Channel<StreamFrame<TerminalMessage>>) => typedError<TerminalOpened, IpcError>(__TAURI_INVOKE("exec_open", { host, id, request, channel })),
 	/**  Types `data` into terminal `stream`. */
 	execInput: (stream: number, data: string) => typedError<null, IpcError>(__TAURI_INVOKE("exec_input", { stream, data })),
 	execResize: (stream: number, cols: number, rows: number) => typedError<null, IpcError>(__TAURI_INVOKE("exec_resize", { stream, cols, rows })),
-	/**  Closes a log or terminal the UI opened; its engine connection ends with it. */
+	/**
+	 *  The page has drawn `bytes` more of `stream` (the sum of the frames' `bytes`), which makes
+	 *  room for as much more in its window.
+	 */
+	streamAck: (stream: number, bytes: number) => __TAURI_INVOKE<void>("stream_ack", { stream, bytes }),
+	/**  Closes a stream the page opened; its engine connection ends with it. */
 	streamClose: (stream: number) => __TAURI_INVOKE<void>("stream_close", { stream }),
-	/**  The kinds of the streams open now ("logs", "stats", "terminal"), for tests and diagnostics. */
-	streamsOpen: () => __TAURI_INVOKE<string[]>("streams_open"),
+	/**  The kinds of the streams open now, for tests and diagnostics. */
+	streamsOpen: () => __TAURI_INVOKE<StreamKind[]>("streams_open"),
 	/**  The hosts the user saved. */
 	hostsSaved: () => typedError<SavedHost[], IpcError>(__TAURI_INVOKE("hosts_saved")),
 	/**
 	 *  Tries a host before it is saved: the SSH login, then its engine. `accept` is the host key
-	 *  fingerprint the user has accepted, when the key was unknown.
+	 *  the user has accepted (host, port and fingerprint, as the refusal gave them), when it was
+	 *  unknown.
 	 */
-	hostsTest: (host: SavedHost, passphrase: string | null, accept: string | null) => typedError<EngineInfo, IpcError>(__TAURI_INVOKE("hosts_test", { host, passphrase, accept })),
+	hostsTest: (host: SavedHost, passphrase: string | null, accept: AcceptedHostKey | null) => typedError<EngineInfo, IpcError>(__TAURI_INVOKE("hosts_test", { host, passphrase, accept })),
+	/**
+	 *  Forgets the keys Berth's own known_hosts file has for `host:port`, after the user read why
+	 *  a changed key was refused: the next connection is a first one again. Returns how many keys
+	 *  went.
+	 */
+	hostsForgetKey: (host: string, port: number) => typedError<number, IpcError>(__TAURI_INVOKE("hosts_forget_key", { host, port })),
 	/**
 	 *  Keeps a new or edited host and watches it from now on. A passphrase given is kept in the
 	 *  keyring when `remember` is set, and dropped from it otherwise; with none given, one kept
@@ -149,7 +161,20 @@ export const events = {
 	reveal: makeEvent<Reveal, Reveal>("reveal"),
 };
 
+/* Constants */
+export const STREAM_WINDOW = 1048576 as const;
+
 /* Types */
+/**
+ *  The one host key a user accepted, after comparing its fingerprint: trusted for exactly
+ *  that host and port, at whichever hop offers it.
+ */
+export type AcceptedHostKey = {
+	host: string,
+	port: number,
+	fingerprint: string,
+};
+
 export type Activity = {
 	/**  When it was asked for, unix milliseconds. */
 	timeMs: number,
@@ -343,14 +368,24 @@ export type EngineInfo = {
 export type ErrorCode = "not_found" | "conflict" | "engine_unreachable" | "invalid_input" | "permission_denied" | "engine_error" | "internal" | 
 /**  An SSH host offered a key Berth does not know yet; the user may accept it. */
 "host_key_unknown" | 
-/**  An SSH host offered a different key than the one on record: a hard stop. */
+/**
+ *  An SSH host offered a key that is not on record while it has others on record (of any
+ *  type): a hard stop, never offered for trust.
+ */
 "host_key_changed" | 
+/**  An SSH host offered a key marked `@revoked` in a known_hosts file: refused outright. */
+"host_key_revoked" | 
 /**  The SSH server refused the key (or the agent had none it accepts). */
 "auth_failed" | 
 /**  The private key is encrypted and no passphrase was given. */
 "passphrase_required" | "passphrase_wrong" | 
 /**  The OS keyring (Secret Service, Keychain, Credential Manager) could not be used. */
 "keyring_unavailable";
+
+/**  Typed facts an error carries beside its message. */
+export type ErrorDetails = {
+	kind: "hostKey",
+} & HostKeyFacts;
 
 /**  The kinds of engine objects Berth follows events of. */
 export type EventKind = "container" | "image" | "volume" | "network";
@@ -385,6 +420,13 @@ export type HealthDetails = {
 	log: HealthCheck[],
 };
 
+/**  Which connection of a login a host key belongs to. */
+export type Hop = 
+/**  The host whose engine Berth wants. */
+"target" | 
+/**  The host hopped through to reach it (ProxyJump). */
+"jump";
+
 /**  A host found elsewhere, not yet saved. Empty `user` means the source did not say. */
 export type HostCandidate = {
 	name: string,
@@ -409,6 +451,16 @@ export type HostChange = { kind: "status"; status: HostStatus } |
 /**  A host's stable id. The local engine is always [`HostId::LOCAL`]. */
 export type HostId = string;
 
+/**  What a host-key refusal is about: exactly which host, port and key, at which hop. */
+export type HostKeyFacts = {
+	hop: Hop,
+	host: string,
+	port: number,
+	offered: KeyFingerprint,
+	/**  The keys on record for this host (none when it is unknown). */
+	known: KnownHostKey[],
+};
+
 /**  A host's current state, as a consumer starts from. */
 export type HostState = {
 	host: HostId,
@@ -427,7 +479,14 @@ export type HostState = {
 
 export type HostStatus = { state: "connecting" } | 
 /**  Boxed: the engine's details are much larger than the other states. */
-{ state: "online"; engine: EngineInfo } | { state: "offline"; code: ErrorCode; reason: string };
+{ state: "online"; engine: EngineInfo } | { state: "offline"; code: ErrorCode; reason: string; 
+/**  The error's typed facts (a host key's fingerprints, say). */
+details: ErrorDetails | null; 
+/**
+ *  When Berth tries again by itself, in milliseconds from now; `None` when it waits for
+ *  the user (a refused login).
+ */
+retry_in_ms: number | null };
 
 /**
  *  One change of one host's state. `seq` grows by one per change of that host, so a consumer
@@ -487,6 +546,31 @@ export type ImageLayer = {
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+	/**  The form field a refused value belongs to. */
+	field?: string | null,
+	details?: ErrorDetails | null,
+};
+
+/**  A host key as the user compares it: its type and SHA256 fingerprint. */
+export type KeyFingerprint = {
+	/**  `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`, … */
+	keyType: string,
+	/**  `SHA256:…` */
+	fingerprint: string,
+};
+
+/**  A key on record for a host, and where it is written. */
+export type KnownHostKey = {
+	key: KeyFingerprint,
+	file: string,
+	line: number,
+	/**  In Berth's own file, which Berth may change: "forget" removes it. */
+	berthsOwn: boolean,
+	/**
+	 *  For a key in an OpenSSH file, the command that removes it (Berth leaves those files
+	 *  alone).
+	 */
+	forgetCommand: string | null,
 };
 
 /**
@@ -681,6 +765,18 @@ export type StatsSample = {
 	blockWritePerSec: number | null,
 	pids: number,
 };
+
+/**
+ *  What the page receives for each message: the message, and the bytes it counts for in the
+ *  stream's window, which the page acknowledges (`stream_ack`) once it has drawn it.
+ */
+export type StreamFrame<M> = {
+	bytes: number,
+	message: M,
+};
+
+/**  What a stream carries. */
+export type StreamKind = "logs" | "stats" | "terminal" | "pull";
 
 /**  What a system prune removed, per kind. */
 export type SystemPruned = {

@@ -11,6 +11,7 @@ export const errorMeaning: Record<ErrorCode, string> = {
   internal: "Something went wrong inside Berth",
   host_key_unknown: "The host's key is not known yet",
   host_key_changed: "The host's key has changed — connection refused",
+  host_key_revoked: "The host's key is revoked — connection refused",
   auth_failed: "The SSH login was refused",
   passphrase_required: "The key needs its passphrase",
   passphrase_wrong: "Wrong passphrase",

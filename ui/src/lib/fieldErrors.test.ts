@@ -1,17 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
-import { fieldOf, formError, parseLabels } from "./fieldErrors";
+import { formError, parseLabels } from "./fieldErrors";
 
 describe("form errors", () => {
-  it("finds the field the core's message names", () => {
-    expect(fieldOf('The subnet "10.0.0.0" is not an address/prefix', ["the name", "the subnet"])).toBe("the subnet");
-    expect(fieldOf("The network name \"a b\" must…", ["the network name", "the subnet"])).toBe("the network name");
-    expect(fieldOf('"Nginx" is not a valid image reference', ["the name", "image reference"])).toBe("image reference");
-    expect(fieldOf("something else", ["the name"])).toBeNull();
+  it("puts a refusal beside the field the error names, whatever its message says", () => {
+    const refused = { code: "invalid_input", message: "The subnet is no good", field: "subnet" } as const;
+    expect(formError(refused, ["name", "subnet"])).toEqual({ field: "subnet", message: "The subnet is no good" });
+    // The message names a field, the error does not: it is not guessed from the text.
+    const unnamed = new BackendError({ code: "invalid_input", message: "The subnet is no good" });
+    expect(formError(unnamed, ["name", "subnet"])).toEqual({ field: null, message: "Invalid input: The subnet is no good" });
+    // A field the form does not show is said above the buttons, not lost.
+    const other = new BackendError({ code: "invalid_input", message: "No such driver", field: "driver" });
+    expect(formError(other, ["name", "subnet"]).field).toBeNull();
   });
 
   it("keeps engine refusals whole, with their meaning", () => {
-    const engine = formError(new BackendError("conflict", "network with name x already exists"), ["the name"]);
+    const engine = formError(new BackendError({ code: "conflict", message: "network with name x already exists" }), ["name"]);
     expect(engine).toEqual({ field: null, message: "Not possible in its current state (in use, or already there): network with name x already exists" });
   });
 

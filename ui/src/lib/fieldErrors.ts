@@ -1,21 +1,14 @@
-// The core names the field a refused value belongs to ("The subnet … is not …"); the forms show
-// the message next to that field.
+// A refused form names the field it is about in `field` (the request type's field name:
+// `ports`, `workingDir`, `subnet`); the forms show the message next to that field.
 import { BackendError } from "./backend";
 import { errorMeaning } from "./errors";
 
-/** Which of `fields` (phrases as the core words them, "the subnet") a refusal is about; `null` for none. */
-export function fieldOf(message: string, fields: string[]): string | null {
-  const lower = message.toLowerCase();
-  return fields.find((field) => lower.includes(field)) ?? null;
-}
-
-/** An error for a form: the field it belongs to, and what to show. */
-export function formError(err: unknown, fields: string[]): { field: string | null; message: string } {
-  if (err instanceof BackendError) {
-    const field = err.code === "invalid_input" ? fieldOf(err.message, fields) : null;
-    return { field, message: field ? err.message : `${errorMeaning[err.code]}: ${err.message}` };
-  }
-  return { field: null, message: String(err) };
+/** An error for a form with `fields`: the one it belongs to (null when it names none of
+ * them), and what to show — beside a field its message, else with what its code means. */
+export function formError<F extends string>(err: unknown, fields: readonly F[]): { field: F | null; message: string } {
+  const failure = BackendError.from(err);
+  const field = fields.find((f) => f === failure.field) ?? null;
+  return { field, message: field ? failure.message : `${errorMeaning[failure.code]}: ${failure.message}` };
 }
 
 /** `key=value` lines (blank lines skipped) as label pairs; a line without `=` is a key with an empty value. */

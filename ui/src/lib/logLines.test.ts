@@ -56,8 +56,8 @@ describe("BoundedWriter", () => {
   it("writes in order, one write at a time", () => {
     const terminal = slowTerminal();
     const writer = new BoundedWriter(terminal.write, () => 100);
-    writer.push(1, () => "a");
-    writer.push(1, () => "b");
+    writer.push(1, () => "a", () => {});
+    writer.push(1, () => "b", () => {});
     expect(terminal.written).toEqual(["a"]);
     terminal.finish();
     expect(terminal.written).toEqual(["a", "b"]);
@@ -68,8 +68,8 @@ describe("BoundedWriter", () => {
     const writer = new BoundedWriter(terminal.write, () => 10);
     const rendered: string[] = [];
     const chunk = (name: string) => () => (rendered.push(name), name);
-    writer.push(4, chunk("busy"));
-    for (const name of ["1", "2", "3", "4", "5"]) writer.push(4, chunk(name));
+    writer.push(4, chunk("busy"), () => {});
+    for (const name of ["1", "2", "3", "4", "5"]) writer.push(4, chunk(name), () => {});
     // 20 lines wait; the newest 10 or more must stay, so "1" and "2" go.
     while (terminal.written.length < 4) terminal.finish();
     expect(terminal.written).toEqual(["busy", "3", "4", "5"]);
@@ -79,12 +79,24 @@ describe("BoundedWriter", () => {
   it("forgets what was queued for a stream that was replaced", () => {
     const terminal = slowTerminal();
     const writer = new BoundedWriter(terminal.write, () => 100);
-    writer.push(1, () => "old 1");
-    writer.push(1, () => "old 2");
+    writer.push(1, () => "old 1", () => {});
+    writer.push(1, () => "old 2", () => {});
     writer.clear();
-    writer.push(1, () => "new");
+    writer.push(1, () => "new", () => {});
     terminal.finish(); // the old write completing late starts nothing
     terminal.finish();
     expect(terminal.written).toEqual(["old 1", "new"]);
+  });
+
+  it("says when each batch is drawn: once written, or at once when dropped", () => {
+    const terminal = slowTerminal();
+    const writer = new BoundedWriter(terminal.write, () => 10);
+    const drawn: string[] = [];
+    for (const name of ["busy", "1", "2", "3", "4", "5"]) writer.push(4, () => name, () => drawn.push(name));
+    expect(drawn).toEqual(["1", "2"]);
+    terminal.finish();
+    expect(drawn).toEqual(["1", "2", "busy"]);
+    while (drawn.length < 6) terminal.finish();
+    expect(drawn).toEqual(["1", "2", "busy", "3", "4", "5"]);
   });
 });

@@ -45,10 +45,11 @@ export function formatBatch(batch: LogBatch, format: LineFormat): string {
  * Feeds a terminal that keeps only its last `keep` lines, one write at a time (the next waits
  * for the terminal to finish the previous), and drops what waits behind a burst once newer
  * lines would push it out anyway. So showing the whole of a million-line log costs the
- * terminal the work of its last `keep` lines, and the page's memory stays bounded.
+ * terminal the work of its last `keep` lines, and the page's memory stays bounded. Each
+ * batch's `drawn` is called once it is written or dropped, so its stream may send more.
  */
 export class BoundedWriter {
-  #queue: { lines: number; render: () => string }[] = [];
+  #queue: { lines: number; render: () => string; drawn: () => void }[] = [];
   #queuedLines = 0;
   #writing = false;
   #generation = 0;
@@ -59,17 +60,20 @@ export class BoundedWriter {
   ) {}
 
   /** Queues `lines` lines; `render` makes their text only if they are still wanted. */
-  push(lines: number, render: () => string) {
-    this.#queue.push({ lines, render });
+  push(lines: number, render: () => string, drawn: () => void) {
+    this.#queue.push({ lines, render, drawn });
     this.#queuedLines += lines;
     while (this.#queue.length > 1 && this.#queuedLines - this.#queue[0].lines >= this.keep()) {
-      this.#queuedLines -= this.#queue.shift()!.lines;
+      const dropped = this.#queue.shift()!;
+      this.#queuedLines -= dropped.lines;
+      dropped.drawn();
     }
     this.#next();
   }
 
   /** Forgets everything queued (a new stream starts); a write under way still finishes. */
   clear() {
+    for (const queued of this.#queue) queued.drawn();
     this.#queue = [];
     this.#queuedLines = 0;
     this.#generation++;
@@ -84,6 +88,7 @@ export class BoundedWriter {
     this.#writing = true;
     const generation = this.#generation;
     this.write(next.render(), () => {
+      next.drawn();
       if (generation !== this.#generation) return;
       this.#writing = false;
       this.#next();

@@ -22,11 +22,12 @@ export class SettingsStore {
   }
 
   /**
-   * Saves a change. Returns why it was refused (nothing changes then), or null. Changes are
+   * Saves a change. Returns why it was refused (nothing changes then; `field` names the
+   * setting by its key), or null. Changes are
    * sent one after another, each on top of the last one kept: two made in quick succession
    * (a field left by clicking a theme) must not undo each other.
    */
-  update(change: Partial<Settings>): Promise<string | null> {
+  update(change: Partial<Settings>): Promise<BackendError | null> {
     const saved = this.#saving.then(() => this.#save(change));
     this.#saving = saved;
     return saved;
@@ -34,14 +35,14 @@ export class SettingsStore {
 
   #saving: Promise<unknown> = Promise.resolve();
 
-  async #save(change: Partial<Settings>): Promise<string | null> {
-    if (!this.current) return "Settings are still loading.";
+  async #save(change: Partial<Settings>): Promise<BackendError | null> {
+    if (!this.current) return new BackendError({ code: "conflict", message: "Settings are still loading." });
     try {
       this.current = await this.#backend.settingsUpdate({ ...this.current, ...change });
       this.#apply();
       return null;
     } catch (err) {
-      return err instanceof BackendError ? err.message : String(err);
+      return BackendError.from(err);
     }
   }
 

@@ -10,10 +10,10 @@ export class Toasts {
   items = $state<Toast[]>([]);
   #next = 1;
 
+  /** `err` may be anything thrown, or the `error` of a stream's `failed` message. */
   error(context: string, err: unknown) {
-    const title = err instanceof BackendError ? errorMeaning[err.code] : errorMeaning.internal;
-    const message = err instanceof Error ? err.message : String(err);
-    this.#push({ kind: "error", title, detail: `${context}: ${message}` });
+    const failure = BackendError.from(err);
+    this.#push({ kind: "error", title: errorMeaning[failure.code], detail: `${context}: ${failure.message}` });
   }
 
   info(title: string, detail = "") {
