@@ -342,3 +342,21 @@ pub fn settings_update(
     Ok(settings)
 }
 
+/// Opens a web address found in a log or terminal in the default browser, once the user has
+/// confirmed it. Only http and https: a log is written by whatever runs in the container, and
+/// other schemes (file:, custom handlers) could start programs.
+#[tauri::command]
+#[specta::specta]
+pub fn link_open(url: String) -> IpcResult<()> {
+    let parsed = tauri::Url::parse(&url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    let Some(parsed) = parsed else {
+        return Err(
+            berth_core::Error::InvalidInput(format!("{url:?} is not a web address")).into(),
+        );
+    };
+    tauri_plugin_opener::open_url(parsed.as_str(), None::<&str>).map_err(|err| {
+        berth_core::Error::Internal(format!("the browser could not be opened: {err}")).into()
+    })
+}

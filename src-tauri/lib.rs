@@ -73,6 +73,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::stream_ack,
             commands::stream_close,
             commands::streams_open,
+            commands::link_open,
             hosts::hosts_saved,
             hosts::hosts_test,
             hosts::hosts_forget_key,

@@ -251,6 +251,8 @@ export const backend = {
       resize: async (cols: number, rows: number) => unwrap(commands.execResize((await stream.opened).stream, cols, rows)),
     };
   },
+  /** Opens a web address from a log or terminal in the default browser (http and https only). */
+  linkOpen: (url: string) => unwrap(commands.linkOpen(url)),
   /** Calls `handler` for every host update; resolves to a function that stops listening. */
   onHostUpdated: (handler: (update: HostUpdate) => void): Promise<() => void> =>
     events.hostUpdated.listen((event) => handler(event.payload)),

@@ -103,6 +103,12 @@ export const commands = {
 	streamClose: (stream: number) => __TAURI_INVOKE<void>("stream_close", { stream }),
 	/**  The kinds of the streams open now, for tests and diagnostics. */
 	streamsOpen: () => __TAURI_INVOKE<StreamKind[]>("streams_open"),
+	/**
+	 *  Opens a web address found in a log or terminal in the default browser, once the user has
+	 *  confirmed it. Only http and https: a log is written by whatever runs in the container, and
+	 *  other schemes (file:, custom handlers) could start programs.
+	 */
+	linkOpen: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("link_open", { url })),
 	/**  The hosts the user saved. */
 	hostsSaved: () => typedError<SavedHost[], IpcError>(__TAURI_INVOKE("hosts_saved")),
 	/**

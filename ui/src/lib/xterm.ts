@@ -1,6 +1,8 @@
 // One way to make an xterm.js terminal for Berth: themed from the app's CSS variables,
-// bounded scrollback, and the DOM renderer (WebKitGTK's WebGL lags).
+// bounded scrollback, the DOM renderer (WebKitGTK's WebGL lags), and links that go through
+// `onLink` (which asks first) instead of opening by themselves.
 import { FitAddon } from "@xterm/addon-fit";
+import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal, type ITerminalOptions } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 
@@ -24,16 +26,20 @@ function fromPage(): Pick<ITerminalOptions, "fontSize" | "theme"> {
   };
 }
 
-export function makeTerminal(host: HTMLElement, options: ITerminalOptions = {}) {
+/** `onLink` gets the address of a link the user activated: one written as text, or an OSC 8
+ * hyperlink (whose address the text need not show). */
+export function makeTerminal(host: HTMLElement, options: ITerminalOptions, onLink: (url: string) => void) {
   const terminal = new Terminal({
     scrollback: SCROLLBACK,
     fontFamily: cssVar("--mono") || "monospace",
     allowProposedApi: true, // search highlights are decorations
+    linkHandler: { activate: (_event, url) => onLink(url) },
     ...fromPage(),
     ...options,
   });
   const fit = new FitAddon();
   terminal.loadAddon(fit);
+  terminal.loadAddon(new WebLinksAddon((_event, url) => onLink(url)));
   terminal.open(host);
   fit.fit();
   const resized = new ResizeObserver(() => fit.fit());
