@@ -224,6 +224,24 @@ impl App {
         path
     }
 
+    /// The app's processes: its own, and its webview's (WebKit's web and network processes are
+    /// its children).
+    pub fn processes(&self) -> Vec<u32> {
+        with_descendants(self.process.0.into_iter().collect())
+    }
+
+    /// The resident memory of the app's processes together, KiB.
+    pub fn rss_kib(&self) -> u64 {
+        self.processes()
+            .into_iter()
+            .filter_map(|pid| {
+                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            })
+            .sum()
+    }
+
     /// Ends the session and waits for the app to be gone: only one Berth runs per profile, so
     /// the next test's app would otherwise hand over to this one and exit.
     pub async fn close(self) {
@@ -247,21 +265,9 @@ impl AppProcess {
     /// The process running `application` among those descending from `root`.
     fn under(root: Option<u32>, application: &str) -> Self {
         let exe = std::fs::canonicalize(application).ok();
-        let parents = process_parents();
-        let mut tree: Vec<u32> = root.into_iter().collect();
-        let mut index = 0;
-        while index < tree.len() {
-            let parent = tree[index];
-            tree.extend(
-                parents
-                    .iter()
-                    .filter(|(_, p)| *p == parent)
-                    .map(|(c, _)| *c),
-            );
-            index += 1;
-        }
         Self(
-            tree.into_iter()
+            with_descendants(root.into_iter().collect())
+                .into_iter()
                 .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok() == exe),
         )
     }
@@ -298,6 +304,23 @@ impl Drop for AppProcess {
             }
         }
     }
+}
+
+/// The processes in `tree` and every process below them.
+fn with_descendants(mut tree: Vec<u32>) -> Vec<u32> {
+    let parents = process_parents();
+    let mut index = 0;
+    while index < tree.len() {
+        let parent = tree[index];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(c, _)| *c),
+        );
+        index += 1;
+    }
+    tree
 }
 
 /// Every process with its parent, from /proc.

@@ -756,3 +756,145 @@ async fn a_second_start_brings_the_first_window_forward_and_exits() {
     );
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reloaded_page_ends_the_streams_it_had_opened() {
+    let t = Labelled::new("e2e-reload");
+    let name = t.name("ticking");
+    t.run(
+        &name,
+        &[],
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do date; sleep 1; done",
+        ],
+    );
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
+        .await;
+    streams_become(&app, &["logs"]).await;
+
+    app.client
+        .execute("location.reload(); return null;", vec![])
+        .await
+        .unwrap();
+    // The new page opens its own (the table's usage); the log of the old one is gone, though
+    // its container still writes a line a second.
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    streams_become(&app, &["stats"]).await;
+    app.close().await;
+}
+
+/// How long the page is stalled while a terminal and a log flood it.
+const STALL: std::time::Duration = std::time::Duration::from_secs(60);
+/// What the app's processes may grow by while stalled: each stream holds at most a window
+/// (1 MiB) the page has not acknowledged; the rest is the engine connections' buffers, the
+/// webview's own work, and room for the allocator.
+const FLOOD_GROWTH_BOUND_MIB: u64 = 96;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_terminal_and_log_keep_the_app_s_memory_bounded_while_the_page_is_stalled() {
+    let t = Labelled::new("e2e-flood");
+    // Rotated, so the engine's log files stay small while the container writes for a minute.
+    let rotated = ["--log-opt", "max-size=8m", "--log-opt", "max-file=2"];
+    let logger = t.run(
+        &t.name("flood-log"),
+        &rotated,
+        &["yes", "a log line written as fast as the container can"],
+    );
+    let name = t.name("flood-tty");
+    t.run_sleeper(&name, &[]);
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+
+    // A terminal running `yes`, as a user would start it…
+    app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
+        .await;
+    app.click(r#"[role="tab"]:nth-child(2)"#).await;
+    app.wait_for_text(TERMINAL_ROWS, "#").await;
+    app.click(r#"[data-testid="terminal"] .xterm-screen"#).await;
+    app.type_keys(&format!("yes flooding-the-terminal{ENTER}"))
+        .await;
+    app.wait_for_text(TERMINAL_ROWS, "flooding-the-terminal")
+        .await;
+    // …and the log of a container writing as fast as it can, opened by the page the way its
+    // views open one: a channel whose frames are acknowledged as they come.
+    let opened = app
+        .client
+        .execute(
+            r#"const [logger] = arguments;
+               const ipc = window.__TAURI_INTERNALS__;
+               let stream = null;
+               const channel = ipc.transformCallback((raw) => {
+                 if (stream !== null && raw.message) ipc.invoke("stream_ack", { stream, bytes: raw.message.bytes });
+               });
+               const options = { tail: 0, since: null, until: null, follow: true, filter: null, timestamps: false };
+               stream = await ipc.invoke("logs_open", { host: "local", ids: [logger], options, channel: `__CHANNEL__:${channel}` });
+               return stream;"#,
+            vec![serde_json::json!(logger)],
+        )
+        .await
+        .expect("the log opens");
+    assert!(opened.is_number(), "{opened}");
+    streams_become(&app, &["logs", "terminal"]).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    // The page stops: its script runs for a minute without a break, reading nothing.
+    let before = app.rss_kib();
+    let bound = before + FLOOD_GROWTH_BOUND_MIB * 1024;
+    app.client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(STALL * 3),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
+    let stall = app.client.execute(
+        "const end = Date.now() + arguments[0]; while (Date.now() < end) {} return true;",
+        vec![serde_json::json!(STALL.as_millis() as u64)],
+    );
+    let watch = async {
+        let started = Instant::now();
+        let mut peak = before;
+        while started.elapsed() < STALL {
+            peak = peak.max(app.rss_kib());
+            if peak > bound * 4 {
+                // Far past the bound: stop the app before it takes the machine's memory.
+                for pid in app.processes() {
+                    let _ = Command::new("kill")
+                        .args(["-KILL", &pid.to_string()])
+                        .status();
+                }
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        peak
+    };
+    let (stalled, peak) = tokio::join!(stall, watch);
+    println!(
+        "app RSS (all its processes): {} MiB before, at most {} MiB during a {} s stall of the page \
+         under a flooding terminal and log; bound {} MiB",
+        before / 1024,
+        peak / 1024,
+        STALL.as_secs(),
+        bound / 1024
+    );
+    assert!(peak <= bound, "the app grew past its bound");
+    stalled.expect("the page ran its stall to the end");
+
+    // The page back, both streams go on, and the terminal answers again once the page has
+    // drawn what waited.
+    streams_become(&app, &["logs", "terminal"]).await;
+    app.type_keys("\u{0003}").await;
+    app.type_keys(&format!("clear; echo back-$((20+22)){ENTER}"))
+        .await;
+    app.wait_for_text(TERMINAL_ROWS, "back-42").await;
+    app.close().await;
+}
