@@ -58,21 +58,26 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Checks every field; the message names the setting so the UI can show it beside it.
+    /// Checks every field; a refusal names the setting by its key (`logTail`), so the UI can
+    /// show it beside it.
     pub fn validate(&self) -> Result<(), IpcError> {
         if !(1..=MAX_LOG_TAIL).contains(&self.log_tail) {
-            return Err(invalid(format!(
-                "Log lines to show must be between 1 and {MAX_LOG_TAIL}."
-            )));
+            return Err(invalid(
+                "logTail",
+                format!("Log lines to show must be between 1 and {MAX_LOG_TAIL}."),
+            ));
         }
         if !TERMINAL_FONT_SIZES.contains(&self.terminal_font_size) {
-            return Err(invalid(format!(
-                "Terminal font size must be between {} and {} pixels.",
-                TERMINAL_FONT_SIZES.start(),
-                TERMINAL_FONT_SIZES.end()
-            )));
+            return Err(invalid(
+                "terminalFontSize",
+                format!(
+                    "Terminal font size must be between {} and {} pixels.",
+                    TERMINAL_FONT_SIZES.start(),
+                    TERMINAL_FONT_SIZES.end()
+                ),
+            ));
         }
-        self.alerts.check()?;
+        self.alerts.check().map_err(|err| err.in_field("alerts"))?;
         Ok(())
     }
 }
@@ -168,8 +173,8 @@ impl SettingsFile {
     }
 }
 
-fn invalid(message: String) -> IpcError {
-    IpcError::from(berth_core::Error::InvalidInput(message))
+fn invalid(field: &str, message: String) -> IpcError {
+    IpcError::from(berth_core::Error::InvalidInput(message).in_field(field))
 }
 
 fn storage(err: &dyn std::fmt::Display) -> IpcError {
@@ -198,33 +203,33 @@ mod tests {
                     log_tail: 0,
                     ..Settings::default()
                 },
-                "Log lines",
+                "logTail",
             ),
             (
                 Settings {
                     log_tail: MAX_LOG_TAIL + 1,
                     ..Settings::default()
                 },
-                "Log lines",
+                "logTail",
             ),
             (
                 Settings {
                     terminal_font_size: 7,
                     ..Settings::default()
                 },
-                "font size",
+                "terminalFontSize",
             ),
             (
                 Settings {
                     terminal_font_size: 33,
                     ..Settings::default()
                 },
-                "font size",
+                "terminalFontSize",
             ),
         ];
-        for (settings, named) in cases {
+        for (settings, field) in cases {
             let err = settings.validate().expect_err("out of range");
-            assert!(err.message.contains(named), "{}", err.message);
+            assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
         }
         let edges = Settings {
             log_tail: MAX_LOG_TAIL,

@@ -470,7 +470,7 @@ describe("the settings", () => {
       if (cmd !== "settings_update") return null;
       const settings = args.settings as typeof DEFAULT_SETTINGS;
       if (settings.logTail > 10000) {
-        return Promise.reject({ code: "invalid_input", message: "Log lines to show must be between 1 and 10000." });
+        return Promise.reject({ code: "invalid_input", message: "Log lines to show must be between 1 and 10000.", field: "logTail" });
       }
       return settings;
     });
