@@ -125,4 +125,18 @@ describe("streams", () => {
       expect(acknowledged).toBe(1234);
     });
   });
+
+  it("shows a refused log filter beside the filter, by the error's field", async () => {
+    backendWith(({ cmd }) =>
+      cmd === "logs_open"
+        ? Promise.reject({ code: "invalid_input", message: "not a valid regular expression: (unclosed", field: "filter" })
+        : cmd === "stats_open" ? 2 : null,
+    );
+    await openDetail();
+    const filter = screen.getByLabelText("Filter lines");
+    await waitFor(() => expect(filter.getAttribute("aria-invalid")).toBe("true"));
+    expect(screen.getByRole("alert").textContent).toContain("not a valid regular expression");
+    expect(screen.queryByTestId("toast")).toBeNull();
+  });
 });
+

@@ -153,7 +153,8 @@ impl LogOptions {
                 Err(Error::InvalidInput(format!(
                     "the filter is {} characters long; {MAX_FILTER_LENGTH} at most",
                     pattern.len()
-                )))
+                ))
+                .in_field("filter"))
             }
             Some(pattern) => RegexBuilder::new(pattern)
                 .size_limit(FILTER_SIZE_LIMIT)
@@ -164,6 +165,7 @@ impl LogOptions {
                     Error::InvalidInput(format!(
                         "the filter is not a valid regular expression: {e}"
                     ))
+                    .in_field("filter")
                 }),
         }
     }
@@ -396,10 +398,8 @@ mod tests {
             filter: Some("(unclosed".into()),
             ..Default::default()
         };
-        assert!(matches!(
-            bad_regex.compile_filter(),
-            Err(Error::InvalidInput(_))
-        ));
+        let err = bad_regex.compile_filter().unwrap_err();
+        assert_eq!(err.field(), Some("filter"), "{err}");
         // Small to write, huge to compile: a counted repetition of a Unicode class.
         for too_big in [r"\w{1000}\w{1000}\w{1000}".to_owned(), "a".repeat(1025)] {
             let options = LogOptions {
@@ -408,6 +408,7 @@ mod tests {
             };
             let err = options.compile_filter().unwrap_err();
             assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{err}");
+            assert_eq!(err.field(), Some("filter"), "{err}");
         }
         let backwards = LogOptions {
             since: Some(200),
