@@ -238,7 +238,8 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
         "tags": ["test"], "createdMs": 0, "lastSeenMs": null,
     });
 
-    // An unknown host key comes back with its fingerprint, for the user to compare.
+    // An unknown host key comes back with its facts, for the user to compare: which hop, host,
+    // port and key.
     let unknown = invoke(
         &window,
         "hosts_test",
@@ -246,18 +247,20 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
     )
     .expect_err("the host key is not known yet");
     assert_eq!(unknown["code"], "host_key_unknown", "{unknown}");
-    let message = unknown["message"].as_str().unwrap();
-    let fingerprint = message
-        .split_whitespace()
-        .find(|word| word.starts_with("SHA256:"))
-        .map(|word| word.trim_end_matches('.'))
-        .expect("the message shows the fingerprint");
+    let facts = &unknown["details"];
+    assert_eq!(facts["kind"], "hostKey", "{unknown}");
+    assert_eq!(facts["hop"], "target", "{unknown}");
+    assert_eq!(facts["host"], remote.address.as_str(), "{unknown}");
+    let fingerprint = facts["offered"]["fingerprint"].as_str().unwrap();
+    assert!(fingerprint.starts_with("SHA256:"), "{unknown}");
 
-    // Accepted, the key is remembered; the protected key then asks for its passphrase.
+    // Accepted (exactly that host, port and key), the key is remembered; the protected key
+    // then asks for its passphrase.
+    let accept = json!({"host": facts["host"], "port": facts["port"], "fingerprint": fingerprint});
     let locked = invoke(
         &window,
         "hosts_test",
-        json!({"host": host, "passphrase": null, "accept": fingerprint}),
+        json!({"host": host, "passphrase": null, "accept": accept}),
     )
     .expect_err("no passphrase given");
     assert_eq!(locked["code"], "passphrase_required", "{locked}");
