@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use berth_core::{
-    Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image, LogBatch,
-    LogOptions, Network, RemoveOptions, StatsSample, Store, Volume,
+    AcceptedHostKey, Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image,
+    LogBatch, LogOptions, Network, RemoveOptions, StatsSample, Store, Volume,
 };
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
@@ -29,6 +29,19 @@ pub fn hosts_state(berth: State<'_, Berth>) -> Vec<HostState> {
 #[specta::specta]
 pub fn hosts_reconnect(berth: State<'_, Berth>, host: HostId) -> IpcResult<()> {
     berth.watcher(&host)?.reconnect_now();
+    Ok(())
+}
+
+/// Connects a watched host now, trusting the host key the user accepted after comparing its
+/// fingerprint (exactly that host, port and key, at whichever hop offers it).
+#[tauri::command]
+#[specta::specta]
+pub fn hosts_trust_key(
+    berth: State<'_, Berth>,
+    host: HostId,
+    accepted: AcceptedHostKey,
+) -> IpcResult<()> {
+    berth.watcher(&host)?.reconnect_accepting(accepted);
     Ok(())
 }
 

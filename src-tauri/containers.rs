@@ -145,15 +145,17 @@ pub async fn project_remove(
     .await
 }
 
-/// Opens a published port's address (`http://host:port`) in the default browser.
+/// Opens container `id`'s published TCP port `container_port` in the default browser, at the
+/// address the core builds from the host and the container (never a URL from the page).
 #[tauri::command]
 #[specta::specta]
-pub fn port_open(url: String) -> IpcResult<()> {
-    let well_formed = (url.starts_with("http://") || url.starts_with("https://"))
-        && !url.contains(char::is_whitespace);
-    if !well_formed {
-        return Err(Error::InvalidInput(format!("{url:?} is not a web address")).into());
-    }
+pub fn port_open(
+    berth: State<'_, Berth>,
+    host: HostId,
+    id: String,
+    container_port: u16,
+) -> IpcResult<()> {
+    let url = berth.watcher(&host)?.port_url(&id, container_port)?;
     tauri_plugin_opener::open_url(url, None::<&str>)
         .map_err(|err| Error::Internal(format!("the browser could not be opened: {err}")).into())
 }

@@ -14,10 +14,10 @@ use crate::error::IpcResult;
 
 /// Host keys: the user's OpenSSH file is read; keys accepted in Berth go to Berth's own file.
 pub fn known_hosts_files() -> KnownHostsFiles {
-    KnownHostsFiles {
-        openssh: dirs::home_dir().map(|home| home.join(".ssh/known_hosts")),
-        berth: crate::data_folder().join("known_hosts"),
-    }
+    KnownHostsFiles::standard(
+        dirs::home_dir().as_deref(),
+        crate::data_folder().join("known_hosts"),
+    )
 }
 
 fn saved_hosts_store(store: &Option<Store>) -> Result<&Store, Error> {
@@ -219,17 +219,12 @@ fn unused_key_path(host_name: &str) -> Result<std::path::PathBuf, Error> {
 /// to pre-fill the add-host form.
 #[tauri::command]
 #[specta::specta]
-pub fn hosts_import() -> Vec<HostCandidate> {
+pub async fn hosts_import() -> Vec<HostCandidate> {
     let Some(home) = dirs::home_dir() else {
         return Vec::new();
     };
-    let ssh_config = std::fs::read_to_string(home.join(".ssh/config")).unwrap_or_default();
     let docker_config =
         std::env::var_os("DOCKER_CONFIG").map_or_else(|| home.join(".docker"), Into::into);
     let docker_host = std::env::var("DOCKER_HOST").ok();
-    import::from_ssh_config(&ssh_config, &home)
-        .into_iter()
-        .chain(import::from_docker_contexts(&docker_config))
-        .chain(docker_host.and_then(|url| import::from_ssh_url(&url, "DOCKER_HOST", "DOCKER_HOST")))
-        .collect()
+    import::discover(home, docker_config, docker_host).await
 }

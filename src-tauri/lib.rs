@@ -31,6 +31,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(collect_commands![
             commands::hosts_state,
             commands::hosts_reconnect,
+            commands::hosts_trust_key,
             commands::container_action,
             commands::container_remove,
             containers::container_create,
@@ -173,7 +174,9 @@ fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
         .or_else(dirs::home_dir)
         .unwrap_or_else(std::env::temp_dir);
     let stamp = berth_core::store::now_ms() / 1000;
-    folder.join(format!("{subject}-{stamp}.{extension}"))
+    folder.join(berth_core::files::download_file_name(
+        subject, stamp, extension,
+    ))
 }
 
 /// The database, or an error saying that `what` follows from it not having opened.

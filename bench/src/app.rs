@@ -61,7 +61,7 @@ async fn save_remote_hosts(folder: &Path) {
     let remote = RemoteHost::get();
     std::fs::create_dir_all(folder).unwrap();
     std::fs::copy(remote.key("known_hosts"), folder.join("known_hosts")).unwrap();
-    let store = Store::open(&folder.join("history.sqlite")).await.unwrap();
+    let store = Store::open(folder, &mut Vec::new()).await.unwrap();
     for (id, port) in [
         ("forwarding", 22),
         ("dial-stdio", remote.no_forwarding_port()),

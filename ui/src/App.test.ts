@@ -321,7 +321,7 @@ describe("the containers window", () => {
 
   it("explains an unreachable engine and retries on request", async () => {
     const calls = backendWith(
-      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retry_in_ms: null }, containers: [] }),
+      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: null }, containers: [] }),
     );
     render(App);
     const empty = await screen.findByTestId("host-unavailable");
@@ -338,7 +338,7 @@ describe("the containers window", () => {
       host({
         host: "build",
         name: "Build box",
-        status: { state: "offline", code: "passphrase_required", reason: "the key /k/id is protected by a passphrase", details: null, retry_in_ms: null },
+        status: { state: "offline", code: "passphrase_required", reason: "the key /k/id is protected by a passphrase", details: null, retryInMs: null },
         containers: [],
       }),
       ({ cmd, args }) =>
@@ -399,11 +399,11 @@ describe("making and managing containers", () => {
     });
   });
 
-  it("opens a published port in the browser, on the host's address", async () => {
-    const calls = backendWith(host({ webAddress: "build.example.com" }));
+  it("opens a published port in the browser by the container and its port, the core building the address", async () => {
+    const calls = backendWith(host());
     render(App);
-    await fireEvent.click(await screen.findByTitle(/Open http:\/\/build.example.com:8080/));
-    expect(calls.find((c) => c.cmd === "port_open")?.args).toEqual({ url: "http://build.example.com:8080" });
+    await fireEvent.click(await screen.findByTitle(/Open in the browser — .*8080/));
+    expect(calls.find((c) => c.cmd === "port_open")?.args).toEqual({ host: "local", id: "blog-0123456789abcdef", containerPort: 80 });
   });
 
   it("acts on a selection, on a compose project, and prunes the stopped after listing them", async () => {
@@ -731,7 +731,7 @@ describe("all hosts", () => {
     const calls = backendWith([
       host(),
       remote(),
-      host({ host: "edge", name: "Edge", containers: [], status: { state: "offline", code: "auth_failed", reason: "key refused", details: null, retry_in_ms: null } }),
+      host({ host: "edge", name: "Edge", containers: [], status: { state: "offline", code: "auth_failed", reason: "key refused", details: null, retryInMs: null } }),
     ]);
     render(App);
     await fireEvent.click(await screen.findByTestId("all-hosts"));

@@ -41,7 +41,11 @@ const RECHECK_AFTER: Duration = Duration::from_millis(100);
 const RECHECKS: u8 = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
-#[serde(tag = "state", rename_all = "camelCase")]
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum HostStatus {
     Connecting,
     /// Boxed: the engine's details are much larger than the other states.

@@ -196,8 +196,8 @@ export const backend = {
     unwrap(commands.projectAction(host, project, action)),
   projectRemove: (host: HostId, project: string, volumes: boolean) =>
     unwrap(commands.projectRemove(host, project, volumes)),
-  /** Opens `url` (a published port) in the default browser. */
-  portOpen: (url: string) => unwrap(commands.portOpen(url)),
+  /** Opens container `id`'s published TCP port `containerPort` in the default browser, at the address the core builds. */
+  portOpen: (host: HostId, id: string, containerPort: number) => unwrap(commands.portOpen(host, id, containerPort)),
   systemInfo: (host: HostId) => unwrap(commands.systemInfo(host)),
   /** What images, containers and volumes take on disk, and what a prune would free. */
   systemDiskUsage: (host: HostId) => unwrap(commands.systemDiskUsage(host)),

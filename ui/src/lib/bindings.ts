@@ -9,6 +9,11 @@ export const commands = {
 	hostsState: () => __TAURI_INVOKE<HostState[]>("hosts_state"),
 	/**  Retries an offline host now instead of after its backoff. */
 	hostsReconnect: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_reconnect", { host })),
+	/**
+	 *  Connects a watched host now, trusting the host key the user accepted after comparing its
+	 *  fingerprint (exactly that host, port and key, at whichever hop offers it).
+	 */
+	hostsTrustKey: (host: HostId, accepted: AcceptedHostKey) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_trust_key", { host, accepted })),
 	containerAction: (host: HostId, id: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("container_action", { host, id, action })),
 	containerRemove: (host: HostId, id: string, options: RemoveOptions) => typedError<null, IpcError>(__TAURI_INVOKE("container_remove", { host, id, options })),
 	/**
@@ -29,8 +34,11 @@ export const commands = {
 	projectAction: (host: HostId, project: string, action: ContainerAction) => typedError<null, IpcError>(__TAURI_INVOKE("project_action", { host, project, action })),
 	/**  Removes every container of a compose project, with their anonymous volumes when `volumes`. */
 	projectRemove: (host: HostId, project: string, volumes: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("project_remove", { host, project, volumes })),
-	/**  Opens a published port's address (`http://host:port`) in the default browser. */
-	portOpen: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("port_open", { url })),
+	/**
+	 *  Opens container `id`'s published TCP port `container_port` in the default browser, at the
+	 *  address the core builds from the host and the container (never a URL from the page).
+	 */
+	portOpen: (host: HostId, id: string, containerPort: number) => typedError<null, IpcError>(__TAURI_INVOKE("port_open", { host, id, containerPort })),
 	/**  Removes every stopped container. */
 	containersPrune: (host: HostId) => typedError<Pruned, IpcError>(__TAURI_INVOKE("containers_prune", { host })),
 	/**  The engine's version and platform, asked anew. */
@@ -492,7 +500,7 @@ details: ErrorDetails | null;
  *  When Berth tries again by itself, in milliseconds from now; `None` when it waits for
  *  the user (a refused login).
  */
-retry_in_ms: number | null };
+retryInMs: number | null };
 
 /**
  *  One change of one host's state. `seq` grows by one per change of that host, so a consumer

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { container } from "./fixtures";
-import { describePort, formatPort, matches, portUrl, summarize, toRows } from "./containers";
+import { describePort, formatPort, matches, opensInBrowser, summarize, toRows } from "./containers";
 import type { Port } from "./bindings";
 import { formatBytes, relativeTime, shortId } from "./format";
 
@@ -90,14 +90,11 @@ describe("formatBytes and shortId", () => {
   });
 });
 
-describe("portUrl", () => {
+describe("opensInBrowser", () => {
   const port = (over: Partial<Port>): Port => ({ hostIp: "0.0.0.0", hostPort: 8080, containerPort: 80, protocol: "tcp", ...over });
-  it("links published TCP ports on the host's address, or the IP they are bound to locally", () => {
-    expect(portUrl(port({}), "localhost")).toBe("http://localhost:8080");
-    expect(portUrl(port({ hostIp: "127.0.0.1" }), "localhost")).toBe("http://127.0.0.1:8080");
-    expect(portUrl(port({ hostIp: "127.0.0.1" }), "build.example.com")).toBe("http://build.example.com:8080");
-    expect(portUrl(port({ hostIp: "::1" }), "localhost")).toBe("http://[::1]:8080");
-    expect(portUrl(port({ protocol: "udp" }), "localhost")).toBeNull();
-    expect(portUrl(port({ hostPort: null }), "localhost")).toBeNull();
+  it("offers published TCP ports only", () => {
+    expect(opensInBrowser(port({}))).toBe(true);
+    expect(opensInBrowser(port({ protocol: "udp" }))).toBe(false);
+    expect(opensInBrowser(port({ hostPort: null }))).toBe(false);
   });
 });

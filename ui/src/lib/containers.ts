@@ -75,16 +75,9 @@ export function describePort(port: Port): string {
   return `${port.hostIp ?? "0.0.0.0"}:${port.hostPort} → ${inside}`;
 }
 
-/**
- * The web address of a published TCP port: on the host's address (`webAddress`), or on the
- * IP the port is bound to when that is a specific one and the engine is on this machine.
- * `null` for ports that are not published or not TCP.
- */
-export function portUrl(port: Port, webAddress: string): string | null {
-  if (port.hostPort == null || port.protocol !== "tcp") return null;
-  const anyAddress = !port.hostIp || port.hostIp === "0.0.0.0" || port.hostIp === "::";
-  const host = webAddress === "localhost" && !anyAddress ? port.hostIp! : webAddress;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${port.hostPort}`;
+/** Whether a port can be opened in the browser: published, and TCP. (The address it opens at is the core's to build.) */
+export function opensInBrowser(port: Port): boolean {
+  return port.hostPort != null && port.protocol === "tcp";
 }
 
 /** Who uses what: each key `keysOf` gives a container → the names of the containers with it. */
