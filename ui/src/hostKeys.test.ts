@@ -123,3 +123,75 @@ describe("host keys when adding a host", () => {
     expect((await dialog.findByTestId("host-key-hop")).textContent).toContain("First connection to build.example.com:22");
   });
 });
+
+describe("host keys of a saved host that went offline", () => {
+  const offline = (code: IpcError["code"], facts: HostKeyFacts | null): HostState => ({
+    ...HOST,
+    host: "build",
+    name: "Build",
+    status: {
+      state: "offline",
+      code,
+      reason: "(for people)",
+      details: facts && { kind: "hostKey", ...facts },
+      retryInMs: null,
+    },
+  });
+
+  function watching(state: HostState, answer: (call: Call) => unknown = () => null) {
+    const calls: Call[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      if (cmd === "hosts_state") return [HOST, state];
+      if (cmd === "settings_get") return DEFAULT_SETTINGS;
+      if (cmd === "hosts_import" || cmd === "startup_notices") return [];
+      return answer({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    });
+    return calls;
+  }
+
+  async function openHost() {
+    render(App);
+    await fireEvent.click(await screen.findByText("Build"));
+    return within(await screen.findByTestId("host-unavailable"));
+  }
+
+  it("trusts the unknown key of the jump host it names, for exactly that host, port and key", async () => {
+    const jump: HostKeyFacts = { hop: "jump", host: "bastion", port: 2222, offered: key("ssh-ed25519", "SHA256:jumpKey"), known: [] };
+    const calls = watching(offline("host_key_unknown", jump));
+    const view = await openHost();
+    expect(view.getByTestId("host-key-hop").textContent).toContain("First connection to the jump host bastion:2222");
+    await fireEvent.click(view.getByRole("button", { name: /Trust this key/ }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "hosts_trust_key")).toBe(true));
+    expect(calls.find((c) => c.cmd === "hosts_trust_key")!.args).toEqual({
+      host: "build",
+      accepted: { host: "bastion", port: 2222, fingerprint: "SHA256:jumpKey" },
+    });
+  });
+
+  it("forgets a changed key kept in Berth's file, then connects again", async () => {
+    const changed: HostKeyFacts = {
+      hop: "target",
+      host: "build.example.com",
+      port: 22,
+      offered: key("ssh-ed25519", "SHA256:new"),
+      known: [{ key: key("ssh-rsa", "SHA256:old"), file: "/data/known_hosts", line: 1, berthsOwn: true, forgetCommand: null }],
+    };
+    const calls = watching(offline("host_key_changed", changed), ({ cmd }) => (cmd === "hosts_forget_key" ? 1 : null));
+    const view = await openHost();
+    expect(view.getByTestId("host-key-refused").textContent).toContain("ssh-rsa SHA256:old");
+    expect(view.queryByRole("button", { name: /Trust/ })).toBeNull();
+    await fireEvent.click(view.getByRole("button", { name: "Forget the key on record" }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "hosts_reconnect")).toBe(true));
+    const order = calls.map((c) => c.cmd).filter((cmd) => cmd === "hosts_forget_key" || cmd === "hosts_reconnect");
+    expect(order).toEqual(["hosts_forget_key", "hosts_reconnect"]);
+  });
+
+  it("says a refused login is not tried again until the user acts", async () => {
+    const calls = watching(offline("auth_failed", null));
+    const view = await openHost();
+    expect(view.getByTestId("waits-for-you").textContent).toContain("will not try");
+    await fireEvent.click(view.getByRole("button", { name: "Try again" }));
+    expect(calls.some((c) => c.cmd === "hosts_reconnect")).toBe(true);
+  });
+});

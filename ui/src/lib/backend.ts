@@ -159,6 +159,8 @@ export const backend = {
     unwrap(commands.hostsTest(host, passphrase, accept)),
   /** Forgets the keys Berth's own known_hosts has for `host:port`; resolves to how many went. */
   hostsForgetKey: (host: string, port: number) => unwrap(commands.hostsForgetKey(host, port)),
+  /** Connects watched host `host` now, trusting exactly the key the user accepted. */
+  hostsTrustKey: (host: HostId, accepted: AcceptedHostKey) => unwrap(commands.hostsTrustKey(host, accepted)),
   /** Keeps a host and watches it from now on; the passphrase goes to the keyring only if `remember`. */
   hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) =>
     unwrap(commands.hostsSave(host, passphrase, remember)),
