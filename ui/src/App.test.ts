@@ -321,7 +321,7 @@ describe("the containers window", () => {
 
   it("explains an unreachable engine and retries on request", async () => {
     const calls = backendWith(
-      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: null }, containers: [] }),
+      host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: 2000 }, containers: [] }),
     );
     render(App);
     const empty = await screen.findByTestId("host-unavailable");

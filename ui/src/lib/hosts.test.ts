@@ -50,12 +50,12 @@ describe("HostsStore", () => {
       emit({
         host: "local",
         seq: 2,
-        change: { kind: "status", status: { state: "offline", code: "engine_unreachable", reason: "gone", details: null, retryInMs: null } },
+        change: { kind: "status", status: { state: "offline", code: "engine_unreachable", reason: "gone", details: null, retryInMs: 250 } },
       });
     });
     const store = new HostsStore(backend);
     await store.start();
-    expect(store.host("local")!.status).toEqual({ state: "offline", code: "engine_unreachable", reason: "gone", details: null, retryInMs: null });
+    expect(store.host("local")!.status).toEqual({ state: "offline", code: "engine_unreachable", reason: "gone", details: null, retryInMs: 250 });
   });
 
   it("keeps a bounded timeline of events", async () => {
