@@ -12,8 +12,8 @@ use berth_core::{HostId, SavedHost, Store};
 use berth_e2e::App;
 use berth_testkit::RemoteHost;
 
-use crate::procfs::{kib_field, pids, started_ms, with_descendants};
 use crate::{median, ratio};
+use berth_testkit::procfs::{kib_field, pids, started_ms, with_descendants};
 
 const FIRST_LIST_ROUNDS: usize = 5;
 /// How long each app runs before its memory is read: long enough to settle after start.
@@ -127,7 +127,7 @@ fn idle_pss_mib(app: &Path) -> f64 {
         .spawn()
         .expect("the app starts");
     std::thread::sleep(SETTLE);
-    let tree = with_descendants(child.id());
+    let tree = with_descendants([child.id()]);
     let pss_kib: f64 = tree
         .iter()
         .map(|pid| kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:"))

@@ -10,11 +10,10 @@ use berth_testkit::{docker, local_dockerd_pid, Labelled};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use procfs::cpu_seconds;
+use berth_testkit::procfs::{self, cpu_seconds};
 
 mod alerts;
 mod app;
-mod procfs;
 mod ssh;
 
 pub const LOG_LINES: u32 = 1_000_000;

@@ -1,12 +1,12 @@
 // The whole window on mocked IPC: what the user sees and what reaches the native side.
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tick } from "svelte";
 import App from "./App.svelte";
 import type { HostState } from "./lib/bindings";
-import { container, DEFAULT_SETTINGS, ENGINE } from "./lib/fixtures";
+import { container, DEFAULT_SETTINGS, ENGINE, mockBackend } from "./lib/fixtures";
 
 afterEach(async () => {
   // Unmount while the mocks still stand: the window stops listening on its way out.
@@ -34,28 +34,10 @@ function host(over: Partial<HostState> = {}): HostState {
   };
 }
 
-type Call = { cmd: string; args: Record<string, unknown> };
-
-function backendWith(state: HostState | HostState[], answer: (call: Call) => unknown = () => null) {
-  const calls: Call[] = [];
-  mockIPC(
-    (cmd, args) => {
-      const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
-      calls.push(call);
-      if (cmd === "hosts_state") return Array.isArray(state) ? state : [state];
-      if (cmd === "settings_get") return DEFAULT_SETTINGS;
-      if (cmd === "hosts_import") return answer(call) ?? [];
-      if (cmd === "startup_notices") return answer(call) ?? [];
-      return answer(call);
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
-}
 
 describe("the containers window", () => {
   it("lists containers with compose groups and filters by search", async () => {
-    backendWith(host());
+    mockBackend(host());
     render(App);
     await screen.findByText("blog");
     expect(screen.getByTestId("container-count").textContent).toBe("2 running · 3 total");
@@ -70,7 +52,7 @@ describe("the containers window", () => {
   });
 
   it("sends the action for the clicked row and shows the error's meaning when it fails", async () => {
-    const calls = backendWith(host(), (call) => {
+    const calls = mockBackend(host(), (call) => {
       if (call.cmd === "container_action") throw { code: "conflict", message: "container is restarting" };
       return null;
     });
@@ -87,7 +69,7 @@ describe("the containers window", () => {
   });
 
   it("asks before removing and sends the chosen options", async () => {
-    const calls = backendWith(host());
+    const calls = mockBackend(host());
     render(App);
     await fireEvent.click(await screen.findByLabelText("Remove blog"));
     expect(screen.getByText("Remove blog?")).toBeTruthy();
@@ -101,7 +83,7 @@ describe("the containers window", () => {
   });
 
   it("shows live updates without a reload", async () => {
-    backendWith(host());
+    mockBackend(host());
     render(App);
     await screen.findByText("blog");
     await emit("host-updated", {
@@ -119,7 +101,7 @@ describe("the containers window", () => {
       { id: "sha256:busybox", tags: ["busybox:latest"], sizeBytes: 1_300_000, created: 1_700_000_000, labels: {} },
       { id: "sha256:0123456789abcdef", tags: [], sizeBytes: 5_000, created: 1_600_000_000, labels: {} },
     ];
-    backendWith(host(), (call) => {
+    mockBackend(host(), (call) => {
       if (call.cmd !== "images_list") return null;
       listed++;
       return images;
@@ -148,7 +130,7 @@ describe("the containers window", () => {
       { id: "sha256:0123456789abcdef", tags: [], sizeBytes: 5_000, created: 1_600_000_000, labels: {} },
       { id: "sha256:old", tags: ["old:1"], sizeBytes: 7_000_000, created: 1_500_000_000, labels: {} },
     ];
-    const calls = backendWith(host(), ({ cmd, args }) => {
+    const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "images_list") return images;
       if (cmd === "images_prune") return { removed: ["old:1", "sha256:0123456789abcdef"], reclaimedBytes: 7_005_000 };
       if (cmd === "image_tag" && args.reference === "Bad Tag") {
@@ -194,7 +176,7 @@ describe("the containers window", () => {
       { name: "pgdata", driver: "local", mountpoint: "/v/pgdata", createdAt: null, labels: {} },
       { name: "scratch", driver: "local", mountpoint: "/v/scratch", createdAt: null, labels: {} },
     ];
-    const calls = backendWith(host({ containers: [container("db", { volumes: ["pgdata"] })] }), ({ cmd, args }) => {
+    const calls = mockBackend(host({ containers: [container("db", { volumes: ["pgdata"] })] }), ({ cmd, args }) => {
       if (cmd === "volumes_list") return volumes;
       if (cmd === "volumes_sizes") return { pgdata: 52_000_000 };
       if (cmd === "volumes_prune") return { removed: ["scratch"], reclaimedBytes: 0 };
@@ -236,7 +218,7 @@ describe("the containers window", () => {
       { id: "n1", name: "bridge", driver: "bridge", scope: "local", subnets: ["172.17.0.0/16"], internal: false },
       { id: "n2", name: "backend", driver: "bridge", scope: "local", subnets: ["172.30.0.0/16"], internal: false },
     ];
-    const calls = backendWith(
+    const calls = mockBackend(
       host({ containers: [container("api", { networks: ["backend"] }), container("web", { networks: ["bridge"] })] }),
       ({ cmd }) => (cmd === "networks_list" ? networks : null),
     );
@@ -262,7 +244,7 @@ describe("the containers window", () => {
       volumes: { count: 2, active: 1, sizeBytes: 9_000_000, reclaimableBytes: 4_000_000 },
     };
     const none = { removed: [], reclaimedBytes: 0 };
-    const calls = backendWith(
+    const calls = mockBackend(
       host({ containers: [container("web", { volumes: ["pgdata"], networks: ["front"] }), container("old", { state: "exited" })] }),
       ({ cmd }) => {
         if (cmd === "system_info") return ENGINE;
@@ -306,7 +288,7 @@ describe("the containers window", () => {
     const event = (timeMs: number, kind: "container" | "volume", action: string, name: string, exitCode: number | null = null) =>
       ({ timeMs, kind, action, id: name, name, exitCode });
     const events = [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata"), event(3, "container", "die", "blog", 3)];
-    backendWith(host({ events }));
+    mockBackend(host({ events }));
     render(App);
     await fireEvent.click(await screen.findByTestId("section-events"));
     const rows = await screen.findAllByTestId("event-row");
@@ -320,7 +302,7 @@ describe("the containers window", () => {
   });
 
   it("explains an unreachable engine and retries on request", async () => {
-    const calls = backendWith(
+    const calls = mockBackend(
       host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: 2000 }, containers: [] }),
     );
     render(App);
@@ -334,7 +316,7 @@ describe("the containers window", () => {
   });
 
   it("asks for the passphrase of a locked key, says when it is wrong, and unlocks with it", async () => {
-    const calls = backendWith(
+    const calls = mockBackend(
       host({
         host: "build",
         name: "Build box",
@@ -368,7 +350,7 @@ describe("the containers window", () => {
 
 describe("making and managing containers", () => {
   it("creates a container, showing a refusal under the field it is about", async () => {
-    const calls = backendWith(host(), ({ cmd, args }) => {
+    const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "networks_list") return [];
       if (cmd !== "container_create") return null;
       const request = args.request as { ports: string[] };
@@ -400,14 +382,14 @@ describe("making and managing containers", () => {
   });
 
   it("opens a published port in the browser by the container and its port, the core building the address", async () => {
-    const calls = backendWith(host());
+    const calls = mockBackend(host());
     render(App);
     await fireEvent.click(await screen.findByTitle(/Open in the browser — .*8080/));
     expect(calls.find((c) => c.cmd === "port_open")?.args).toEqual({ host: "local", id: "blog-0123456789abcdef", containerPort: 80 });
   });
 
   it("acts on a selection, on a compose project, and prunes the stopped after listing them", async () => {
-    const calls = backendWith(host(), ({ cmd }) => (cmd === "containers_prune" ? { removed: ["x"], reclaimedBytes: 0 } : null));
+    const calls = mockBackend(host(), ({ cmd }) => (cmd === "containers_prune" ? { removed: ["x"], reclaimedBytes: 0 } : null));
     render(App);
     await fireEvent.click(await screen.findByLabelText("Select blog"));
     await fireEvent.click(screen.getByLabelText("Select shop-db-1"));
@@ -438,7 +420,7 @@ describe("making and managing containers", () => {
       mounts: [{ kind: "volume", source: "www", destination: "/usr/share/nginx/html", readOnly: true }],
       networkMode: "default", networks: [{ name: "bridge", ipAddress: "172.17.0.2", gateway: "172.17.0.1", macAddress: "" }],
     };
-    const calls = backendWith(host(), ({ cmd }) => {
+    const calls = mockBackend(host(), ({ cmd }) => {
       if (cmd === "container_inspect") return details;
       if (cmd === "container_recreate") return "blog-new";
       return null;
@@ -466,7 +448,7 @@ describe("making and managing containers", () => {
 
 describe("the settings", () => {
   it("keeps a change, explains a refused one beside its field, and applies the theme", async () => {
-    const calls = backendWith(host(), ({ cmd, args }) => {
+    const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd !== "settings_update") return null;
       const settings = args.settings as typeof DEFAULT_SETTINGS;
       if (settings.logTail > 10000) {
@@ -492,7 +474,7 @@ describe("the settings", () => {
   });
 
   it("keeps both of two changes made at once", async () => {
-    const calls = backendWith(host(), async ({ cmd, args }) => {
+    const calls = mockBackend(host(), async ({ cmd, args }) => {
       if (cmd !== "settings_update") return null;
       await new Promise((later) => setTimeout(later, 10)); // the first answer is still on its way
       return args.settings;
@@ -512,7 +494,7 @@ describe("the settings", () => {
 describe("a saved file kept aside at start", () => {
   it("says which file was kept where, until the user dismisses it", async () => {
     const keptAs = "/home/me/.local/share/dev.berth.app/history.sqlite.corrupt-1800000000";
-    backendWith(host(), ({ cmd }) =>
+    mockBackend(host(), ({ cmd }) =>
       cmd === "startup_notices" ? [{ file: "history.sqlite", keptAs, reason: "it could not be opened: file is not a database" }] : null,
     );
     vi.useFakeTimers({ shouldAdvanceTime: true });
@@ -534,7 +516,7 @@ describe("a saved file kept aside at start", () => {
 
 describe("notifications", () => {
   it("keeps switches at once and a list of containers with its button, explaining a refused rule", async () => {
-    const calls = backendWith(host(), ({ cmd, args }) => {
+    const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd !== "settings_update") return null;
       const settings = args.settings as typeof DEFAULT_SETTINGS;
       const blank = settings.alerts.only.find((rule) => rule.by === "project" && !rule.name.trim());
@@ -562,7 +544,7 @@ describe("notifications", () => {
 
   it("opens the logs of the container a clicked notification was about", async () => {
     const blog = container("blog");
-    backendWith(host(), ({ cmd }) => (cmd === "logs_open" ? 1 : null));
+    mockBackend(host(), ({ cmd }) => (cmd === "logs_open" ? 1 : null));
     render(App);
     await screen.findByText("blog");
     await emit("reveal", { host: "local", container: { id: blog.id, name: "blog" } });
@@ -581,7 +563,7 @@ describe("the activity log", () => {
         error: { code: "conflict", message: "container is running: stop it first" } },
       { timeMs: Date.now() - 1000, host: "local", action: "stop container", target: "blog", durationMs: 312, error: null },
     ];
-    const calls = backendWith(host(), ({ cmd, args }) => {
+    const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "activity_list") {
         const query = args.query as { failedOnly: boolean };
         return query.failedOnly ? entries.filter((e) => e.error) : entries;
@@ -612,7 +594,7 @@ describe("adding a host", () => {
   it("checks each step, shows an unknown host key to trust, then saves and selects the host", async () => {
     const engineInfo = { ...engine, containers: 4, containersRunning: 1 };
     let saved: Record<string, unknown> | null = null;
-    const calls = backendWith(host(), ({ cmd, args }) => {
+    const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "hosts_test" && !args.accept) {
         // The facts come in `details`; the message is for people and is not read.
         return Promise.reject({
@@ -662,7 +644,7 @@ describe("adding a host", () => {
 describe("adding an engine reached without SSH", () => {
   it("skips the login step and saves the engine address", async () => {
     let saved: Record<string, unknown> | null = null;
-    backendWith(host(), ({ cmd, args }) => {
+    mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "hosts_import") {
         return [{
           name: "rootless", address: "", port: 22, user: "", keyPath: null, proxyJump: null,
@@ -696,7 +678,7 @@ describe("adding an engine reached without SSH", () => {
 
 describe("adding a host found elsewhere", () => {
   it("fills the form from ~/.ssh/config", async () => {
-    backendWith(host(), ({ cmd }) =>
+    mockBackend(host(), ({ cmd }) =>
       cmd === "hosts_import"
         ? [{
             name: "db", address: "10.0.0.7", port: 2222, user: "ops", keyPath: "/home/me/.ssh/id_db",
@@ -728,7 +710,7 @@ const savedBuild = {
 
 describe("all hosts", () => {
   it("merges every host's containers with a host column, says which hosts are away, and acts on the right host", async () => {
-    const calls = backendWith([
+    const calls = mockBackend([
       host(),
       remote(),
       host({ host: "edge", name: "Edge", containers: [], status: { state: "offline", code: "auth_failed", reason: "key refused", details: null, retryInMs: null } }),
@@ -753,7 +735,7 @@ describe("all hosts", () => {
 describe("editing a host", () => {
   it("opens the form filled in and saves under the same id", async () => {
     let saved: Record<string, unknown> | null = null;
-    backendWith([host(), remote()], ({ cmd, args }) => {
+    mockBackend([host(), remote()], ({ cmd, args }) => {
       if (cmd === "hosts_saved") return [savedBuild];
       if (cmd === "hosts_test") return engine;
       if (cmd === "hosts_save") return (saved = args), null;
@@ -778,7 +760,7 @@ describe("editing a host", () => {
   });
 
   it("makes a new key pair and shows the public key to authorize", async () => {
-    const calls = backendWith([host(), remote()], ({ cmd }) => {
+    const calls = mockBackend([host(), remote()], ({ cmd }) => {
       if (cmd === "hosts_saved") return [savedBuild];
       if (cmd === "keys_generate") return { path: "/home/me/.ssh/berth_build_box_ed25519", publicKey: "ssh-ed25519 AAAAC3 berth: Build box" };
       return null;

@@ -1,11 +1,11 @@
 // The add-host dialog's host-key prompts, from the facts the refusal carries (`details`), never
 // from its message: which hop, which key is offered, which are on record and where.
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type { HostKeyFacts, HostState, IpcError } from "./lib/bindings";
-import { DEFAULT_SETTINGS, ENGINE } from "./lib/fixtures";
+import { type Call, ENGINE, mockBackend, onlineHost } from "./lib/fixtures";
 
 afterEach(async () => {
   cleanup();
@@ -13,30 +13,10 @@ afterEach(async () => {
   clearMocks();
 });
 
-const HOST: HostState = {
-  host: "local",
-  name: "Local",
-  webAddress: "localhost",
-  seq: 1,
-  status: { state: "online", engine: ENGINE },
-  containers: [],
-  events: [],
-};
+const HOST = onlineHost();
 
-type Call = { cmd: string; args: Record<string, unknown> };
 
-function backendWith(answer: (call: Call) => unknown) {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
-    calls.push(call);
-    if (cmd === "hosts_state") return [HOST];
-    if (cmd === "settings_get") return DEFAULT_SETTINGS;
-    if (cmd === "hosts_import" || cmd === "startup_notices") return [];
-    return answer(call);
-  });
-  return calls;
-}
+const backendWith = (answer: (call: Call) => unknown) => mockBackend(HOST, answer);
 
 const key = (keyType: string, fingerprint: string) => ({ keyType, fingerprint });
 
@@ -138,17 +118,7 @@ describe("host keys of a saved host that went offline", () => {
     },
   });
 
-  function watching(state: HostState, answer: (call: Call) => unknown = () => null) {
-    const calls: Call[] = [];
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      if (cmd === "hosts_state") return [HOST, state];
-      if (cmd === "settings_get") return DEFAULT_SETTINGS;
-      if (cmd === "hosts_import" || cmd === "startup_notices") return [];
-      return answer({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    });
-    return calls;
-  }
+  const watching = (state: HostState, answer: (call: Call) => unknown = () => null) => mockBackend([HOST, state], answer);
 
   async function openHost() {
     render(App);

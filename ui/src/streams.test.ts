@@ -2,11 +2,10 @@
 // still opening, acknowledged as drawn, and failing with a toast that says what went wrong.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import type { Channel } from "@tauri-apps/api/core";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { HostState } from "./lib/bindings";
-import { container, DEFAULT_SETTINGS, ENGINE } from "./lib/fixtures";
+import { type Call, container, mockBackend, onlineHost } from "./lib/fixtures";
 
 afterEach(async () => {
   cleanup();
@@ -15,32 +14,12 @@ afterEach(async () => {
 });
 
 const blog = container("blog");
-const HOST: HostState = {
-  host: "local",
-  name: "Local",
-  webAddress: "localhost",
-  seq: 1,
-  status: { state: "online", engine: ENGINE },
-  containers: [blog],
-  events: [],
-};
+const HOST = onlineHost({ containers: [blog] });
 
-type Call = { cmd: string; args: Record<string, unknown> };
 type Frame = { bytes: number; message: unknown };
 
 /** The native side, mocked: `answer` gives each command's answer (a promise to hold it back). */
-function backendWith(answer: (call: Call) => unknown) {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
-    calls.push(call);
-    if (cmd === "hosts_state") return [HOST];
-    if (cmd === "settings_get") return DEFAULT_SETTINGS;
-    if (cmd === "hosts_import" || cmd === "stats_history" || cmd === "startup_notices") return [];
-    return answer(call);
-  });
-  return calls;
-}
+const backendWith = (answer: (call: Call) => unknown) => mockBackend(HOST, answer);
 
 /** Sends `frames` down the channel of the latest call of `cmd`, as the native side would. */
 function send(calls: Call[], cmd: string, ...frames: Frame[]) {

@@ -236,11 +236,13 @@ async fn a_changed_host_key_is_refused_before_anything_is_sent() {
     let forged = scratch.0.join("forged");
     ssh_keygen(&forged);
     let known = scratch.0.join("known_hosts");
-    let forged_line = std::fs::read_to_string(forged.with_extension("pub")).unwrap();
-    let forged_key: Vec<&str> = forged_line.split_whitespace().take(2).collect();
     std::fs::write(
         &known,
-        format!("{} {}\n", remote.address, forged_key.join(" ")),
+        format!(
+            "{} {}\n",
+            remote.address,
+            key_of(&forged.with_extension("pub"))
+        ),
     )
     .unwrap();
     let logins = remote.accepted_logins();
@@ -853,17 +855,11 @@ async fn a_host_behind_a_jump_host_is_reached_through_it() {
     let remote = RemoteHost::get();
     let scratch = Scratch::new("jump");
     // The same sshd answers on the namespace's loopback, which only the jump host can reach.
-    let host_key = std::fs::read_to_string(remote.key("host_ed25519.pub")).unwrap();
-    let host_key: Vec<&str> = host_key.split_whitespace().take(2).collect();
+    let host_key = key_of(&remote.key("host_ed25519.pub"));
     let known = scratch.0.join("known_hosts");
     std::fs::write(
         &known,
-        format!(
-            "{} {}\n127.0.0.1 {}\n",
-            remote.address,
-            host_key.join(" "),
-            host_key.join(" ")
-        ),
+        format!("{} {host_key}\n127.0.0.1 {host_key}\n", remote.address),
     )
     .unwrap();
     let behind = SshTarget {
@@ -880,7 +876,7 @@ async fn a_host_behind_a_jump_host_is_reached_through_it() {
     let engine = connect(behind.clone())
         .await
         .expect("reached through the jump host");
-    assert!(engine.info().await.unwrap().version.starts_with("20."));
+    assert!(!engine.info().await.unwrap().version.is_empty());
 
     // A jump host that cannot reach the target says so.
     let nowhere = SshTarget { port: 2, ..behind };
@@ -899,15 +895,10 @@ async fn where_sshd_refuses_socket_forwarding_docker_dial_stdio_carries_the_requ
     let name = t.name("via-dial-stdio");
     t.run_sleeper(&name, &[]);
     let scratch = Scratch::new("dial-stdio");
-    let host_key = std::fs::read_to_string(remote.key("host_ed25519.pub")).unwrap();
-    let host_key: Vec<&str> = host_key.split_whitespace().take(2).collect();
+    let host_key = key_of(&remote.key("host_ed25519.pub"));
     let port = remote.no_forwarding_port();
     let known = scratch.0.join("known_hosts");
-    std::fs::write(
-        &known,
-        format!("[{}]:{port} {}\n", remote.address, host_key.join(" ")),
-    )
-    .unwrap();
+    std::fs::write(&known, format!("[{}]:{port} {host_key}\n", remote.address)).unwrap();
     let hardened = SshTarget {
         port,
         ..target(&remote, key_file(&remote, "ed25519", None), &known)

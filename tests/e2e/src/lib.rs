@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use berth_testkit::procfs::{kib_field, with_descendants};
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::process::{Child, Command};
 
@@ -227,18 +228,14 @@ impl App {
     /// The app's processes: its own, and its webview's (WebKit's web and network processes are
     /// its children).
     pub fn processes(&self) -> Vec<u32> {
-        with_descendants(self.process.0.into_iter().collect())
+        with_descendants(self.process.0)
     }
 
     /// The resident memory of the app's processes together, KiB.
     pub fn rss_kib(&self) -> u64 {
         self.processes()
             .into_iter()
-            .filter_map(|pid| {
-                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-                let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-                line.split_whitespace().nth(1)?.parse::<u64>().ok()
-            })
+            .map(|pid| kib_field(&format!("/proc/{pid}/status"), "VmRSS:") as u64)
             .sum()
     }
 
@@ -266,7 +263,7 @@ impl AppProcess {
     fn under(root: Option<u32>, application: &str) -> Self {
         let exe = std::fs::canonicalize(application).ok();
         Self(
-            with_descendants(root.into_iter().collect())
+            with_descendants(root)
                 .into_iter()
                 .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok() == exe),
         )
@@ -304,39 +301,6 @@ impl Drop for AppProcess {
             }
         }
     }
-}
-
-/// The processes in `tree` and every process below them.
-fn with_descendants(mut tree: Vec<u32>) -> Vec<u32> {
-    let parents = process_parents();
-    let mut index = 0;
-    while index < tree.len() {
-        let parent = tree[index];
-        tree.extend(
-            parents
-                .iter()
-                .filter(|(_, p)| *p == parent)
-                .map(|(c, _)| *c),
-        );
-        index += 1;
-    }
-    tree
-}
-
-/// Every process with its parent, from /proc.
-fn process_parents() -> Vec<(u32, u32)> {
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
-        .filter_map(|pid: u32| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // The parent is the second field after the command name, which may hold spaces.
-            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
-            Some((pid, parent.parse().ok()?))
-        })
-        .collect()
 }
 
 /// Where screenshots go, made if missing.

@@ -14,6 +14,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::task::{JoinHandle, JoinSet};
 
 mod notifications;
+pub mod procfs;
 mod remote;
 pub use notifications::NotificationDaemon;
 pub use remote::{Authorized, RemoteHost};

@@ -1,5 +1,32 @@
-// Test data shared by the UI unit tests.
-import type { Container, EngineInfo, Settings } from "./bindings";
+// Test data and the mocked native side shared by the UI unit tests.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Container, EngineInfo, HostState, Settings } from "./bindings";
+
+/** One command the UI sent to the (mocked) native side. */
+export type Call = { cmd: string; args: Record<string, unknown> };
+
+/** Commands that answer a list, empty unless `answer` says otherwise. */
+const LISTS = new Set(["hosts_import", "startup_notices", "stats_history"]);
+
+/**
+ * Mocks the native side watching `state` (one host or several): `answer` gives any other
+ * command's answer (a promise to hold it back, a rejected one to fail it). Returns the calls, in order.
+ */
+export function mockBackend(state: HostState | HostState[], answer: (call: Call) => unknown = () => null): Call[] {
+  const calls: Call[] = [];
+  mockIPC(
+    (cmd, args) => {
+      const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
+      calls.push(call);
+      if (cmd === "hosts_state") return Array.isArray(state) ? state : [state];
+      if (cmd === "settings_get") return DEFAULT_SETTINGS;
+      if (LISTS.has(cmd)) return answer(call) ?? [];
+      return answer(call);
+    },
+    { shouldMockEvents: true },
+  );
+  return calls;
+}
 
 /** A running container named `name`, with `over` applied. */
 export function container(name: string, over: Partial<Container> = {}): Container {
@@ -28,6 +55,20 @@ export const ENGINE: EngineInfo = {
   kernelVersion: "6", cpus: 2, memoryBytes: 2 ** 31, containers: 3, containersRunning: 2, images: 1,
   storageDriver: "overlay2", loggingDriver: "json-file", cgroupDriver: "systemd", rootDir: "/var/lib/docker",
 };
+
+/** The local engine, online, with `over` applied (no containers unless given). */
+export function onlineHost(over: Partial<HostState> = {}): HostState {
+  return {
+    host: "local",
+    name: "Local",
+    webAddress: "localhost",
+    seq: 1,
+    status: { state: "online", engine: ENGINE },
+    containers: [],
+    events: [],
+    ...over,
+  };
+}
 
 /** Settings as a fresh install has them. */
 export const DEFAULT_SETTINGS: Settings = {

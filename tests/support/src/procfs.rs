@@ -52,12 +52,12 @@ pub fn pids() -> impl Iterator<Item = u32> {
         .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
 }
 
-/// `root` and every process below it.
-pub fn with_descendants(root: u32) -> Vec<u32> {
+/// `roots` and every process below them.
+pub fn with_descendants(roots: impl IntoIterator<Item = u32>) -> Vec<u32> {
     let parents: Vec<(u32, u64)> = pids()
         .filter_map(|pid| Some((pid, stat_field(pid, 4)?)))
         .collect();
-    let mut tree = vec![root];
+    let mut tree: Vec<u32> = roots.into_iter().collect();
     let mut index = 0;
     while index < tree.len() {
         let parent = u64::from(tree[index]);
