@@ -26,6 +26,9 @@ async fn pull_all(engine: &Engine) -> Vec<PullProgress> {
 async fn a_pull_reports_layer_progress_stops_when_cancelled_and_brings_the_image() {
     let engine = local_engine().await;
     let image = Pulled::on(None, REGISTRY_IMAGE);
+    // The engine's clock, for reading back its events: it reports a pull that ends by
+    // emitting an image `pull` event.
+    let since = docker(&["info", "--format", "{{.SystemTime}}"]);
 
     // Dropped at its first download progress, the pull stops and the image never arrives.
     let mut pull = engine.pull(REGISTRY_IMAGE).unwrap();
@@ -36,9 +39,9 @@ async fn a_pull_reports_layer_progress_stops_when_cancelled_and_brings_the_image
         }
     }
     drop(pull);
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    assert!(!image.is_in(), "a cancelled pull leaves no image");
 
+    // A pull to the end after it. Had the cancelled one gone on, this one would find the image
+    // there ("up to date") or join its download, and the engine would report two pulls.
     let reports = pull_all(&engine).await;
     let layers: HashSet<_> = reports.iter().filter_map(|p| p.layer.as_deref()).collect();
     assert!(layers.len() >= 2, "two layers: {reports:?}");
@@ -59,6 +62,28 @@ async fn a_pull_reports_layer_progress_stops_when_cancelled_and_brings_the_image
         "{reports:?}"
     );
     assert!(image.is_in());
+    // The engine's own account, up to now: the second pull ended (the positive signal), and it
+    // is the only pull that did.
+    let until = docker(&["info", "--format", "{{.SystemTime}}"]);
+    let pulls = docker(&[
+        "events",
+        "--since",
+        &since,
+        "--until",
+        &until,
+        "--filter",
+        "type=image",
+        "--filter",
+        "event=pull",
+        "--format",
+        "{{.Actor.ID}}",
+    ]);
+    let pulls: Vec<_> = pulls.lines().filter(|id| *id == REGISTRY_IMAGE).collect();
+    assert_eq!(
+        pulls,
+        [REGISTRY_IMAGE],
+        "one pull ended: the cancelled one never did"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,21 +152,37 @@ async fn an_image_is_tagged_inspected_read_layer_by_layer_and_untagged() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pruning_dangling_images_removes_an_untagged_one_and_says_what_it_freed() {
     let engine = local_engine().await;
+    // Committed without a name: a dangling image, carrying its container's label. A second one
+    // stands for a dangling image this test did not make: the prune is kept to the test's own
+    // label, so it must stay (and a user's dangling images are never touched).
+    let dangling_image = |t: &Labelled| {
+        let id = t.run(
+            &t.name("writer"),
+            &[],
+            &["sh", "-c", "head -c 1048576 /dev/zero > /blob"],
+        );
+        docker(&["wait", &id]);
+        docker(&["commit", &id])
+    };
     let t = Labelled::new("image-prune");
-    let id = t.run(
-        &t.name("writer"),
-        &[],
-        &["sh", "-c", "head -c 1048576 /dev/zero > /blob"],
-    );
-    docker(&["wait", &id]);
-    // Committed without a name: a dangling image.
-    let dangling = docker(&["commit", &id]);
-    let pruned = engine.images_prune(false, None).await.unwrap();
+    let other = Labelled::new("image-prune-other");
+    let dangling = dangling_image(&t);
+    let not_ours = dangling_image(&other);
+
+    let pruned = engine.images_prune(false, Some(&t.label)).await.unwrap();
     assert!(
         pruned.removed.contains(&dangling),
         "{dangling} in {pruned:?}"
     );
     assert!(pruned.reclaimed_bytes >= 1 << 20, "{pruned:?}");
+    assert!(
+        !pruned.removed.contains(&not_ours),
+        "another label's image stays: {pruned:?}"
+    );
+    engine
+        .image_inspect(&not_ours)
+        .await
+        .expect("another label's dangling image stays");
     engine
         .image_inspect(TEST_IMAGE)
         .await

@@ -103,7 +103,8 @@ fn cli(host: Option<&str>) -> Command {
     command
 }
 
-/// A label owned by one test; removes every container, volume and network carrying it on drop.
+/// A label owned by one test; removes every container, volume, network and image carrying it on
+/// drop (an image a test commits from its container inherits the container's labels).
 pub struct Labelled {
     pub label: String,
     /// The engine the test's objects live on; `None` is the local one.
@@ -212,11 +213,12 @@ impl Labelled {
 impl Drop for Labelled {
     fn drop(&mut self) {
         let filter = format!("label={}", self.label);
-        // Containers first: volumes and networks in use cannot be removed.
-        let kinds: [(&[&str], &[&str]); 3] = [
+        // Containers first: volumes, networks and images in use cannot be removed.
+        let kinds: [(&[&str], &[&str]); 4] = [
             (&["ps", "-aq"], &["rm", "-f", "-v"]),
             (&["volume", "ls", "-q"], &["volume", "rm", "-f"]),
             (&["network", "ls", "-q"], &["network", "rm"]),
+            (&["images", "-q"], &["rmi", "-f"]),
         ];
         for (list, remove) in kinds {
             let listed = cli(self.host.as_deref())
