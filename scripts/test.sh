@@ -11,6 +11,24 @@ step "machine: packages, tools, Docker engine, SSH-reachable second engine, regi
 tests/env/install.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+# shellcheck source=tests/env/node.sh
+. tests/env/node.sh
+
+# A private HOME for everything below: a user's ~/.ssh (known_hosts, config), ~/.docker (config,
+# contexts) and Berth's settings neither change what the tests see nor get touched by them.
+# Rust's and npm's own folders stay the real ones (and npm's settings, which may name the
+# registry), so nothing is fetched again.
+real_home=$HOME
+export CARGO_HOME="${CARGO_HOME:-$real_home/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$real_home/.rustup}"
+export npm_config_cache="${npm_config_cache:-$(npm config get cache)}"
+[ -f "$real_home/.npmrc" ] && export npm_config_userconfig="${npm_config_userconfig:-$real_home/.npmrc}"
+test_home=$(mktemp -d -t berth-home.XXXXXX)
+trap 'rm -rf "$test_home"' EXIT
+export HOME="$test_home" XDG_CONFIG_HOME="$test_home/.config" XDG_DATA_HOME="$test_home/.local/share" \
+  XDG_CACHE_HOME="$test_home/.cache"
+unset DOCKER_CONFIG DOCKER_CONTEXT
+echo "HOME for the tests: $HOME"
+
 tests/env/tools.sh --e2e
 tests/env/engine.sh
 tests/env/sshhost.sh
@@ -42,9 +60,15 @@ for engine in "" "-H unix:///run/berth-remote/docker.sock"; do
   left="$left $(docker $engine ps -aq --filter label=berth.test) $(docker $engine volume ls -q --filter label=berth.test)"
   # shellcheck disable=SC2086
   left="$left $(docker $engine network ls -q --filter label=berth.test)"
+  # Images: those a test committed or built (they carry its label) and the tags tests make
+  # (berth-test/tagged:…); the images tests/env makes are meant to stay.
+  # shellcheck disable=SC2086
+  left="$left $(docker $engine images -q --filter label=berth.test)"
+  # shellcheck disable=SC2086
+  left="$left $(docker $engine images --format '{{.Repository}}:{{.Tag}}' | grep '^berth-test/tagged:' || true)"
 done
 if [ -n "${left// /}" ]; then
-  echo "tests left containers, volumes or networks behind: $left" >&2
+  echo "tests left containers, volumes, networks or images behind: $left" >&2
   exit 1
 fi
 echo "all tests passed"

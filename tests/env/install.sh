@@ -20,8 +20,10 @@ packages=(
   # a notification daemon on the test session's bus, to see (and click) the alerts Berth shows;
   # a system tray and a mouse to click Berth's tray icon with
   dunst trayer xdotool
-  # process helpers used by the scripts; a terminal for the benchmark's TUI peer (oxker)
+  # process helpers used by the scripts (curl: the registry's readiness); a terminal for the benchmark's TUI peer (oxker)
   procps curl ca-certificates tmux
+  # pip, for a newer Node.js from PyPI where the distribution's is too old (tests/env/node.sh)
+  python3-pip
 )
 
 missing=()
@@ -39,15 +41,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     --no-install-recommends "${missing[@]}"
 fi
 
-# Vite 8 needs Node 20.19 or newer; older distributions ship an older one.
-node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19))')
-if [ "$node_ok" != true ]; then
-  echo "Node.js $(node --version) is too old: Berth's UI build needs 20.19 or newer (https://nodejs.org)." >&2
-  exit 1
-fi
+# Vite 8 needs Node 20.19 or newer; older distributions (Debian 12: 18.19) ship an older one,
+# and then node.sh installs Node 22 from PyPI into the checkout.
+# shellcheck source=tests/env/node.sh
+. "$(dirname "$0")/node.sh"
 
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "installing the Rust toolchain (rustup)"
-  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal \
-    --component clippy,rustfmt
+# Rust comes from rustup, which is a download script, not a package registry: say how to get it.
+if ! command -v cargo >/dev/null 2>&1 && ! [ -x "$HOME/.cargo/bin/cargo" ]; then
+  cat >&2 <<'MSG'
+cargo is missing: Berth needs a Rust toolchain (1.89 or newer, with rustfmt and clippy).
+Install it with rustup (https://rustup.rs):
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --component clippy,rustfmt
+then open a new shell (or `. "$HOME/.cargo/env"`) and run this command again.
+MSG
+  exit 1
 fi
