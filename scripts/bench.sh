@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 tests/env/install.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+# shellcheck source=tests/env/node.sh
+. tests/env/node.sh
 tests/env/engine.sh
 tests/env/sshhost.sh
 cargo build --locked --release -q -p berth-bench

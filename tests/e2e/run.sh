@@ -2,6 +2,8 @@
 # Builds the app with its UI embedded and drives it under Xvfb through tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/env/node.sh
+. tests/env/node.sh
 
 ui/node_modules/.bin/tauri build --debug --no-bundle
 

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+# shellcheck source=tests/env/node.sh
+. tests/env/node.sh
 
 # Install the locked versions, only when the lock file changed since the last install.
 # (Not `npm ci`: registry mirrors without the CLI's macOS/Windows packages leave them out of
