@@ -10,13 +10,14 @@ async fn local_engine() -> Engine {
         .expect("the test engine answers")
 }
 
-/// A request using every field, labelled for `t`'s cleanup.
-fn full_request(t: &Labelled, image: &str, volume: &str) -> ContainerRequest {
+/// A request setting every field (on the user-defined `network`), labelled for `t`'s cleanup.
+fn full_request(t: &Labelled, image: &str, volume: &str, network: &str) -> ContainerRequest {
     ContainerRequest {
         image: image.to_owned(),
         name: t.name("made"),
         command: "sh -c 'echo started; sleep 300'".into(),
-        entrypoint: String::new(),
+        // busybox's env runs the command after it: the container only runs if both reached it.
+        entrypoint: "/bin/env".into(),
         env: vec!["MODE=test".into(), "GREETING=hello world".into()],
         ports: vec!["127.0.0.1::80/tcp".into()],
         mounts: vec![
@@ -25,7 +26,7 @@ fn full_request(t: &Labelled, image: &str, volume: &str) -> ContainerRequest {
         ],
         restart: "on-failure:2".into(),
         labels: vec![t.label_pair(), ("team".into(), "core".into())],
-        network: String::new(),
+        network: network.to_owned(),
         working_dir: "/data".into(),
         user: "1000:1000".into(),
         memory: "64m".into(),
@@ -49,6 +50,7 @@ fn kept(details: &ContainerDetails) -> impl PartialEq + std::fmt::Debug {
             .collect::<Vec<_>>(),
         (
             details.command.clone(),
+            details.entrypoint.clone(),
             details.working_dir.clone(),
             details.user.clone(),
         ),
@@ -61,7 +63,8 @@ async fn a_container_made_from_every_field_runs_with_them_and_duplicates() {
     let engine = local_engine().await;
     let t = Labelled::new("create-full");
     let volume = t.volume("data");
-    let request = full_request(&t, TEST_IMAGE, &volume);
+    let network = t.network("net");
+    let request = full_request(&t, TEST_IMAGE, &volume, &network);
 
     let id = engine.container_create(&request, true).await.unwrap();
     let details = engine.container_inspect(&id).await.unwrap();
@@ -79,6 +82,7 @@ async fn a_container_made_from_every_field_runs_with_them_and_duplicates() {
         ("/data", "1000:1000")
     );
     assert_eq!(details.command, ["sh", "-c", "echo started; sleep 300"]);
+    assert_eq!(details.entrypoint, ["/bin/env"]);
     let data = details
         .mounts
         .iter()
@@ -92,7 +96,8 @@ async fn a_container_made_from_every_field_runs_with_them_and_duplicates() {
         .mounts
         .iter()
         .any(|m| m.kind == "bind" && m.read_only));
-    assert_eq!(details.networks[0].name, "bridge");
+    let networks: Vec<_> = details.networks.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(networks, [network.as_str()]);
     assert!(!details.networks[0].ip_address.is_empty());
 
     // Duplicate: the form filled from the container, under a new name.
@@ -115,6 +120,9 @@ async fn a_container_made_from_every_field_runs_with_them_and_duplicates() {
         )
     );
     assert_eq!(copied.labels, details.labels);
+    assert_eq!(copied.entrypoint, details.entrypoint);
+    let copied_networks: Vec<_> = copied.networks.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(copied_networks, [network.as_str()]);
     assert!(!copied.running, "created, not started");
 }
 
@@ -186,8 +194,9 @@ async fn pull_latest_and_recreate_keeps_every_setting() {
     let engine = local_engine().await;
     let t = Labelled::new("recreate");
     let volume = t.volume("data");
+    let network = t.network("net");
     let extra = t.network("extra");
-    let request = full_request(&t, REGISTRY_BUSYBOX, &volume);
+    let request = full_request(&t, REGISTRY_BUSYBOX, &volume, &network);
     // The image comes from the registry, as "pull latest" needs.
     let mut pull = engine.pull(REGISTRY_BUSYBOX).unwrap();
     while let Some(batch) = futures_util::StreamExt::next(&mut pull).await {
