@@ -243,7 +243,8 @@ mod tests {
         let f128 = "f".repeat(128);
         let long_ok = format!("{}a:tag-puts-this-over-max", "a/".repeat(127));
         let long_name = format!("{}a", "a/".repeat(127));
-        let cases: Vec<(String, Option<(&str, Option<&str>, Option<String>)>)> = vec![
+        type Expected<'a> = Option<(&'a str, Option<&'a str>, Option<String>)>;
+        let cases: Vec<(String, Expected)> = vec![
             ("test_com".into(), Some(("test_com", None, None))),
             ("test.com:tag".into(), Some(("test.com", Some("tag"), None))),
             (
