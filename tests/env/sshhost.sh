@@ -121,6 +121,21 @@ start_sshd() { # config, pid file, log
 start_sshd "$state/sshd_config" "$run/sshd.pid" "$state/sshd.log"
 start_sshd "$state/sshd_config_nofwd" "$run/sshd-nofwd.pid" "$state/sshd-nofwd.log"
 
+# For the refusal tests: a user who may log in but not use the Docker socket (not in the docker
+# group; '*' rather than a locked password, which sshd without PAM refuses), and a port whose
+# packets are dropped, as a firewall that does not answer does.
+NO_DOCKER_USER=berth-nodocker
+if ! id "$NO_DOCKER_USER" >/dev/null 2>&1; then
+  $sudo useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$NO_DOCKER_USER"
+  $sudo usermod -p '*' "$NO_DOCKER_USER"
+fi
+# sshd reads authorized_keys as the user logging in: the keys folder may be passed through (its
+# private keys stay readable by root only).
+chmod 711 "$keys"
+DROP_PORT=2224
+in_ns iptables -C INPUT -p tcp --dport "$DROP_PORT" -j DROP 2>/dev/null ||
+  in_ns iptables -A INPUT -p tcp --dport "$DROP_PORT" -j DROP
+
 cat >"$state/env" <<EOF
 BERTH_SSH_ADDRESS=$NS_ADDRESS
 BERTH_SSH_USER=root
@@ -131,4 +146,6 @@ BERTH_SSH_SSHD_PID=$run/sshd.pid
 BERTH_SSH_NAMESPACE=$NS
 BERTH_SSH_LINK=$HOST_SIDE
 BERTH_SSH_NO_FORWARDING_PORT=2222
+BERTH_SSH_NO_DOCKER_USER=$NO_DOCKER_USER
+BERTH_SSH_DROP_PORT=$DROP_PORT
 EOF

@@ -584,6 +584,54 @@ async fn each_refusal_is_told_apart() {
     }
 }
 
+/// A host that drops every packet (a port of the test host behind a DROP rule): no refusal
+/// ever comes, so the connection is given up after Berth's connect timeout and said so.
+#[tokio::test]
+async fn a_host_that_does_not_answer_is_unreachable_and_said_so() {
+    let remote = RemoteHost::get();
+    let target = SshTarget {
+        port: remote.drop_port(),
+        ..target(
+            &remote,
+            key_file(&remote, "ed25519", None),
+            &remote.key("known_hosts"),
+        )
+    };
+    let start = std::time::Instant::now();
+    let err = connect(target).await.expect_err("nothing answers there");
+    assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+    let said = err.to_string();
+    assert!(
+        said.contains("no answer") || said.contains("did not answer"),
+        "{said}"
+    );
+    // Not a refusal in disguise: one comes at once, this only after waiting.
+    assert!(
+        start.elapsed() >= std::time::Duration::from_secs(5),
+        "{said}"
+    );
+}
+
+/// A user who may log in but not use the Docker socket: refused as no permission, naming the
+/// fix, not as an engine that is not there.
+#[tokio::test]
+async fn a_user_without_access_to_the_docker_socket_is_told_permission_denied() {
+    let remote = RemoteHost::get();
+    let target = SshTarget {
+        user: remote.no_docker_user(),
+        ..target(
+            &remote,
+            key_file(&remote, "ed25519", None),
+            &remote.key("known_hosts"),
+        )
+    };
+    let err = connect(target).await.expect_err("the socket is not theirs");
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    let said = err.to_string();
+    assert!(said.contains(&remote.no_docker_user()), "{said}");
+    assert!(said.contains("docker group"), "{said}");
+}
+
 fn ssh_keygen(path: &Path) {
     let status = std::process::Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-f"])

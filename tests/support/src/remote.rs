@@ -74,6 +74,16 @@ impl RemoteHost {
         self.env["BERTH_SSH_NO_FORWARDING_PORT"].parse().unwrap()
     }
 
+    /// A user who may log in over SSH but not use the Docker socket.
+    pub fn no_docker_user(&self) -> String {
+        self.env["BERTH_SSH_NO_DOCKER_USER"].clone()
+    }
+
+    /// A port on the host whose packets are dropped: a connection there gets no answer.
+    pub fn drop_port(&self) -> u16 {
+        self.env["BERTH_SSH_DROP_PORT"].parse().unwrap()
+    }
+
     /// The engine's socket path on the remote host.
     pub fn socket(&self) -> String {
         self.docker_host.trim_start_matches("unix://").to_owned()
