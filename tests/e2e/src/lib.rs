@@ -146,13 +146,15 @@ impl App {
             .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
     }
 
+    /// Whether anything matches `css` now. Only WebDriver's "no such element" means absent:
+    /// any other error (the session or the app gone, a bad selector) fails the test, so a check
+    /// that something disappeared cannot pass because the window did.
     pub async fn exists(&self, css: &str) -> bool {
-        !self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .unwrap_or_default()
-            .is_empty()
+        match self.client.find_all(Locator::Css(css)).await {
+            Ok(found) => !found.is_empty(),
+            Err(e) if e.is_no_such_element() => false,
+            Err(e) => panic!("looking for {css}: {e}"),
+        }
     }
 
     /// Waits until `css` matches nothing.
@@ -186,9 +188,17 @@ impl App {
             .unwrap_or_else(|e| panic!("typing {keys:?}: {e}"));
     }
 
-    /// The text of the first element matching `css` (waiting for it).
+    /// The text of the first element matching `css` (waiting for it). An element replaced
+    /// while it was read (stale) is looked up again; any other error fails the test.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.unwrap_or_default()
+        let start = Instant::now();
+        loop {
+            match self.find(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if e.is_stale_element_reference() && start.elapsed() < PATIENCE => {}
+                Err(e) => panic!("reading the text of {css}: {e}"),
+            }
+        }
     }
 
     /// Waits until the text of `css` contains `needle`; returns that text.

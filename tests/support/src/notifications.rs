@@ -30,9 +30,11 @@ impl NotificationDaemon {
 
     /// How many notifications are on screen.
     pub fn displayed(&self) -> usize {
-        dunstctl(&["count", "displayed"])
-            .and_then(|count| count.trim().parse().ok())
-            .unwrap_or(0)
+        let count = dunstctl(&["count", "displayed"]).expect("dunstctl count");
+        count
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("dunstctl count said {count:?}"))
     }
 
     /// Clicks the newest notification on screen (its default action).
@@ -44,8 +46,10 @@ impl NotificationDaemon {
     /// first.
     pub fn close_all(&self) -> Vec<String> {
         dunstctl(&["close-all"]).expect("dunstctl close-all");
-        let history = dunstctl(&["history"]).unwrap_or_default();
-        let history: serde_json::Value = serde_json::from_str(&history).unwrap_or_default();
+        // A history that cannot be read fails the test: it is not "nothing was shown".
+        let history = dunstctl(&["history"]).expect("dunstctl history");
+        let history: serde_json::Value =
+            serde_json::from_str(&history).expect("dunstctl history is JSON");
         history["data"][0]
             .as_array()
             .into_iter()
