@@ -92,6 +92,18 @@ impl Engine {
                     .map_err(|e| Error::from_engine(&address, e))?;
                 (docker, Dial::Tcp(authority.clone()))
             }
+            Endpoint::NamedPipe(pipe) => {
+                // Named pipes exist on Windows only, and Berth has no dialer for them yet.
+                let reason = if cfg!(windows) {
+                    format!("Berth does not connect through named pipes ({pipe}) yet; expose the engine on tcp://localhost:2375 or use a docker context over ssh")
+                } else {
+                    format!("named pipes are Windows only, and {pipe} is one; on this system write unix:///var/run/docker.sock")
+                };
+                return Err(Error::EngineUnreachable {
+                    endpoint: address,
+                    reason,
+                });
+            }
             Endpoint::Ssh(target) => {
                 let (docker, dialer) = crate::ssh::connect(target, accepted, version).await?;
                 (docker, Dial::Ssh(dialer))

@@ -42,8 +42,10 @@ impl fmt::Display for HostId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Unix(PathBuf),
-    /// Plain HTTP, `host:port`.
+    /// Plain HTTP, `host:port` (an IPv6 host in brackets).
     Tcp(String),
+    /// A Windows named pipe, `//./pipe/docker_engine`.
+    NamedPipe(String),
     /// The engine socket of a host reached over SSH (boxed: it is much larger than the others).
     Ssh(Box<SshTarget>),
 }
@@ -221,34 +223,133 @@ impl Endpoint {
         }
     }
 
-    /// Parses a Docker host address as `DOCKER_HOST` writes it.
+    /// Parses a Docker host address as `DOCKER_HOST` writes it, the way docker/cli's
+    /// `opts.ParseHost` reads it: `unix://` (empty: the default socket), `tcp://` (host and
+    /// port may be left out: `localhost`, 2375), `npipe://` (empty: `//./pipe/docker_engine`),
+    /// `host:port` without a scheme as tcp, and `/path` as a unix socket (newer docker/cli).
     pub fn parse(address: &str) -> Result<Self> {
-        let invalid = |why: &str| Error::InvalidInput(format!("{why}: {address:?}"));
-        if let Some(path) = address.strip_prefix("unix://") {
-            if !path.starts_with('/') {
-                return Err(invalid("a unix socket address needs an absolute path"));
-            }
-            return Ok(Endpoint::Unix(PathBuf::from(path)));
+        let address = address.trim();
+        let invalid =
+            |why: &str| Error::InvalidInput(format!("The Docker host {address:?} {why}."));
+        if address.is_empty() {
+            return Self::parse(DEFAULT_LOCAL_ADDRESS);
         }
-        if let Some(authority) = address.strip_prefix("tcp://") {
-            let authority = authority.trim_end_matches('/');
-            let port_ok = authority
-                .rsplit_once(':')
-                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
-            if !port_ok {
-                return Err(invalid("a tcp address needs host:port"));
-            }
-            return Ok(Endpoint::Tcp(authority.to_owned()));
-        }
-        if address.starts_with("ssh://") {
+        if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid(
-                "ssh hosts are added as saved hosts, not through DOCKER_HOST",
+                "has spaces or control characters; write unix:///path/to/docker.sock or tcp://host:port",
             ));
         }
-        Err(invalid(
-            "unsupported Docker host address (expected unix:// or tcp://)",
-        ))
+        let (scheme, rest) = match address.split_once("://") {
+            Some((scheme, rest)) => (scheme, rest),
+            None if address.starts_with('/') => ("unix", address),
+            None => ("tcp", address),
+        };
+        match scheme {
+            "unix" => {
+                let path = if rest.is_empty() {
+                    "/var/run/docker.sock"
+                } else {
+                    rest
+                };
+                if rest.contains("://") {
+                    return Err(invalid(
+                        "has a second scheme inside its unix:// path; write unix:///path/to/docker.sock",
+                    ));
+                }
+                if !path.starts_with('/') {
+                    // docker resolves it against the working directory, which for Berth is
+                    // wherever it was started.
+                    return Err(invalid(
+                        "has a relative socket path; write the absolute path, unix:///path/to/docker.sock",
+                    ));
+                }
+                Ok(Endpoint::Unix(PathBuf::from(path)))
+            }
+            "npipe" => {
+                if rest.contains("://") {
+                    return Err(invalid(
+                        "has a second scheme inside its npipe:// path; write npipe:////./pipe/docker_engine",
+                    ));
+                }
+                let pipe = if rest.is_empty() {
+                    "//./pipe/docker_engine"
+                } else {
+                    rest
+                };
+                Ok(Endpoint::NamedPipe(pipe.to_owned()))
+            }
+            "tcp" => parse_tcp(rest)
+                .map_err(|why| match why.contains("write ") {
+                    true => invalid(&why),
+                    false => invalid(&format!("{why}; write tcp://host:port")),
+                })
+                .map(Endpoint::Tcp),
+            "ssh" => Err(invalid(
+                "is an ssh:// address; add it as a saved host (Hosts → Add), where its key and host key are set",
+            )),
+            "fd" => Err(invalid(
+                "is fd://, the daemon's systemd socket activation, not an address a client connects to; write unix:///var/run/docker.sock",
+            )),
+            _ => Err(invalid(
+                "has an unknown scheme; write unix:///path/to/docker.sock, tcp://host:port or npipe:////./pipe/docker_engine",
+            )),
+        }
     }
+}
+
+/// The `host:port` of a `tcp://` address as docker/cli's `ParseTCPAddr` reads it: an empty
+/// host is `localhost`, an empty port 2375; an IPv6 host in brackets.
+fn parse_tcp(rest: &str) -> std::result::Result<String, String> {
+    if rest.contains("://") {
+        return Err("has a second scheme after tcp://".to_owned());
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if !matches!(path, "" | "/") {
+        // docker/cli keeps it as a prefix of every API path (a proxy's); Berth talks to the
+        // engine at the root.
+        return Err(format!(
+            "has the path {path:?}, a prefix Berth does not put before the engine's API; write tcp://host:port"
+        ));
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') || host.ends_with(']') => (host, port),
+        Some(_) if authority.starts_with('[') => {
+            return Err("has an IPv6 address missing its ']'".to_owned())
+        }
+        Some(_) => {
+            return Err(
+                "has an IPv6 address without brackets; write tcp://[address]:port".to_owned(),
+            )
+        }
+        None => (authority, ""),
+    };
+    let port = match port {
+        "" => 2375,
+        port => match port.parse::<u16>() {
+            Ok(port) if port > 0 => port,
+            _ => {
+                return Err(format!(
+                    "has {port:?} where the port goes; write a port from 1 to 65535"
+                ))
+            }
+        },
+    };
+    let host = match host {
+        "" => "localhost".to_owned(),
+        bracketed if bracketed.starts_with('[') => {
+            match bracketed
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .map(str::parse::<std::net::Ipv6Addr>)
+            {
+                Some(Ok(_)) => bracketed.to_owned(),
+                _ => return Err(format!("has {bracketed:?}, which is not an IPv6 address")),
+            }
+        }
+        host if is_host_address(host) && !host.contains(':') => host.to_owned(),
+        host => return Err(format!("has {host:?} where a host name or address goes")),
+    };
+    Ok(format!("{host}:{port}"))
 }
 
 impl Endpoint {
@@ -260,6 +361,7 @@ impl Endpoint {
                 .rsplit_once(':')
                 .map_or(authority.as_str(), |(host, _)| host)
                 .to_owned(),
+            Endpoint::NamedPipe(_) => "localhost".to_owned(),
             Endpoint::Ssh(target) => target.address.clone(),
         }
     }
@@ -270,6 +372,7 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
             Endpoint::Tcp(authority) => write!(f, "tcp://{authority}"),
+            Endpoint::NamedPipe(pipe) => write!(f, "npipe://{pipe}"),
             Endpoint::Ssh(target) => write!(f, "{target}"),
         }
     }
@@ -340,33 +443,100 @@ mod tests {
 
     #[test]
     fn parses_docker_host_addresses() {
+        let unix = |p: &str| Endpoint::Unix(p.into());
+        let tcp = |a: &str| Endpoint::Tcp(a.into());
+        let pipe = |p: &str| Endpoint::NamedPipe(p.into());
+        let cases = [
+            // docker/cli opts/hosts_test.go TestParseHost (ParseHost trims; empty is the default).
+            ("", unix("/var/run/docker.sock")),
+            ("  ", unix("/var/run/docker.sock")),
+            ("tcp://host:", tcp("host:2375")),
+            ("tcp://", tcp("localhost:2375")),
+            ("tcp://:2375", tcp("localhost:2375")),
+            ("tcp://:2376", tcp("localhost:2376")),
+            ("tcp://0.0.0.0:8080", tcp("0.0.0.0:8080")),
+            ("tcp://192.168.0.0:12000", tcp("192.168.0.0:12000")),
+            ("tcp://192.168:8080", tcp("192.168:8080")),
+            ("tcp://docker.com:2375", tcp("docker.com:2375")),
+            ("unix://", unix("/var/run/docker.sock")),
+            ("npipe://", pipe("//./pipe/docker_engine")),
+            ("npipe:////./pipe/foo", pipe("//./pipe/foo")),
+            // hosts_test.go TestParseDockerDaemonHost: no scheme is tcp.
+            ("0.0.0.1:", tcp("0.0.0.1:2375")),
+            ("0.0.0.1:5555", tcp("0.0.0.1:5555")),
+            ("[::1]:", tcp("[::1]:2375")),
+            ("[0:0:0:0:0:0:0:1]:", tcp("[0:0:0:0:0:0:0:1]:2375")),
+            (":6666", tcp("localhost:6666")),
+            ("tcp://:7777", tcp("localhost:7777")),
+            ("unix:///run/docker.sock", unix("/run/docker.sock")),
+            ("localhost:", tcp("localhost:2375")),
+            ("localhost:5555", tcp("localhost:5555")),
+            // TestParseTCP.
+            ("[::1]:5555", tcp("[::1]:5555")),
+            // moby client_test.go TestParseHostURL.
+            ("tcp://localhost:2476", tcp("localhost:2476")),
+            ("unix:///var/run/docker.sock", unix("/var/run/docker.sock")),
+            (
+                "npipe:////./pipe/docker_engine",
+                pipe("//./pipe/docker_engine"),
+            ),
+            // Newer docker/cli hosts.go: a scheme-less absolute path is a unix socket.
+            ("/var/run/docker.sock", unix("/var/run/docker.sock")),
+            ("tcp://10.0.0.5:2375/", tcp("10.0.0.5:2375")),
+        ];
+        for (input, expected) in cases {
+            match Endpoint::parse(input) {
+                Ok(endpoint) => assert_eq!(endpoint, expected, "{input:?}"),
+                Err(err) => panic!("{input:?}: {err}"),
+            }
+        }
         assert_eq!(
-            Endpoint::parse("unix:///var/run/docker.sock").unwrap(),
-            Endpoint::Unix("/var/run/docker.sock".into())
-        );
-        assert_eq!(
-            Endpoint::parse("tcp://10.0.0.5:2375/").unwrap(),
-            Endpoint::Tcp("10.0.0.5:2375".into())
+            Endpoint::parse("npipe:////./pipe/docker_engine")
+                .unwrap()
+                .to_string(),
+            "npipe:////./pipe/docker_engine"
         );
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in [
-            "",
-            "/var/run/docker.sock",
-            "unix://relative.sock",
-            "tcp://nohost",
-            "tcp://:2375",
-            "tcp://host:99999",
-            "ssh://me@box",
-            "http://x:1",
-        ] {
-            let err = Endpoint::parse(bad).unwrap_err();
-            assert_eq!(
-                err.code(),
-                crate::ErrorCode::InvalidInput,
-                "{bad:?} should be refused"
+        // docker/cli hosts_test.go TestParseHost's invalid list and TestParseDockerDaemonHost's
+        // errors, docker 28.2.2's refusals (observed), then what Berth refuses on purpose: a
+        // path after tcp://host:port, a relative socket, fd:// and ssh://.
+        let cases = [
+            ("something with spaces", "spaces"),
+            ("://", "unknown scheme"),
+            ("unknown://", "unknown scheme"),
+            ("tcp://:port", "where the port goes"),
+            ("tcp://invalid:port", "where the port goes"),
+            ("udp://127.0.0.1", "unknown scheme"),
+            ("udp://127.0.0.1:2375", "unknown scheme"),
+            ("tcp://unix:///run/docker.sock", "second scheme"),
+            ("tcp:a.b.c.d", "where the port goes"),
+            ("tcp:a.b.c.d/path", "path"),
+            ("tcp://0.0.0.0:1234567890", "where the port goes"),
+            ("tcp://host:99999", "where the port goes"),
+            ("tcp://[::1:2375", "missing its ']'"),
+            ("tcp://::1:2375", "without brackets"),
+            ("tcp://:7777/path", "a prefix Berth does not put"),
+            ("0.0.0.1:5555/path", "a prefix Berth does not put"),
+            ("tcp://localhost:2476/path", "a prefix Berth does not put"),
+            ("unix://path/to/socket", "relative socket path"),
+            ("unix://relative.sock", "relative socket path"),
+            ("unix://tcp://127.0.0.1", "second scheme"),
+            ("fd://", "systemd socket activation"),
+            ("fd://something", "systemd socket activation"),
+            ("ssh://me@box", "saved host"),
+            ("http://x:1", "unknown scheme"),
+        ];
+        for (bad, says) in cases {
+            let err = Endpoint::parse(bad).expect_err(bad);
+            assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{bad:?}");
+            let message = err.to_string();
+            assert!(message.contains(says), "{bad:?}: {message}");
+            assert!(
+                message.contains("write ") || message.contains("add it"),
+                "{bad:?} says what to write: {message}"
             );
         }
     }

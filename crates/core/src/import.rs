@@ -123,7 +123,11 @@ pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
             if url.starts_with("ssh://") {
                 return from_ssh_url(url, name, &source);
             }
-            crate::host::Endpoint::parse(url).ok()?;
+            // A named pipe is an engine only on Windows.
+            match crate::host::Endpoint::parse(url).ok()? {
+                crate::host::Endpoint::NamedPipe(_) if !cfg!(windows) => return None,
+                _ => {}
+            }
             Some(HostCandidate {
                 name: name.to_owned(),
                 address: String::new(),

@@ -468,7 +468,7 @@ mod tests {
             ),
             (
                 SavedHost {
-                    docker_host: Some("tcp://box".into()),
+                    docker_host: Some("tcp://box:2375/api".into()),
                     ..example()
                 },
                 "engine address",
