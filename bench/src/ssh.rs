@@ -28,7 +28,7 @@ pub async fn compare(local: &Engine, t: &Labelled) {
             openssh: Vec::new(),
             berth: host.key("known_hosts"),
         },
-        jump: None,
+        jump: Vec::new(),
     };
     let start = Instant::now();
     let remote = Engine::connect(&Endpoint::Ssh(Box::new(target)))

@@ -63,8 +63,9 @@ pub struct SshTarget {
     pub socket: String,
     /// Where host keys are checked and learned.
     pub known_hosts: KnownHostsFiles,
-    /// A host to hop through first (OpenSSH's ProxyJump).
-    pub jump: Option<JumpHost>,
+    /// Hosts to hop through first, in order (OpenSSH's ProxyJump): the first is dialled
+    /// directly, each next one through the one before, and the target through the last.
+    pub jump: Vec<JumpHost>,
 }
 
 /// A host SSH hops through to reach the target, like OpenSSH's `ProxyJump`: logged in to with
@@ -78,21 +79,40 @@ pub struct JumpHost {
 }
 
 impl JumpHost {
-    /// Parses one hop written as ProxyJump writes it, `[user@]host[:port]`; the user defaults
-    /// to `default_user`.
+    /// Parses the hops of a ProxyJump, `hop[,hop…]` in the order they are passed through, as
+    /// OpenSSH's parse_jump reads them: no spaces around the commas, no empty hop.
+    pub fn parse_chain(text: &str, default_user: &str) -> Result<Vec<Self>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::InvalidInput(
+                "The jump hosts are empty; write [user@]host[:port], several separated by commas."
+                    .to_owned(),
+            ));
+        }
+        text.split(',')
+            .map(|hop| Self::parse(hop, default_user))
+            .collect()
+    }
+
+    /// Parses one hop written as ProxyJump writes it, `[ssh://][user@]host[:port]`; the user
+    /// defaults to `default_user`.
     pub fn parse(text: &str, default_user: &str) -> Result<Self> {
         let invalid = |why: &str| {
             Err(Error::InvalidInput(format!(
-                "The jump host {text:?} {why}; write it as [user@]host[:port]."
+                "The jump host {text:?} {why}; write it as [user@]host[:port], several separated by commas."
             )))
         };
         if text.contains(',') {
-            return invalid("has more than one hop, and Berth hops through one");
+            return invalid("has more than one hop here");
         }
-        let (user, rest) = text
-            .trim()
-            .rsplit_once('@')
-            .unwrap_or((default_user, text.trim()));
+        if text.is_empty() || text.trim() != text {
+            return invalid("is empty or has spaces around it");
+        }
+        let bare = text.strip_prefix("ssh://").unwrap_or(text);
+        if text.starts_with("ssh://") && bare.contains('/') {
+            return invalid("has a path, which a jump host does not take");
+        }
+        let (user, rest) = bare.rsplit_once('@').unwrap_or((default_user, bare));
         let (address, port) = match rest.rsplit_once(':') {
             // An IPv6 address has colons of its own; a port only follows `]`.
             Some((address, port)) if !address.contains(':') || address.ends_with(']') => {
@@ -384,8 +404,8 @@ impl fmt::Display for SshTarget {
         if self.port != 22 {
             write!(f, ":{}", self.port)?;
         }
-        if let Some(jump) = &self.jump {
-            write!(f, " via {jump}")?;
+        for (i, jump) in self.jump.iter().enumerate() {
+            write!(f, "{}{jump}", if i == 0 { " via " } else { "," })?;
         }
         Ok(())
     }
@@ -428,6 +448,28 @@ mod tests {
         );
         assert_eq!(hop("[fd00::1]:2200"), owned("me", "fd00::1", 2200));
         assert_eq!(hop("fd00::1"), owned("me", "fd00::1", 22));
+        assert_eq!(hop("ssh://ops@j2:22"), owned("ops", "j2", 22));
+        // OpenSSH readconf.c parse_jump and `ssh -G` 9.2p1 (observed): several hops in order,
+        // ssh:// hops, and the refusals (a path, spaces, an empty hop, a bad port).
+        let chain = JumpHost::parse_chain("u1@j1:2222,ssh://u2@j2:22,j3", "me").unwrap();
+        let chain: Vec<String> = chain.iter().map(ToString::to_string).collect();
+        assert_eq!(chain, ["u1@j1:2222", "u2@j2", "me@j3"]);
+        assert_eq!(
+            JumpHost::parse_chain("u@[::1]:2222", "me").unwrap()[0].address,
+            "::1"
+        );
+        for bad in [
+            "ssh://j1/path",
+            "j1, j2",
+            "j1,,j2",
+            "u@h:99999",
+            "u@h:0",
+            "",
+        ] {
+            let err = JumpHost::parse_chain(bad, "me").expect_err(bad);
+            assert!(err.to_string().contains("jump host"), "{bad}: {err}");
+            assert!(err.to_string().contains("write"), "{bad}: {err}");
+        }
         for bad in [
             "",
             "a,b",

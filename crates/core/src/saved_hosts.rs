@@ -115,7 +115,7 @@ impl SavedHost {
             );
         }
         if let Some(jump) = &self.proxy_jump {
-            JumpHost::parse(jump, &self.user).map_err(|err| err.in_field("proxyJump"))?;
+            JumpHost::parse_chain(jump, &self.user).map_err(|err| err.in_field("proxyJump"))?;
         }
         Ok(())
     }
@@ -143,8 +143,8 @@ impl SavedHost {
             None => KeySource::Agent,
         };
         let jump = match &self.proxy_jump {
-            Some(jump) => Some(JumpHost::parse(jump, &self.user)?),
-            None => None,
+            Some(jump) => JumpHost::parse_chain(jump, &self.user)?,
+            None => Vec::new(),
         };
         Ok(HostSpec {
             id: self.id.clone(),
@@ -454,7 +454,7 @@ mod tests {
             ),
             (
                 SavedHost {
-                    proxy_jump: Some("a,b".into()),
+                    proxy_jump: Some("a,,b".into()),
                     ..example()
                 },
                 "jump host",

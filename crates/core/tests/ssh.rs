@@ -39,7 +39,7 @@ fn target(remote: &RemoteHost, key: KeySource, known_hosts: &Path) -> SshTarget 
             openssh: Vec::new(),
             berth: known_hosts.to_owned(),
         },
-        jump: None,
+        jump: Vec::new(),
     }
 }
 
@@ -439,9 +439,9 @@ async fn the_wrong_key_at_the_jump_host_is_refused_naming_the_jump_host() {
     let host_key = key_of(&remote.key("host_ed25519.pub"));
     let behind = SshTarget {
         address: "127.0.0.1".to_owned(),
-        jump: Some(
+        jump: vec![
             JumpHost::parse(&format!("{}@{}", remote.user, remote.address), "nobody").unwrap(),
-        ),
+        ],
         ..openssh_target(
             &remote,
             &scratch,
@@ -912,9 +912,9 @@ async fn a_host_behind_a_jump_host_is_reached_through_it() {
     .unwrap();
     let behind = SshTarget {
         address: "127.0.0.1".to_owned(),
-        jump: Some(
+        jump: vec![
             JumpHost::parse(&format!("{}@{}", remote.user, remote.address), "nobody").unwrap(),
-        ),
+        ],
         ..target(&remote, key_file(&remote, "ed25519", None), &known)
     };
     assert_eq!(
@@ -933,6 +933,73 @@ async fn a_host_behind_a_jump_host_is_reached_through_it() {
     assert!(
         err.to_string().contains("could not reach 127.0.0.1:2"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_host_behind_two_jump_hosts_is_reached_through_both_in_order() {
+    use berth_core::JumpHost;
+    let remote = RemoteHost::get();
+    let scratch = Scratch::new("jump-two");
+    // 10.200.0.2 → the namespace's loopback (reachable only from inside) → the 2222 sshd, as
+    // `ProxyJump root@10.200.0.2,root@127.0.0.1` goes; each hop's key is checked.
+    let host_key = key_of(&remote.key("host_ed25519.pub"));
+    let known = scratch.0.join("known_hosts");
+    let second = remote.no_forwarding_port();
+    std::fs::write(
+        &known,
+        format!(
+            "{0} {host_key}\n127.0.0.1 {host_key}\n[{0}]:{second} {host_key}\n",
+            remote.address
+        ),
+    )
+    .unwrap();
+    let hops = format!(
+        "{}@{},{}@127.0.0.1",
+        remote.user, remote.address, remote.user
+    );
+    let behind = SshTarget {
+        address: remote.address.clone(),
+        port: second,
+        jump: JumpHost::parse_chain(&hops, "nobody").unwrap(),
+        ..target(&remote, key_file(&remote, "ed25519", None), &known)
+    };
+    assert_eq!(
+        behind.to_string(),
+        format!(
+            "ssh://root@{0}:{second} via root@{0},root@127.0.0.1",
+            remote.address
+        )
+    );
+    let logins = remote.accepted_logins();
+    let engine = connect(behind.clone())
+        .await
+        .expect("reached through both jump hosts");
+    assert!(!engine.info().await.unwrap().version.is_empty());
+    assert!(
+        remote.accepted_logins() >= logins + 3,
+        "a login at each hop and at the target"
+    );
+
+    // The second hop's key is checked as a jump host's: a forged one there is refused, naming
+    // that hop.
+    let forged = scratch.0.join("forged");
+    ssh_keygen(&forged);
+    std::fs::write(
+        &known,
+        format!(
+            "{0} {host_key}\n127.0.0.1 {1}\n[{0}]:{second} {host_key}\n",
+            remote.address,
+            key_of(&forged.with_extension("pub"))
+        ),
+    )
+    .unwrap();
+    let err = connect(behind).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostKeyChanged, "{err}");
+    let facts = host_key_facts(&err);
+    assert_eq!(
+        (facts.hop, facts.host.as_str(), facts.port),
+        (Hop::Jump, "127.0.0.1", 22)
     );
 }
 

@@ -68,7 +68,7 @@ async fn the_agent_logs_in_with_a_key_it_holds_and_is_refused_without_one() {
             openssh: Vec::new(),
             berth: remote.key("known_hosts"),
         },
-        jump: None,
+        jump: Vec::new(),
     };
 
     let err = Engine::connect(&Endpoint::Ssh(Box::new(target.clone())))

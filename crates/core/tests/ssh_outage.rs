@@ -29,7 +29,7 @@ fn remote_spec(remote: &RemoteHost) -> HostSpec {
                 openssh: Vec::new(),
                 berth: remote.key("known_hosts"),
             },
-            jump: None,
+            jump: Vec::new(),
         })),
     }
 }

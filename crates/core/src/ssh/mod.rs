@@ -88,14 +88,16 @@ async fn login(
         accepted: accepted.cloned(),
         _jump: None,
     };
-    let connected = match &target.jump {
+    // The last hop carries the connection to the target; it is reached through the hops
+    // before it, each one's host key checked as a jump host's.
+    let connected = match target.jump.split_last() {
         None => client::connect(config, (target.address.as_str(), target.port), check).await,
-        Some(jump) => {
+        Some((jump, before)) => {
             let hop = SshTarget {
                 address: jump.address.clone(),
                 port: jump.port,
                 user: jump.user.clone(),
-                jump: None,
+                jump: before.to_vec(),
                 ..target.clone()
             };
             let jump_session = Box::pin(login(&hop, accepted, Hop::Jump)).await?;
