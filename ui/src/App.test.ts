@@ -128,7 +128,7 @@ describe("the containers window", () => {
     const images = [
       { id: "sha256:busybox", tags: ["busybox:latest"], sizeBytes: 1_300_000, created: 1_700_000_000, labels: {} },
       { id: "sha256:0123456789abcdef", tags: [], sizeBytes: 5_000, created: 1_600_000_000, labels: {} },
-      { id: "sha256:old", tags: ["old:1"], sizeBytes: 7_000_000, created: 1_500_000_000, labels: {} },
+      { id: "sha256:old", tags: ["old:1"], sizeBytes: 7_000_000, created: 1_500_000_000, labels: { team: "web" } },
     ];
     const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "images_list") return images;
@@ -149,8 +149,13 @@ describe("the containers window", () => {
     const going = prune.getByTestId("prune-list").textContent;
     expect(going).toContain("old:1");
     expect(going).not.toContain("busybox");
+    // Only those labelled, as `docker image prune --filter label=…`.
+    await fireEvent.input(prune.getByPlaceholderText(/key or key=value/), { target: { value: "team=web" } });
+    expect(prune.getByTestId("prune-list").textContent).not.toContain("0123456789ab");
+    expect(prune.getByRole("button", { name: "Remove 1 image" })).toBeTruthy();
+    await fireEvent.input(prune.getByPlaceholderText(/key or key=value/), { target: { value: "" } });
     await fireEvent.click(prune.getByRole("button", { name: "Remove 2 images" }));
-    expect(calls.find((c) => c.cmd === "images_prune")?.args).toMatchObject({ unused: true });
+    expect(calls.find((c) => c.cmd === "images_prune")?.args).toMatchObject({ unused: true, label: null });
     expect((await screen.findByText("Pruned 2 images")).parentElement?.textContent).toContain("7.0 MB freed");
 
     await fireEvent.click(screen.getByLabelText("Tag old:1"));
@@ -697,6 +702,26 @@ describe("adding a host found elsewhere", () => {
     expect((dialog.getByPlaceholderText(/bastion/) as HTMLInputElement).value).toBe("me@bastion.example.com:2200");
     await fireEvent.click(dialog.getByRole("button", { name: "Next" }));
     expect((dialog.getByPlaceholderText(/id_ed25519/) as HTMLInputElement).value).toBe("/home/me/.ssh/id_db");
+  });
+
+  it("shows what the import did not take, and the socket an ssh:// address names", async () => {
+    mockBackend(host(), ({ cmd }) =>
+      cmd === "hosts_import"
+        ? [{
+            name: "db", address: "10.0.0.7", port: 0, user: "ops", keyPath: null, proxyJump: null,
+            dockerHost: null, socket: "/run/user/1000/docker.sock", source: "~/.ssh/config",
+            notes: ["~/.ssh/config line 4: Port \"0x16\" is not a port from 1 to 65535 (ssh refuses it too); enter the port here"],
+          }]
+        : null,
+    );
+    render(App);
+    await fireEvent.click(await screen.findByTestId("add-host-button"));
+    const dialog = within(screen.getByTestId("add-host"));
+    const fill = await dialog.findByLabelText("Fill in from");
+    expect(dialog.queryByLabelText("Not taken from the import")).toBeNull();
+    await fireEvent.change(fill, { target: { value: "0" } });
+    expect(dialog.getByLabelText("Not taken from the import").textContent).toContain("line 4: Port \"0x16\"");
+    expect((dialog.getByDisplayValue("/run/user/1000/docker.sock") as HTMLInputElement).name).toBe("socket");
   });
 });
 

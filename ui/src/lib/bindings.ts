@@ -320,7 +320,10 @@ export type ContainerRequest = {
 	env: string[],
 	/**  `[ip:][host-port:]container-port[/tcp|udp|sctp]` each, as `docker run -p` takes them. */
 	ports: string[],
-	/**  `volume-or-/host/path:/container/path[:ro]` each, as `docker run -v` takes them. */
+	/**
+	 *  `/container/path` (an anonymous volume) or `volume-or-/host/path:/container/path[:mode]`
+	 *  each, as `docker run -v` takes them.
+	 */
 	mounts: string[],
 	/**  `no` (or empty), `always`, `unless-stopped`, `on-failure[:max-retries]`. */
 	restart: string,
@@ -330,7 +333,7 @@ export type ContainerRequest = {
 	workingDir: string,
 	/**  `user[:group]`, by name or id. */
 	user: string,
-	/**  Empty, or bytes with an optional unit: `512m`, `2g`. */
+	/**  Empty, or bytes with an optional unit (b, k, m, g, t, p): `512m`, `1.5g`. */
 	memory: string,
 	/**  Empty, or a number of CPUs: `0.5`, `2`. */
 	cpus: string,
@@ -445,15 +448,26 @@ export type Hop =
 export type HostCandidate = {
 	name: string,
 	address: string,
+	/**
+	 *  0 when the source gives a port that is not one (`Port 0x16`): the form then asks for it,
+	 *  and a note says why.
+	 */
 	port: number,
 	user: string,
 	keyPath: string | null,
-	/**  A host to hop through, `[user@]host[:port]`. */
+	/**  Hosts to hop through in order, `[user@]host[:port]` separated by commas. */
 	proxyJump: string | null,
 	/**  A `unix://` or `tcp://` engine address, for engines reached without SSH. */
 	dockerHost: string | null,
+	/**  The engine's socket on the host, when the source names one (`ssh://host/path.sock`). */
+	socket: string | null,
 	/**  Where it was found, e.g. "~/.ssh/config" or "docker context prod". */
 	source: string,
+	/**
+	 *  What Berth could not read or did not apply for this host, with where (a `Match exec`
+	 *  block it does not run, a bad `Port`, an `Include` it could not read …), for the form.
+	 */
+	notes: string[],
 };
 
 export type HostChange = { kind: "status"; status: HostStatus } | 
