@@ -115,7 +115,8 @@ pub async fn image_history(
     Ok(berth.engine(&host)?.image_history(&image).await?)
 }
 
-/// Removes dangling images, or with `unused` every image no container uses.
+/// Removes dangling images, or with `unused` every image no container uses; with `label`
+/// (`key` or `key=value`) only those carrying it.
 #[tauri::command]
 #[specta::specta]
 pub async fn images_prune(
@@ -123,6 +124,7 @@ pub async fn images_prune(
     store: State<'_, Option<Store>>,
     host: HostId,
     unused: bool,
+    label: Option<String>,
 ) -> IpcResult<Pruned> {
     let action = if unused {
         "prune unused images"
@@ -130,7 +132,7 @@ pub async fn images_prune(
         "prune dangling images"
     };
     act(&berth, &store, &host, action, "", |engine| async move {
-        engine.images_prune(unused, None).await
+        engine.images_prune(unused, label.as_deref()).await
     })
     .await
 }

@@ -222,7 +222,7 @@ impl Engine {
     /// every unused one; with `label` only those carrying it.
     pub async fn images_prune(&self, unused: bool, label: Option<&str>) -> Result<Pruned> {
         let dangling = if unused { "false" } else { "true" };
-        let mut filters = label_filter(label);
+        let mut filters = label_filter(label)?;
         filters.insert("dangling", vec![dangling]);
         let options = PruneImagesOptionsBuilder::new().filters(&filters).build();
         let response = self
@@ -248,6 +248,36 @@ pub(crate) fn bytes(n: Option<i64>) -> u64 {
 }
 
 /// The prune filter that keeps a prune to objects carrying `label` (`key` or `key=value`).
-pub(crate) fn label_filter(label: Option<&str>) -> std::collections::HashMap<&str, Vec<&str>> {
-    label.map(|l| ("label", vec![l])).into_iter().collect()
+pub(crate) fn label_filter(
+    label: Option<&str>,
+) -> Result<std::collections::HashMap<&str, Vec<&str>>> {
+    if let Some(label) = label {
+        let key = label.split_once('=').map_or(label, |(key, _)| key);
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            return Err(Error::InvalidInput(format!(
+                "{label:?} is not a label filter: write key or key=value."
+            ))
+            .in_field("label"));
+        }
+    }
+    Ok(label.map(|l| ("label", vec![l])).into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prune_label_filter_is_key_or_key_value() {
+        assert!(label_filter(None).unwrap().is_empty());
+        assert_eq!(
+            label_filter(Some("team=web")).unwrap()["label"],
+            ["team=web"]
+        );
+        assert!(label_filter(Some("berth.test")).is_ok());
+        for bad in ["", "=web", "my team=web"] {
+            let err = label_filter(Some(bad)).unwrap_err();
+            assert_eq!(err.field(), Some("label"), "{bad:?}");
+        }
+    }
 }

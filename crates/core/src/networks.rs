@@ -127,7 +127,7 @@ impl Engine {
     /// Removes the networks no container uses (the engine's own bridge, host and none stay);
     /// with `label` (`key` or `key=value`) only those carrying it.
     pub async fn networks_prune(&self, label: Option<&str>) -> Result<Pruned> {
-        let filters = label_filter(label);
+        let filters = label_filter(label)?;
         let options = PruneNetworksOptionsBuilder::new().filters(&filters).build();
         let response = self
             .docker()

@@ -169,7 +169,7 @@ impl Engine {
     /// Removes every stopped container; with `label` only those carrying it.
     pub async fn containers_prune(&self, label: Option<&str>) -> Result<Pruned> {
         let options = PruneContainersOptionsBuilder::new()
-            .filters(&label_filter(label))
+            .filters(&label_filter(label)?)
             .build();
         let response = self
             .docker()

@@ -79,7 +79,7 @@ impl Engine {
     /// Removes the volumes no container uses; with `label` (`key` or `key=value`) only those
     /// carrying it.
     pub async fn volumes_prune(&self, label: Option<&str>) -> Result<Pruned> {
-        let filters = label_filter(label);
+        let filters = label_filter(label)?;
         let options = PruneVolumesOptionsBuilder::new().filters(&filters).build();
         let response = self
             .docker()

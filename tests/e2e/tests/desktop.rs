@@ -422,7 +422,14 @@ async fn an_image_is_pulled_with_progress_and_a_prune_lists_what_goes() {
         .await;
 
     // Prune lists the dangling image before removing it, then it is gone from the engine.
+    // Only this test's images are pruned: the committed image carries the test's label.
     app.click(r#"[data-testid="prune-images-button"]"#).await;
+    let (key, value) = t.label_pair();
+    app.find(r#"[data-testid="prune-images"] input[name="label"]"#)
+        .await
+        .send_keys(&format!("{key}={value}"))
+        .await
+        .unwrap();
     let short = dangling.trim_start_matches("sha256:")[..12].to_owned();
     app.wait_for_text(r#"[data-testid="prune-list"]"#, &short)
         .await;

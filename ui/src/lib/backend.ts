@@ -216,7 +216,8 @@ export const backend = {
   imageInspect: (host: HostId, image: string) => unwrap(commands.imageInspect(host, image)),
   imageHistory: (host: HostId, image: string) => unwrap(commands.imageHistory(host, image)),
   /** Removes dangling images, or with `unused` every image no container uses. */
-  imagesPrune: (host: HostId, unused: boolean) => unwrap(commands.imagesPrune(host, unused)),
+  /** Removes dangling images, or with `unused` every unused one; with `label` (key or key=value) only those carrying it. */
+  imagesPrune: (host: HostId, unused: boolean, label: string | null) => unwrap(commands.imagesPrune(host, unused, label)),
   volumesList: (host: HostId) => unwrap(commands.volumesList(host)),
   /** Creates a volume; a refused field is named in the error's message. */
   volumeCreate: (host: HostId, request: VolumeRequest) => unwrap(commands.volumeCreate(host, request)),

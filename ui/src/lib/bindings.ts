@@ -61,8 +61,11 @@ export const commands = {
 	imageTag: (host: HostId, image: string, reference: string) => typedError<null, IpcError>(__TAURI_INVOKE("image_tag", { host, image, reference })),
 	imageInspect: (host: HostId, image: string) => typedError<ImageDetails, IpcError>(__TAURI_INVOKE("image_inspect", { host, image })),
 	imageHistory: (host: HostId, image: string) => typedError<ImageLayer[], IpcError>(__TAURI_INVOKE("image_history", { host, image })),
-	/**  Removes dangling images, or with `unused` every image no container uses. */
-	imagesPrune: (host: HostId, unused: boolean) => typedError<Pruned, IpcError>(__TAURI_INVOKE("images_prune", { host, unused })),
+	/**
+	 *  Removes dangling images, or with `unused` every image no container uses; with `label`
+	 *  (`key` or `key=value`) only those carrying it.
+	 */
+	imagesPrune: (host: HostId, unused: boolean, label: string | null) => typedError<Pruned, IpcError>(__TAURI_INVOKE("images_prune", { host, unused, label })),
 	volumesList: (host: HostId) => typedError<Volume[], IpcError>(__TAURI_INVOKE("volumes_list", { host })),
 	/**  Creates a volume; the request is checked first, field by field. */
 	volumeCreate: (host: HostId, request: VolumeRequest) => typedError<Volume, IpcError>(__TAURI_INVOKE("volume_create", { host, request })),
