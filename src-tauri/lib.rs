@@ -74,6 +74,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::stream_ack,
             commands::stream_close,
             commands::streams_open,
+            tray::tray_items,
             commands::link_open,
             hosts::hosts_saved,
             hosts::hosts_test,
@@ -123,6 +124,7 @@ pub fn build<R: Runtime>(
             }
         })
         .manage(notifications::AlertRulesInForce::new())
+        .manage(tray::Shown::default())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);

@@ -21,7 +21,7 @@ const RECENT: usize = 5;
 const SETTLE: Duration = Duration::from_millis(300);
 
 /// What the menu shows, derived from the hosts' states alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrayModel {
     pub hosts: Vec<HostLine>,
     pub recent: Vec<RecentContainer>,
@@ -110,8 +110,10 @@ impl TrayModel {
     }
 }
 
-/// The menu shown now, so a click is read against what the user saw.
-struct Shown(Mutex<TrayModel>);
+/// The menu shown now, so a click is read against what the user saw (empty until the tray
+/// starts, and without a tray on the desktop).
+#[derive(Default)]
+pub struct Shown(Mutex<TrayModel>);
 
 /// Adds the tray icon and keeps its menu current. Without a tray on the desktop this does
 /// nothing visible; the window works as before.
@@ -120,7 +122,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let mut updates = berth.subscribe();
     let model = TrayModel::of(&berth.states());
     let menu = menu(app, &model)?;
-    app.manage(Shown(Mutex::new(model)));
+    *app.state::<Shown>()
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = model;
     let mut tray = TrayIconBuilder::with_id("berth")
         .tooltip("Berth")
         .menu(&menu)
@@ -158,52 +163,66 @@ fn refresh<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>) {
     }
 }
 
-fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu<R>> {
-    let mut items: Vec<Box<dyn IsMenuItem<R>>> = vec![
-        Box::new(MenuItem::with_id(
-            app,
-            "show",
-            "Show Berth",
-            true,
-            None::<&str>,
-        )?),
-        Box::new(MenuItem::with_id(
-            app,
-            "hide",
-            "Hide Berth",
-            true,
-            None::<&str>,
-        )?),
-        Box::new(PredefinedMenuItem::separator(app)?),
+/// One line of the menu: an item's id and label, or a separator.
+enum Entry {
+    Item { id: String, label: String },
+    Separator,
+}
+
+/// The menu's lines, in order: Show and Hide, the hosts, the recent containers, Quit.
+fn entries(model: &TrayModel) -> Vec<Entry> {
+    let item = |id: String, label: &str| Entry::Item {
+        id,
+        label: label.to_owned(),
+    };
+    let mut entries = vec![
+        item("show".to_owned(), "Show Berth"),
+        item("hide".to_owned(), "Hide Berth"),
+        Entry::Separator,
     ];
     for (index, host) in model.hosts.iter().enumerate() {
-        let id = format!("host:{index}");
-        items.push(Box::new(MenuItem::with_id(
-            app,
-            id,
-            &host.text,
-            true,
-            None::<&str>,
-        )?));
+        entries.push(item(format!("host:{index}"), &host.text));
     }
     if !model.recent.is_empty() {
-        items.push(Box::new(PredefinedMenuItem::separator(app)?));
+        entries.push(Entry::Separator);
         for (index, container) in model.recent.iter().enumerate() {
-            let id = format!("container:{index}");
-            let item = MenuItem::with_id(app, id, &container.text, true, None::<&str>)?;
-            items.push(Box::new(item));
+            entries.push(item(format!("container:{index}"), &container.text));
         }
     }
-    items.push(Box::new(PredefinedMenuItem::separator(app)?));
-    items.push(Box::new(MenuItem::with_id(
-        app,
-        "quit",
-        "Quit Berth",
-        true,
-        None::<&str>,
-    )?));
+    entries.push(Entry::Separator);
+    entries.push(item("quit".to_owned(), "Quit Berth"));
+    entries
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu<R>> {
+    let items = entries(model)
+        .into_iter()
+        .map(|entry| -> tauri::Result<Box<dyn IsMenuItem<R>>> {
+            Ok(match entry {
+                Entry::Item { id, label } => {
+                    Box::new(MenuItem::with_id(app, id, label, true, None::<&str>)?)
+                }
+                Entry::Separator => Box::new(PredefinedMenuItem::separator(app)?),
+            })
+        })
+        .collect::<tauri::Result<Vec<_>>>()?;
     let items: Vec<&dyn IsMenuItem<R>> = items.iter().map(|item| item.as_ref()).collect();
     Menu::with_items(app, &items)
+}
+
+/// The labels of the tray menu's items as shown now, in order (separators left out), for
+/// tests and diagnostics: a test picks an item by its label, not by where it is.
+#[tauri::command]
+#[specta::specta]
+pub fn tray_items(shown: tauri::State<'_, Shown>) -> Vec<String> {
+    let model = shown.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    entries(&model)
+        .into_iter()
+        .filter_map(|entry| match entry {
+            Entry::Item { label, .. } => Some(label),
+            Entry::Separator => None,
+        })
+        .collect()
 }
 
 fn clicked<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {

@@ -414,11 +414,11 @@ impl Tray {
         }
     }
 
-    /// Opens the menu and picks its `nth` item (1 is the first; separators do not count) with
-    /// the keyboard, as a user may — once the menu has stayed open a moment, since a menu
+    /// Opens the menu and picks the item labelled `label` (as `app` says its menu reads now)
+    /// with the keyboard, as a user may — once the menu has stayed open a moment, since a menu
     /// rebuilt as the hosts change closes (and keys would go to the window instead). With
     /// `shot`, the screen is saved under that name with the menu open.
-    pub async fn choose(&self, nth: usize, shot: Option<&str>) {
+    pub async fn choose(&self, app: &App, label: &str, shot: Option<&str>) {
         let start = Instant::now();
         loop {
             self.open_menu().await;
@@ -434,6 +434,17 @@ impl Tray {
         if let Some(name) = shot {
             screen_shot(name);
         }
+        let items = app.invoke("tray_items").await;
+        let items: Vec<&str> = items
+            .as_array()
+            .expect("tray_items lists the menu")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        let nth = 1 + items
+            .iter()
+            .position(|item| *item == label)
+            .unwrap_or_else(|| panic!("no {label:?} in the tray menu {items:?}"));
         for _ in 0..nth {
             xdotool(&["key", "Down"]);
         }

@@ -617,8 +617,9 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
     // The menu follows the hosts a moment after they change.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
 
-    // Show, Hide, the host's count, then the containers latest active: the new one first.
-    tray.choose(4, Some("tray-menu")).await;
+    // The containers latest active are offered: the new one, to start.
+    tray.choose(&app, &format!("Start {name}"), Some("tray-menu"))
+        .await;
     eventually("the container started from the tray", || async {
         inspect(&id, "{{.State.Status}}") == "running"
     })
@@ -626,9 +627,9 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
     app.find(&format!(r#"tr[data-name="{name}"] .badge.running"#))
         .await;
 
-    tray.choose(2, None).await;
+    tray.choose(&app, "Hide Berth", None).await;
     eventually("the window hidden", || async { !tray.window_shown() }).await;
-    tray.choose(1, None).await;
+    tray.choose(&app, "Show Berth", None).await;
     eventually("the window shown again", || async { tray.window_shown() }).await;
 
     // What the tray did is in the activity log like any other action.
@@ -760,7 +761,7 @@ async fn a_second_start_brings_the_first_window_forward_and_exits() {
     })
     .await;
     let settings = std::fs::read(data.join("settings.json")).unwrap();
-    tray.choose(2, None).await;
+    tray.choose(&app, "Hide Berth", None).await;
     eventually("the window hidden", || async { !tray.window_shown() }).await;
 
     let mut second = tokio::process::Command::new(berth_e2e::application())

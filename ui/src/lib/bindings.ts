@@ -115,6 +115,11 @@ export const commands = {
 	/**  The kinds of the streams open now, for tests and diagnostics. */
 	streamsOpen: () => __TAURI_INVOKE<StreamKind[]>("streams_open"),
 	/**
+	 *  The labels of the tray menu's items as shown now, in order (separators left out), for
+	 *  tests and diagnostics: a test picks an item by its label, not by where it is.
+	 */
+	trayItems: () => __TAURI_INVOKE<string[]>("tray_items"),
+	/**
 	 *  Opens a web address found in a log or terminal in the default browser, once the user has
 	 *  confirmed it. Only http and https: a log is written by whatever runs in the container, and
 	 *  other schemes (file:, custom handlers) could start programs.
