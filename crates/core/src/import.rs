@@ -176,7 +176,7 @@ fn parse_config(
                 let mut included = Vec::new();
                 for pattern in &args {
                     for path in include_paths(pattern, home, &place, problems) {
-                        match std::fs::read_to_string(&path) {
+                        match read_small(&path) {
                             Ok(text) => included.extend(parse_config(
                                 &text,
                                 &shorten(&path, home),
@@ -220,7 +220,13 @@ fn include_paths(
     let Some(text) = path.to_str() else {
         return Vec::new();
     };
-    match glob::glob(text) {
+    // glob(3), which ssh uses, has no `**`: two stars are one, within one folder (the glob
+    // crate would walk every folder below).
+    let mut text = text.to_owned();
+    while text.contains("**") {
+        text = text.replace("**", "*");
+    }
+    match glob::glob(&text) {
         Ok(paths) => paths.flatten().filter(|p| p.is_file()).collect(),
         Err(err) => {
             problems.push(format!(
@@ -229,6 +235,24 @@ fn include_paths(
             Vec::new()
         }
     }
+}
+
+/// The largest file read as an ssh config: far more than any real one, and a bound on what
+/// an Include of the wrong file (`/proc/kcore`) costs.
+const MAX_CONFIG_FILE: u64 = 1 << 20;
+
+fn read_small(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_FILE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_FILE {
+        return Err(std::io::Error::other(
+            "it is larger than 1 MiB, too large for an ssh config",
+        ));
+    }
+    Ok(text)
 }
 
 fn shorten(path: &Path, home: &Path) -> String {
@@ -1047,6 +1071,23 @@ Host x
         );
         let found = read_in("Include self.conf\nHost h\n");
         assert!(found[0].notes[0].contains("nest more than 16"), "{found:?}");
+        // readconf.c READCONF_MAX_DEPTH: 16 nested Includes are read, a 17th is not.
+        for depth in 1..=17 {
+            let text = match depth {
+                16 => "Host deep\nInclude chain17\n".to_owned(),
+                17 => "Host deeper\n".to_owned(),
+                _ => format!("Include chain{}\n", depth + 1),
+            };
+            std::fs::write(ssh.join(format!("chain{depth}")), text).unwrap();
+        }
+        let found = read_in("Include chain1\n");
+        let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["deep"], "{found:?}");
+        // `**` is `*` as in glob(3); a file too large to be a config is left out, saying so.
+        std::fs::write(sub.join("big.conf"), "#".repeat(2 << 20)).unwrap();
+        let found = read_in("Include con**/*.conf\nHost c\n");
+        assert_eq!(found[0].address, "ccc", "{found:?}");
+        assert!(found[0].notes[0].contains("larger than 1 MiB"), "{found:?}");
         std::fs::remove_dir_all(&home).unwrap();
     }
 
