@@ -126,6 +126,71 @@ async fn a_container_made_from_every_field_runs_with_them_and_duplicates() {
     assert!(!copied.running, "created, not started");
 }
 
+/// Ports and mounts in the forms the docker CLI takes (ranges, a host range to one port, IPv6,
+/// an empty host IP, an anonymous volume, propagation with ro and z, nocopy) reach the engine
+/// as the docker CLI itself sends them: the two containers' HostConfig and Config agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ports_and_mounts_reach_the_engine_as_the_docker_cli_sends_them() {
+    let engine = local_engine().await;
+    let t = Labelled::new("create-as-cli");
+    let volume = t.volume("cache");
+    let ports = [
+        "127.0.0.1:18000-18002:8000-8002/tcp",
+        "18010-18012:80",
+        "[::1]::53/udp",
+        ":18020:90",
+        "7000-7001/udp",
+    ];
+    let mounts = [
+        "/data".to_owned(),
+        "/tmp:/mnt/tmp:ro,rslave,z".to_owned(),
+        format!("{volume}:/cache:nocopy"),
+    ];
+    let request = ContainerRequest {
+        image: TEST_IMAGE.to_owned(),
+        name: t.name("berth"),
+        command: "sleep 300".into(),
+        ports: ports.map(str::to_owned).to_vec(),
+        mounts: mounts.to_vec(),
+        labels: vec![t.label_pair()],
+        ..Default::default()
+    };
+    let ours = engine.container_create(&request, false).await.unwrap();
+    let (key, value) = t.label_pair();
+    let cli_name = t.name("cli");
+    let label = format!("{key}={value}");
+    let mut args = vec!["create", "--name", &cli_name, "--label", &label];
+    for port in &ports {
+        args.extend(["-p", port]);
+    }
+    for mount in &mounts {
+        args.extend(["-v", mount]);
+    }
+    args.extend([TEST_IMAGE, "sleep", "300"]);
+    let theirs = docker(&args);
+    let account = |id: &str| {
+        let json = docker(&["inspect", id]);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let c = &value[0];
+        let mut binds: Vec<String> =
+            serde_json::from_value(c["HostConfig"]["Binds"].clone()).unwrap_or_default();
+        binds.sort();
+        (
+            binds,
+            c["HostConfig"]["PortBindings"].clone(),
+            c["Config"]["Volumes"].clone(),
+            c["Config"]["ExposedPorts"].clone(),
+        )
+    };
+    let (ours, theirs) = (account(&ours), account(&theirs));
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.2, serde_json::json!({"/data": {}}), "{ours:?}");
+    assert_eq!(
+        ours.1["80/tcp"],
+        serde_json::json!([{"HostIp": "", "HostPort": "18010-18012"}])
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_never_reaches_the_engine_and_a_missing_image_says_to_pull() {
     let engine = local_engine().await;
