@@ -456,8 +456,9 @@ impl Evaluation<'_> {
             };
             let holds = match criterion.kind.as_str() {
                 "all" => true,
-                // Canonicalization is off unless the config turns it on, which Berth does not.
-                "canonical" => false,
+                // readconf.c: both hold only in ssh's second pass, which `Match final` asks for
+                // (canonicalization, the other way to get one, Berth does not do).
+                "canonical" => self.final_pass,
                 "final" => {
                     self.uses_final = true;
                     self.final_pass
@@ -1200,12 +1201,17 @@ Host x
         assert_eq!(one(text, "a").port, 22, "the local user is not ops");
         let text = "Host a\nMatch localuser local\n Port 2024\n";
         assert_eq!(one(text, "a").port, 2024);
+        // ssh -G 9.2p1 (observed): canonical and final both hold in the second pass.
         let text = "Host a\nMatch canonical\n Port 2025\nMatch final host a\n Port 2026\n";
+        assert_eq!(one(text, "a").port, 2025, "the second pass");
+        let text = "Host a\nMatch canonical\n Port 2025\n";
         assert_eq!(
             one(text, "a").port,
-            2026,
-            "final applies in ssh's second pass"
+            22,
+            "no second pass without Match final"
         );
+        let text = "Host a\nMatch final host a\n Port 2026\n";
+        assert_eq!(one(text, "a").port, 2026);
         for bad in ["Match", "Match host", "Match bogus x"] {
             let a = one(&format!("Host a\n{bad}\n Port 1"), "a");
             assert_eq!(a.port, 22, "{bad}");
