@@ -209,12 +209,23 @@ impl Engine {
         let per_container = ids.iter().enumerate().map(|(index, id)| {
             let source = u16::try_from(index).unwrap_or(u16::MAX);
             let endpoint = self.endpoint().to_owned();
+            // bollard hands the bytes left when a connection ends mid-frame on as a `Console`
+            // chunk (what a TTY's log is made of). After a framed (stdout/stderr) chunk that
+            // can only be a cut: say so rather than show the rest of a frame as a line.
+            let mut framed = false;
             self.docker()
                 .logs(id, Some(query.clone()))
-                .map(move |chunk| {
-                    chunk
-                        .map(|output| (source, output))
-                        .map_err(|err| Error::from_engine(&endpoint, err))
+                .map(move |chunk| match chunk {
+                    Ok(LogOutput::Console { .. }) if framed => Err(Error::EngineUnreachable {
+                        endpoint: endpoint.clone(),
+                        reason: "the log stream was cut in the middle of an entry".to_owned(),
+                    }),
+                    Ok(output) => {
+                        framed |=
+                            matches!(output, LogOutput::StdOut { .. } | LogOutput::StdErr { .. });
+                        Ok((source, output))
+                    }
+                    Err(err) => Err(Error::from_engine(&endpoint, err)),
                 })
                 .boxed()
         });
@@ -233,7 +244,7 @@ impl Engine {
                 .map_or(0, |(_, output)| output.as_ref().len() + 8)
         };
         Ok(batched(chunks, UI_BATCH, weight)
-            .filter_map(move |chunks| {
+            .flat_map(move |chunks| {
                 let mut batch = LogBatch::default();
                 let mut failed = None;
                 for chunk in chunks {
@@ -245,16 +256,9 @@ impl Engine {
                         }
                     }
                 }
-                std::future::ready(match failed {
-                    // Lines before the error still go out; the error ends the stream next.
-                    Some(err) if batch.is_empty() => Some(Err(err)),
-                    Some(err) => {
-                        tracing::debug!(%err, "log stream failed after a partial batch");
-                        Some(Ok(batch))
-                    }
-                    None if batch.is_empty() => None,
-                    None => Some(Ok(batch)),
-                })
+                // Lines before an error still go out, then the error, which ends the stream.
+                let lines = (!batch.is_empty()).then_some(Ok(batch));
+                futures_util::stream::iter(lines.into_iter().chain(failed.map(Err)))
             })
             .boxed())
     }
