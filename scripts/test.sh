@@ -53,6 +53,9 @@ npm --prefix ui test
 step "desktop end-to-end"
 tests/e2e/run.sh
 
+step "reliability suite (short: the full one is scripts/reliability.sh) and cargo deny"
+scripts/reliability.sh --short
+
 step "nothing left behind"
 left=""
 for engine in "" "-H unix:///run/berth-remote/docker.sock"; do

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Berth's reliability suite: faults, malformed answers and fuzzing, with what was injected and
+# what held printed as counts. `--short` is the version scripts/test.sh runs in CI; sections
+# may be named to run alone (fuzz malformed crash outage deny). Expects the machine as
+# scripts/test.sh leaves it (tests/env: the engine with the berth-test image). Fails when
+# anything did not hold.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck disable=SC1091
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+
+short=""
+sections=()
+for arg in "$@"; do
+  case "$arg" in
+    --short) short=--short ;;
+    *) sections+=("$arg") ;;
+  esac
+done
+want() { [ ${#sections[@]} -eq 0 ] || printf '%s\n' "${sections[@]}" | grep -qx "$1"; }
+
+if want fuzz; then
+  cases=100000
+  [ -n "$short" ] && cases=5000
+  printf '\n== fuzzing every parser and validator: %s inputs each (proptest)\n' "$cases"
+  BERTH_FUZZ_CASES=$cases cargo test --locked -p berth-core --test fuzz -- --nocapture --test-threads=2 2>&1 |
+    grep -E '^fuzz |^test result|panicked|minimal failing input'
+fi
+
+harness=()
+for s in malformed crash outage; do
+  if want "$s"; then harness+=("$s"); fi
+done
+if [ ${#harness[@]} -gt 0 ]; then
+  cargo build --locked -q -p berth-reliability
+  target/debug/berth-reliability $short "${harness[@]}"
+fi
+
+if want deny; then
+  printf '\n== cargo deny\n'
+  scripts/deny.sh
+fi
