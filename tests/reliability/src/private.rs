@@ -1,5 +1,8 @@
 //! A dockerd of the suite's own (its own data root, exec root, pidfile and socket, no bridge
-//! and no iptables), so that killing it never touches the engine other tests share.
+//! and no iptables), so that killing it never touches the engine other tests share. It runs in
+//! a network namespace of its own: a dockerd started with `--bridge=none` deletes `docker0`
+//! where it runs (moby's removeDefaultBridgeInterface), which would take the shared engine's
+//! bridge away. Its socket is a file, so it is reached from here all the same.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -10,6 +13,25 @@ use berth_testkit::docker_on;
 const ROOT: &str = "/run/berth-rel";
 pub const SOCKET: &str = "unix:///run/berth-rel/docker.sock";
 const IMAGE: &str = "berth-test/busybox:latest";
+const NAMESPACE: &str = "berth-rel";
+
+/// Makes the engine's network namespace once (with only a loopback).
+fn in_own_network() {
+    let exists = Command::new("ip")
+        .args(["netns", "exec", NAMESPACE, "true"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !exists {
+        for args in [
+            vec!["netns", "add", NAMESPACE],
+            vec!["netns", "exec", NAMESPACE, "ip", "link", "set", "lo", "up"],
+        ] {
+            let status = Command::new("ip").args(&args).status().expect("ip runs");
+            assert!(status.success(), "ip {args:?}");
+        }
+    }
+}
 
 pub struct PrivateEngine {
     pub address: String,
@@ -93,8 +115,11 @@ impl PrivateEngine {
                 .append(true)
                 .open(format!("{ROOT}/dockerd.log"))
                 .expect("dockerd log");
+            in_own_network();
             let child = Command::new("setsid")
                 .args([
+                    "nsenter",
+                    &format!("--net=/run/netns/{NAMESPACE}"),
                     "dockerd",
                     "--data-root",
                     "/var/lib/berth-rel",
