@@ -159,7 +159,8 @@ async fn pruning_dangling_images_removes_an_untagged_one_and_says_what_it_freed(
         let id = t.run(
             &t.name("writer"),
             &[],
-            &["sh", "-c", "head -c 1048576 /dev/zero > /blob"],
+            // Random bytes: two such images share no layer, so removing one frees its own.
+            &["sh", "-c", "head -c 1048576 /dev/urandom > /blob"],
         );
         docker(&["wait", &id]);
         docker(&["commit", &id])
