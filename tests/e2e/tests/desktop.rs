@@ -481,7 +481,7 @@ async fn a_container_is_created_from_the_form_once_a_refused_field_is_fixed() {
     // Refused before the engine is asked, and said under the ports field.
     app.wait_for_text(
         r#"[data-testid="create-container"] [data-field="ports"]"#,
-        "between 1 and 65535",
+        "within 1 to 65535",
     )
     .await;
     app.screenshot("create-refused").await;
@@ -518,7 +518,7 @@ async fn a_container_is_created_from_the_form_once_a_refused_field_is_fixed() {
     app.find(&format!("{} td.ok", row(false))).await;
     let refused = app.find(&format!("{} td.failed", row(true))).await;
     let reason = refused.attr("title").await.unwrap().unwrap_or_default();
-    assert!(reason.contains("between 1 and 65535"), "{reason}");
+    assert!(reason.contains("within 1 to 65535"), "{reason}");
     app.screenshot("activity").await;
     app.close().await;
 }
