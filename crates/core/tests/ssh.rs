@@ -69,10 +69,18 @@ fn accepted(remote: &RemoteHost, port: u16, fingerprint: &str) -> AcceptedHostKe
     }
 }
 
+/// The test host, logged in to with the plain ed25519 key, its host key known.
+fn plain_target(remote: &RemoteHost) -> SshTarget {
+    target(
+        remote,
+        key_file(remote, "ed25519", None),
+        &remote.key("known_hosts"),
+    )
+}
+
 /// The remote engine, logged in with the plain ed25519 key, its host key known.
 async fn connect_with_plain_key(remote: &RemoteHost) -> Engine {
-    let key = key_file(remote, "ed25519", None);
-    connect(target(remote, key, &remote.key("known_hosts")))
+    connect(plain_target(remote))
         .await
         .expect("the SSH test host answers")
 }
@@ -591,11 +599,7 @@ async fn a_host_that_does_not_answer_is_unreachable_and_said_so() {
     let remote = RemoteHost::get();
     let target = SshTarget {
         port: remote.drop_port(),
-        ..target(
-            &remote,
-            key_file(&remote, "ed25519", None),
-            &remote.key("known_hosts"),
-        )
+        ..plain_target(&remote)
     };
     let start = std::time::Instant::now();
     let err = connect(target).await.expect_err("nothing answers there");
@@ -619,11 +623,7 @@ async fn a_user_without_access_to_the_docker_socket_is_told_permission_denied() 
     let remote = RemoteHost::get();
     let target = SshTarget {
         user: remote.no_docker_user(),
-        ..target(
-            &remote,
-            key_file(&remote, "ed25519", None),
-            &remote.key("known_hosts"),
-        )
+        ..plain_target(&remote)
     };
     let err = connect(target).await.expect_err("the socket is not theirs");
     assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");

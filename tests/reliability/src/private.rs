@@ -44,14 +44,7 @@ fn pidfile() -> PathBuf {
 }
 
 fn pid() -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(pidfile())
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    std::path::Path::new(&format!("/proc/{pid}"))
-        .exists()
-        .then_some(pid)
+    berth_testkit::live_pid_in(&pidfile())
 }
 
 fn ready() -> bool {

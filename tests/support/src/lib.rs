@@ -261,14 +261,13 @@ where
 /// The local engine's process (from its pid file), while it runs. The SSH test host runs a
 /// second dockerd, so "any process named dockerd" is not the local engine.
 pub fn local_dockerd_pid() -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string("/var/run/docker.pid")
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    std::path::Path::new(&format!("/proc/{pid}"))
-        .exists()
-        .then_some(pid)
+    live_pid_in(Path::new("/var/run/docker.pid"))
+}
+
+/// The process a pid file names, while it runs.
+pub fn live_pid_in(pidfile: &Path) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(pidfile).ok()?.trim().parse().ok()?;
+    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
 }
 
 pub fn inspect(id: &str, format: &str) -> String {
