@@ -114,11 +114,25 @@ impl App {
             "tauri:options".into(),
             serde_json::json!({ "application": application }),
         );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session on the app");
+        // WebKitWebDriver sometimes drops the very first request while it is still starting
+        // (hyper's IncompleteMessage); a session that could not be made is asked for again,
+        // a few times, before the test fails.
+        let mut attempts = 0;
+        let client = loop {
+            attempts += 1;
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(err) if attempts < 3 => {
+                    eprintln!("no WebDriver session yet ({err}); asking again");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(err) => panic!("a WebDriver session on the app: {err}"),
+            }
+        };
         let process = AppProcess::under(driver.id(), &application);
         Self {
             client,
