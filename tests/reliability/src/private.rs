@@ -33,6 +33,22 @@ fn in_own_network() {
     }
 }
 
+/// `docker ps -a` on the engine at `address` as `(id, state)` pairs, sorted: what Berth's table
+/// of that host must equal.
+pub fn docker_ps(address: &str) -> Vec<(String, String)> {
+    let out = docker_on(
+        Some(address),
+        &["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"],
+    );
+    let mut rows: Vec<(String, String)> = out
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(id, state)| (id.to_owned(), state.to_owned()))
+        .collect();
+    rows.sort();
+    rows
+}
+
 pub struct PrivateEngine {
     pub address: String,
     /// The dockerd this process started: reaped on kill, or it would linger as a zombie.
@@ -180,16 +196,9 @@ impl PrivateEngine {
         docker_on(Some(&self.address), args)
     }
 
-    /// Every container on the engine as `id state` lines, sorted: what `docker ps -a` shows.
+    /// What `docker ps -a` shows on this engine.
     pub fn ps(&self) -> Vec<(String, String)> {
-        let out = self.docker(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"]);
-        let mut rows: Vec<(String, String)> = out
-            .lines()
-            .filter_map(|l| l.split_once(' '))
-            .map(|(id, state)| (id.to_owned(), state.to_owned()))
-            .collect();
-        rows.sort();
-        rows
+        docker_ps(&self.address)
     }
 
     /// Removes what the suite made and stops the engine (gracefully: it takes its containerd).
