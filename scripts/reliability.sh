@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Berth's reliability suite: faults, malformed answers and fuzzing, with what was injected and
 # what held printed as counts. `--short` is the version scripts/test.sh runs in CI; sections
-# may be named to run alone (fuzz malformed crash outage deny). Expects the machine as
+# may be named to run alone (fuzz malformed crash flap soak outage deny). Expects the machine as
 # scripts/test.sh leaves it (tests/env: the engine with the berth-test image). Fails when
 # anything did not hold.
 set -euo pipefail
@@ -28,7 +28,7 @@ if want fuzz; then
 fi
 
 harness=()
-for s in malformed crash outage; do
+for s in malformed crash flap soak outage; do
   if want "$s"; then harness+=("$s"); fi
 done
 if [ ${#harness[@]} -gt 0 ]; then

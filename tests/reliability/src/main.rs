@@ -7,10 +7,12 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod crash;
+mod flap;
 mod gate;
 mod malformed;
 mod outage;
 mod private;
+mod soak;
 
 /// How much of each fault to inject: the full suite, or the short one CI runs.
 #[derive(Clone, Copy)]
@@ -45,6 +47,11 @@ async fn main() {
         crash::child(std::path::Path::new(&args[1])).await;
         return;
     }
+    if args.first().map(String::as_str) == Some("soak-child") {
+        let seconds = args[1].parse().expect("seconds");
+        soak::child(seconds, args[2..].to_vec()).await;
+        return;
+    }
     let size = Size {
         full: !args.iter().any(|a| a == "--short"),
     };
@@ -59,6 +66,12 @@ async fn main() {
     }
     if wanted("crash") {
         crash::run(size).await;
+    }
+    if wanted("flap") {
+        flap::run(size).await;
+    }
+    if wanted("soak") {
+        soak::run(size).await;
     }
     if wanted("outage") {
         let engine = private::PrivateEngine::start();
