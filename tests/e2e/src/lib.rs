@@ -263,6 +263,23 @@ impl App {
             .sum()
     }
 
+    /// Kills every process of the app at once with SIGKILL, as a crash or a power cut would
+    /// leave it: no write is finished, no file closed, no session ended. Returns once they are
+    /// all gone, with how many there were; the WebDriver session goes with them.
+    pub async fn kill(self) -> usize {
+        let pids = self.processes();
+        let _ = std::process::Command::new("kill")
+            .arg("-KILL")
+            .args(pids.iter().map(u32::to_string))
+            .status();
+        let start = Instant::now();
+        while pids.iter().any(|pid| alive(*pid)) {
+            assert!(start.elapsed() < PATIENCE, "the app outlived SIGKILL");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        pids.len()
+    }
+
     /// Ends the session and waits for the app to be gone: only one Berth runs per profile, so
     /// the next test's app would otherwise hand over to this one and exit.
     pub async fn close(self) {
@@ -294,13 +311,7 @@ impl AppProcess {
     }
 
     fn running(&self) -> bool {
-        self.0.is_some_and(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                // A zombie has let go of everything; only its parent has yet to read its status.
-                stat.rsplit_once(')')
-                    .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
-            })
-        })
+        self.0.is_some_and(alive)
     }
 
     /// Waits for the app to quit as its session ended; kills it when it does not.
@@ -325,6 +336,15 @@ impl Drop for AppProcess {
             }
         }
     }
+}
+
+/// Whether `pid` still runs. A zombie has let go of everything; only its parent has yet to read
+/// its status.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    })
 }
 
 /// Where screenshots go, made if missing.
