@@ -16,6 +16,7 @@ use tokio::task::{JoinHandle, JoinSet};
 mod notifications;
 pub mod procfs;
 mod remote;
+pub mod trend;
 pub use notifications::NotificationDaemon;
 pub use remote::{Authorized, RemoteHost};
 
