@@ -51,6 +51,33 @@ describe("the containers window", () => {
     expect(screen.getByText("shop-db-1")).toBeTruthy();
   });
 
+  it("draws only the rows of a long list near view, counts them all, and searches and scrolls to any", async () => {
+    const many = Array.from({ length: 1000 }, (_, i) => container(`many-${String(i + 1).padStart(4, "0")}`, { state: "exited" }));
+    mockBackend(host({ containers: many }));
+    render(App);
+    await screen.findByText("many-0001");
+    expect(screen.getByTestId("container-count").textContent).toBe("0 running · 1000 total");
+    const drawn = screen.getAllByTestId("container-row").length;
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(100);
+    expect(screen.queryByText("many-1000")).toBeNull();
+
+    await fireEvent.input(screen.getByLabelText("Search containers"), { target: { value: "many-07" } });
+    expect(screen.getByTestId("shown-count").textContent).toBe("100 shown");
+    await fireEvent.input(screen.getByLabelText("Search containers"), { target: { value: "many-0777" } });
+    expect(screen.getByTestId("shown-count").textContent).toBe("1 shown");
+    expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["many-0777"]);
+
+    // Scrolled to the end (jsdom lays nothing out: rows count as the estimated height), the
+    // last rows are drawn and the first are not.
+    await fireEvent.input(screen.getByLabelText("Search containers"), { target: { value: "" } });
+    const list = document.querySelector<HTMLElement>("main .scroll")!;
+    list.scrollTop = 1000 * 48;
+    await fireEvent.scroll(list);
+    await screen.findByText("many-1000");
+    expect(screen.queryByText("many-0001")).toBeNull();
+  });
+
   it("sends the action for the clicked row and shows the error's meaning when it fails", async () => {
     const calls = mockBackend(host(), (call) => {
       if (call.cmd === "container_action") throw { code: "conflict", message: "container is restarting" };
