@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Berth's reliability suite: faults, malformed answers and fuzzing, with what was injected and
 # what held printed as counts. `--short` is the version scripts/test.sh runs in CI; sections
-# may be named to run alone (fuzz malformed crash flap soak outage deny). Expects the machine as
+# may be named to run alone (fuzz malformed crash flap soak outage load deny). Expects the machine as
 # scripts/test.sh leaves it (tests/env: the engine with the berth-test image). Fails when
 # anything did not hold.
 set -euo pipefail
@@ -34,6 +34,22 @@ done
 if [ ${#harness[@]} -gt 0 ]; then
   cargo build --locked -q -p berth-reliability
   target/debug/berth-reliability $short "${harness[@]}"
+fi
+
+if want load; then
+  # Many containers in the window: e2e tests (the built app under Xvfb). At their full sizes
+  # they take well under a minute and a half, so the desktop e2e suite that scripts/test.sh runs
+  # has them too; --short leaves them to it.
+  local_n=${BERTH_LOAD_LOCAL:-300} remote_n=${BERTH_LOAD_REMOTE:-700}
+  if [ -z "$short" ]; then
+    printf '\n== load: %s containers on the local engine, then %s + %s across it and the SSH host: listed, searched, scrolled, a change while listed\n' \
+      "$local_n" "$local_n" "$remote_n"
+    BERTH_LOAD_LOCAL=$local_n BERTH_LOAD_REMOTE=$remote_n tests/e2e/run.sh load_ 2>&1 |
+      grep -E 'created [0-9]+ containers|listed [0-9]+|search "|change arrived|removal arrived|load test .* took|panicked|^test result: FAILED'
+  else
+    printf '\n== load: %s containers on one engine, %s across two, in the desktop e2e suite (tests/e2e/run.sh load_)\n' \
+      "$local_n" "$((local_n + remote_n))"
+  fi
 fi
 
 if want deny; then
