@@ -36,6 +36,18 @@ if [ ${#harness[@]} -gt 0 ]; then
   target/debug/berth-reliability $short "${harness[@]}"
 fi
 
+if want crash; then
+  # The desktop app itself, killed while it writes: an e2e test (the built app under Xvfb).
+  # Its short count (8) runs in the desktop e2e suite, which scripts/test.sh runs before this.
+  if [ -z "$short" ]; then
+    printf '\n== the app SIGKILLed while it saves hosts and settings and keeps stats, events and activity, 50 times\n'
+    BERTH_CRASH_KILLS=50 tests/e2e/run.sh the_app_killed_while_it_writes_loses_nothing_it_confirmed 2>&1 |
+      grep -E '^  (kill|start) |^kills: |^kept through|^[0-9]+ container actions| kills, seed |panicked|^test result: FAILED'
+  else
+    printf '\n== the app SIGKILLed while it writes: 8 times in the desktop e2e suite (tests/e2e/run.sh the_app_killed)\n'
+  fi
+fi
+
 if want load; then
   # Many containers in the window: e2e tests (the built app under Xvfb). At their full sizes
   # they take well under a minute and a half, so the desktop e2e suite that scripts/test.sh runs
