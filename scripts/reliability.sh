@@ -64,6 +64,18 @@ if want load; then
   fi
 fi
 
+if want soak; then
+  # The desktop app soaked the way the harness soaked the core: an e2e test. Its 90-second
+  # version runs in the desktop e2e suite; --short leaves it to that.
+  if [ -z "$short" ]; then
+    printf '\n== soak of the app: 50 streams opened from its page for 600 s, 5 reopened every 30 s\n'
+    BERTH_SOAK_SECONDS=600 tests/e2e/run.sh fifty_streams_held_open 2>&1 |
+      grep -E '^soak: [a-z]|panicked|^test result: FAILED'
+  else
+    printf '\n== soak of the app: 90 s in the desktop e2e suite (tests/e2e/run.sh fifty_streams_held_open)\n'
+  fi
+fi
+
 if want deny; then
   printf '\n== cargo deny\n'
   scripts/deny.sh
