@@ -20,8 +20,6 @@ const STATS: usize = 25;
 const CHURN_EVERY: Duration = Duration::from_secs(30);
 const CHURNED: usize = 5;
 const SAMPLE_EVERY: Duration = Duration::from_secs(5);
-/// How far a figure's level may move from where it was after the warm-up.
-const FLAT: f64 = 0.10;
 
 /// Installed in the page: opens and closes streams through the app's IPC the way the UI's
 /// backend module does (a channel per stream; what arrived is acknowledged every 100 ms, so
@@ -145,15 +143,7 @@ async fn fifty_streams_held_open_keep_the_app_s_memory_files_and_tasks_flat() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(90);
     let t = Labelled::new("e2e-soak");
-    let ids: Vec<String> = (0..CONTAINERS)
-        .map(|n| {
-            t.run(
-                &t.name(&format!("chatty-{n}")),
-                &[],
-                &["sh", "-c", "while true; do echo tick; sleep 0.05; done"],
-            )
-        })
-        .collect();
+    let ids = t.run_chatty(CONTAINERS);
     let app = App::launch().await;
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
@@ -259,12 +249,9 @@ async fn fifty_streams_held_open_keep_the_app_s_memory_files_and_tasks_flat() {
     ] {
         let values: Vec<u64> = after.iter().map(figure).collect();
         let trend = Trend::of(&values).expect("enough samples after the warm-up");
-        println!(
-            "soak: {name}: {} (bound ±{:.0} %)",
-            trend.describe(unit),
-            FLAT * 100.0
-        );
-        if !trend.flat_within(FLAT) {
+        let (held, line) = trend.judged(unit);
+        println!("soak: {name}: {line}");
+        if !held {
             strays.push(name);
         }
     }

@@ -29,8 +29,6 @@ const STATS: usize = 25;
 const CHURN_EVERY: Duration = Duration::from_secs(30);
 const CHURNED: usize = 5;
 const SAMPLE_EVERY: Duration = Duration::from_secs(5);
-/// How far a figure's level may move from where it was after the warm-up.
-const FLAT: f64 = 0.10;
 
 /// One measurement of the child by itself.
 #[derive(Debug, Clone, Copy, Default)]
@@ -166,15 +164,7 @@ pub async fn run(size: Size) {
         CHURN_EVERY.as_secs()
     );
     let t = Labelled::new("rel-soak");
-    let ids: Vec<String> = (0..CONTAINERS)
-        .map(|n| {
-            t.run(
-                &t.name(&format!("chatty-{n}")),
-                &[],
-                &["sh", "-c", "while true; do echo tick; sleep 0.05; done"],
-            )
-        })
-        .collect();
+    let ids = t.run_chatty(CONTAINERS);
     let me = std::env::current_exe().expect("the suite's binary");
     let mut child = Command::new(&me)
         .arg("soak-child")
@@ -239,14 +229,10 @@ pub async fn run(size: Size) {
     ] {
         let values: Vec<u64> = after.iter().map(figure).collect();
         match Trend::of(&values) {
-            Some(trend) => report(
-                trend.flat_within(FLAT),
-                format!(
-                    "{name}: {} (bound ±{:.0} %)",
-                    trend.describe(unit),
-                    FLAT * 100.0
-                ),
-            ),
+            Some(trend) => {
+                let (held, line) = trend.judged(unit);
+                report(held, format!("{name}: {line}"));
+            }
             None => report(false, format!("{name}: too few samples ({})", values.len())),
         }
     }

@@ -285,6 +285,20 @@ impl Labelled {
             ],
         )
     }
+
+    /// `count` running containers that each write a line every 50 ms, for the soak tests;
+    /// their full ids.
+    pub fn run_chatty(&self, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|n| {
+                self.run(
+                    &self.name(&format!("chatty-{n}")),
+                    &[],
+                    &["sh", "-c", "while true; do echo tick; sleep 0.05; done"],
+                )
+            })
+            .collect()
+    }
 }
 
 impl Drop for Labelled {

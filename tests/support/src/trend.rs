@@ -4,6 +4,9 @@
 //! comes and goes) or saws (a heap between garbage collections) is judged by its level, while a
 //! leak, which raises the level, is not missed.
 
+/// How far a soaked figure's level may move: the issue's ±10 %.
+pub const FLAT: f64 = 0.10;
+
 /// A figure's level early and late in the run, and its whole range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Trend {
@@ -36,6 +39,14 @@ impl Trend {
 
     pub fn flat_within(&self, bound: f64) -> bool {
         self.change().abs() <= bound
+    }
+
+    /// Whether the figure held within [`FLAT`], and the line that says so.
+    pub fn judged(&self, unit: &str) -> (bool, String) {
+        (
+            self.flat_within(FLAT),
+            format!("{} (bound ±{:.0} %)", self.describe(unit), FLAT * 100.0),
+        )
     }
 
     /// `early → late (±x %), range min–max`, for the printed figures.
