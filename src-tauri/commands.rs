@@ -133,7 +133,7 @@ pub fn logs_open(
     options: LogOptions,
     channel: PageChannel<LogMessage>,
 ) -> IpcResult<StreamId> {
-    let logs = berth.engine(&host)?.logs(&ids, &options)?;
+    let logs = berth.logs(&host, &ids, &options)?;
     Ok(streams.open(StreamKind::Logs, channel, |feed| async move {
         feed.pump(logs.map_ok(|batch| LogMessage::Lines { batch }))
             .await?;
@@ -295,7 +295,7 @@ pub fn stats_open(
     ids: Vec<String>,
     channel: PageChannel<StatsMessage>,
 ) -> IpcResult<StreamId> {
-    let stats = berth.engine(&host)?.stats(&ids)?;
+    let stats = berth.stats(&host, &ids)?;
     let store = store.inner().clone();
     // A failed sample is said and the stream goes on: of several containers, one that fails
     // (removed meanwhile) leaves the others' samples coming.

@@ -27,6 +27,7 @@ pub mod passphrases;
 mod raw;
 pub mod recovery;
 pub mod resources;
+pub mod resume;
 pub mod saved_hosts;
 mod ssh;
 pub mod stats;
@@ -61,6 +62,7 @@ pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
 
 use std::sync::{Arc, RwLock};
 
+use futures_util::stream::BoxStream;
 use tokio::sync::broadcast;
 
 /// How many updates a slow consumer may fall behind before it must resync from
@@ -143,6 +145,43 @@ impl Berth {
 
     pub fn engine(&self, host: &HostId) -> Result<Engine> {
         self.watcher(host)?.engine()
+    }
+
+    /// The logs of `ids` on `host`. A followed log outlives the host's outages: it opens
+    /// again by itself once the host is back, from the second it was lost at
+    /// ([`resume::resumable`]).
+    pub fn logs(
+        &self,
+        host: &HostId,
+        ids: &[String],
+        options: &LogOptions,
+    ) -> Result<BoxStream<'static, Result<LogBatch>>> {
+        let watcher = self.watcher(host)?;
+        if !options.follow || options.until.is_some() {
+            return watcher.engine()?.logs(ids, options);
+        }
+        let (ids, options) = (ids.to_vec(), options.clone());
+        resume::resumable(&watcher, move |engine, lost_at| match lost_at {
+            None => engine.logs(&ids, &options),
+            Some(second) => engine.logs(
+                &ids,
+                &LogOptions {
+                    since: Some(i32::try_from(second).unwrap_or(i32::MAX)),
+                    tail: None,
+                    ..options.clone()
+                },
+            ),
+        })
+    }
+
+    /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage.
+    pub fn stats(
+        &self,
+        host: &HostId,
+        ids: &[String],
+    ) -> Result<BoxStream<'static, Result<Vec<StatsSample>>>> {
+        let ids = ids.to_vec();
+        resume::resumable(&self.watcher(host)?, move |engine, _| engine.stats(&ids))
     }
 
     fn watchers(&self) -> Vec<Arc<Watcher>> {

@@ -127,6 +127,9 @@ struct Shared {
     accepted: Mutex<Option<AcceptedHostKey>>,
     /// Where the events timeline is kept across restarts, if anywhere.
     store: Option<Store>,
+    /// Counts the times the host came online: streams that lost their engine wait on it to
+    /// open again (`resume`).
+    online: tokio::sync::watch::Sender<u64>,
 }
 
 impl Shared {
@@ -220,6 +223,7 @@ impl Watcher {
             wake: Notify::new(),
             accepted: Mutex::new(None),
             store,
+            online: tokio::sync::watch::Sender::new(0),
         });
         let task = tokio::spawn(run(shared.clone()));
         Self { shared, task }
@@ -283,6 +287,11 @@ impl Watcher {
                 reason: "still connecting".to_owned(),
             }),
         }
+    }
+
+    /// Told each time the host comes online (a count that goes up).
+    pub(crate) fn online_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.online.subscribe()
     }
 
     /// Skips the current backoff wait, or ends the wait for the user, and tries to connect now.
@@ -376,6 +385,7 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
         containers,
     });
     *backoff = BACKOFF_FIRST;
+    shared.online.send_modify(|times| *times += 1);
     tracing::info!(host = %shared.spec.id, "host online");
     if let Some(store) = &shared.store {
         if let Err(err) = store
