@@ -110,6 +110,61 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     app.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_log_view_carries_on_by_itself_after_the_engine_restarts() {
+    // A container the engine starts again when it comes back; each start writes a line of its
+    // own, so a line from after the restart can be told from the ones before.
+    let t = Labelled::new("e2e-resume");
+    let name = t.name("e2e-boots");
+    t.run(
+        &name,
+        &["--restart", "always"],
+        &[
+            "sh",
+            "-c",
+            "echo boot-$(cat /proc/sys/kernel/random/uuid | cut -c1-8); trap 'exit 0' TERM; while true; do sleep 1; done",
+        ],
+    );
+    let app = App::launch().await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    app.click(&format!(r#"button[aria-label="Logs of {name}"]"#))
+        .await;
+    const LOG: &str = r#"[data-testid="log-view"] .xterm-rows"#;
+    let before = app.wait_for_text(LOG, "boot-").await;
+    let boots = |text: &str| text.matches("boot-").count();
+    assert_eq!(boots(&before), 1, "one start so far: {before:?}");
+    streams_become(&app, &["logs"]).await;
+
+    let dockerd = local_dockerd_pid().expect("the local dockerd runs");
+    let status = Command::new("kill")
+        .args(["-TERM", &dockerd.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "dockerd was running");
+    eventually("dockerd to exit", || async {
+        local_dockerd_pid().is_none()
+    })
+    .await;
+    app.find(r#"[data-testid="host"][data-state="offline"]"#)
+        .await;
+    let env_script = concat!(env!("CARGO_MANIFEST_DIR"), "/../env/engine.sh");
+    let status = Command::new(env_script).status().unwrap();
+    assert!(status.success(), "dockerd restarts");
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+
+    // The same view, never reopened, shows the second start's line.
+    eventually(
+        "the log view to show the line of the second start",
+        || async { boots(&app.text(LOG).await) == 2 },
+    )
+    .await;
+    streams_become(&app, &["logs"]).await;
+    app.screenshot("logs-after-restart").await;
+    app.close().await;
+}
+
 /// The terminal's visible text (xterm's DOM renderer keeps one element per row).
 const TERMINAL_ROWS: &str = r#"[data-testid="terminal"] .xterm-rows"#;
 const ENTER: &str = "\u{E007}";
