@@ -147,9 +147,9 @@ impl Berth {
         self.watcher(host)?.engine()
     }
 
-    /// The logs of `ids` on `host`. A followed log outlives the host's outages: it opens
-    /// again by itself once the host is back, from the second it was lost at
-    /// ([`resume::resumable`]).
+    /// The logs of `ids` on `host`. A followed log outlives the host's outages and its
+    /// containers' restarts: it opens again by itself once the host is back or a container
+    /// runs again, from the second it was lost at ([`resume::resumable`]).
     pub fn logs(
         &self,
         host: &HostId,
@@ -160,11 +160,12 @@ impl Berth {
         if !options.follow || options.until.is_some() {
             return watcher.engine()?.logs(ids, options);
         }
-        let (ids, options) = (ids.to_vec(), options.clone());
-        resume::resumable(&watcher, move |engine, lost_at| match lost_at {
-            None => engine.logs(&ids, &options),
+        let options = options.clone();
+        let opened_ids = ids.to_vec();
+        resume::resumable(&watcher, ids, move |engine, lost_at| match lost_at {
+            None => engine.logs(&opened_ids, &options),
             Some(second) => engine.logs(
-                &ids,
+                &opened_ids,
                 &LogOptions {
                     since: Some(i32::try_from(second).unwrap_or(i32::MAX)),
                     tail: None,
@@ -174,14 +175,17 @@ impl Berth {
         })
     }
 
-    /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage.
+    /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage
+    /// or a container runs again.
     pub fn stats(
         &self,
         host: &HostId,
         ids: &[String],
     ) -> Result<BoxStream<'static, Result<Vec<StatsSample>>>> {
-        let ids = ids.to_vec();
-        resume::resumable(&self.watcher(host)?, move |engine, _| engine.stats(&ids))
+        let opened_ids = ids.to_vec();
+        resume::resumable(&self.watcher(host)?, ids, move |engine, _| {
+            engine.stats(&opened_ids)
+        })
     }
 
     fn watchers(&self) -> Vec<Arc<Watcher>> {

@@ -1,90 +1,143 @@
-//! Streams that outlive an outage of their host. A followed log or a stats stream runs on one
-//! engine connection; when the engine goes away (dockerd restarted, the SSH link lost) that
-//! connection fails. Rather than end the view with an error the user must act on, the stream
-//! waits for the host's watcher to bring the host back and opens itself again on the new
-//! engine, so every view recovers by itself. Errors that are not about reaching the engine (a
-//! container that is gone, a refused filter) still end it.
+//! Streams that outlive an outage of their host and a restart of their containers. A followed
+//! log or a stats stream runs on one engine connection; when the engine goes away (dockerd
+//! restarted, the SSH link lost) that connection fails, and when dockerd stops gracefully it
+//! stops the containers first, which ends their logs as if they were done. Rather than end the
+//! view and leave the user to open it again, the stream waits — for the host to be back, or
+//! for one of its containers to run again — and opens itself again, so every view recovers by
+//! itself, as a followed log in Dozzle or Docker Desktop carries on across a restart. Errors
+//! that are not about reaching the engine (a refused filter) still end it.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, watch};
 
+use crate::container::{Container, ContainerState};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::watch::Watcher;
+use crate::host::HostId;
+use crate::watch::{HostChange, HostUpdate, Watcher};
 
 /// How long a stream that lost its engine waits to hear that the host came back before it
 /// looks for itself (the loss may have been its own connection's, not the host's).
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(5);
 
 /// `open` on `watcher`'s engine now (its errors are returned at once), then again each time
-/// the stream fails because the engine could not be reached, once the host is online again.
-/// `open` is told the unix second the stream was lost at when it is opened again. Ends when
-/// the stream ends by itself or fails otherwise, or when the consumer drops it. Items pass one
-/// at a time, so a slow consumer still slows the engine connection down.
-pub fn resumable<T, F>(watcher: &Arc<Watcher>, mut open: F) -> Result<BoxStream<'static, Result<T>>>
+/// it fails because the engine could not be reached or ends by itself: once the host is
+/// online again or one of `ids` runs again. `open` is told the unix second the stream was lost
+/// at when it is opened again. Ends when it fails otherwise, or when the host is removed. Nothing runs beside it: all of this happens
+/// as the consumer pulls, so a slow consumer still slows the engine connection down, and
+/// dropping the stream ends it (it needs no runtime until it is pulled).
+pub fn resumable<T, F>(
+    watcher: &Arc<Watcher>,
+    ids: &[String],
+    mut open: F,
+) -> Result<BoxStream<'static, Result<T>>>
 where
     T: Send + 'static,
     F: FnMut(&Engine, Option<i64>) -> Result<BoxStream<'static, Result<T>>> + Send + 'static,
 {
-    let mut current = open(&watcher.engine()?, None)?;
+    let current = open(&watcher.engine()?, None)?;
     let mut online = watcher.online_changes();
     online.borrow_and_update();
-    // Weak: a stream must not keep watching a host the user removed.
-    let watcher: Weak<Watcher> = Arc::downgrade(watcher);
-    let (items, received) = mpsc::channel::<Result<T>>(1);
-    tokio::spawn(async move {
+    let state = Resuming {
+        current: Some(current),
+        open,
+        online,
+        updates: watcher.updates(),
+        host: watcher.id().clone(),
+        ids: ids.to_vec(),
+        // Weak: a stream must not keep watching a host the user removed.
+        watcher: Arc::downgrade(watcher),
+    };
+    Ok(futures_util::stream::unfold(state, |mut state| async move {
+        let item = state.next().await?;
+        Some((item, state))
+    })
+    .boxed())
+}
+
+struct Resuming<T, F> {
+    /// `None` once it has ended.
+    current: Option<BoxStream<'static, Result<T>>>,
+    open: F,
+    online: watch::Receiver<u64>,
+    updates: broadcast::Receiver<HostUpdate>,
+    host: HostId,
+    ids: Vec<String>,
+    watcher: Weak<Watcher>,
+}
+
+impl<T, F> Resuming<T, F>
+where
+    F: FnMut(&Engine, Option<i64>) -> Result<BoxStream<'static, Result<T>>>,
+{
+    async fn next(&mut self) -> Option<Result<T>> {
         loop {
-            // Pass items on until the stream ends or loses its engine.
-            let lost_at = loop {
-                let item = tokio::select! {
-                    () = items.closed() => return,
-                    item = current.next() => item,
-                };
-                match item {
-                    None => return,
-                    Some(Err(Error::EngineUnreachable { .. })) => break unix_now(),
-                    Some(item) => {
-                        let failed = item.is_err();
-                        if items.send(item).await.is_err() || failed {
-                            return;
-                        }
+            match self.current.as_mut()?.next().await {
+                None | Some(Err(Error::EngineUnreachable { .. })) => {
+                    let lost_at = unix_now();
+                    self.current = None;
+                    match self.reopen(lost_at).await? {
+                        Ok(stream) => self.current = Some(stream),
+                        Err(e) => return Some(Err(e)),
                     }
                 }
-            };
-            // Wait for the host to be back, then open again on its engine.
-            current = loop {
-                tokio::select! {
-                    () = items.closed() => return,
-                    changed = online.changed() => if changed.is_err() { return },
-                    () = tokio::time::sleep(LOOK_AGAIN_AFTER) => {}
+                Some(Err(e)) => {
+                    self.current = None;
+                    return Some(Err(e));
                 }
-                let Some(watcher) = watcher.upgrade() else {
-                    return;
-                };
-                let Ok(engine) = watcher.engine() else {
-                    continue;
-                };
-                match open(&engine, Some(lost_at)) {
-                    Ok(stream) => break stream,
-                    Err(Error::EngineUnreachable { .. }) => continue,
-                    Err(e) => {
-                        let _ = items.send(Err(e)).await;
-                        return;
-                    }
-                }
-            };
+                item => return item,
+            }
         }
-    });
-    Ok(
-        futures_util::stream::unfold(received, |mut received| async move {
-            received.recv().await.map(|item| (item, received))
-        })
-        .boxed(),
-    )
+    }
+
+    /// Waits for the host to be back or one of the containers to run again, then opens the
+    /// stream again on the host's engine. `None` when the host is no longer watched.
+    async fn reopen(&mut self, lost_at: i64) -> Option<Result<BoxStream<'static, Result<T>>>> {
+        loop {
+            tokio::select! {
+                changed = self.online.changed() => changed.ok()?,
+                update = self.updates.recv() => match update {
+                    Ok(update) if self.runs_again(&update) => {}
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                    _ => continue,
+                },
+                () = tokio::time::sleep(LOOK_AGAIN_AFTER) => {}
+            }
+            let watcher = self.watcher.upgrade()?;
+            // Opened again only onto a running container: a log opened onto one that stays
+            // stopped would end at once, and show its last lines again each time.
+            let Ok(engine) = watcher.engine() else {
+                continue;
+            };
+            if !watcher.any_running(&self.ids) {
+                continue;
+            }
+            match (self.open)(&engine, Some(lost_at)) {
+                Err(Error::EngineUnreachable { .. }) => continue,
+                opened => return Some(opened),
+            }
+        }
+    }
+}
+
+impl<T, F> Resuming<T, F> {
+    /// Whether `update` says one of the stream's containers is running (again).
+    fn runs_again(&self, update: &HostUpdate) -> bool {
+        if update.host != self.host {
+            return false;
+        }
+        let running =
+            |c: &Container| c.state == ContainerState::Running && self.ids.contains(&c.id);
+        match &update.change {
+            HostChange::Containers { upserted, .. } => upserted.iter().any(running),
+            HostChange::Snapshot { containers, .. } => containers.iter().any(running),
+            _ => false,
+        }
+    }
 }
 
 fn unix_now() -> i64 {

@@ -294,6 +294,22 @@ impl Watcher {
         self.shared.online.subscribe()
     }
 
+    /// Whether any of `ids` is running, as last seen.
+    pub(crate) fn any_running(&self, ids: &[String]) -> bool {
+        let table = self.shared.table();
+        ids.iter().any(|id| {
+            table
+                .containers
+                .get(id)
+                .is_some_and(|c| c.state == ContainerState::Running)
+        })
+    }
+
+    /// This host's updates (and, on the same channel, the other hosts').
+    pub(crate) fn updates(&self) -> broadcast::Receiver<HostUpdate> {
+        self.shared.updates.subscribe()
+    }
+
     /// Skips the current backoff wait, or ends the wait for the user, and tries to connect now.
     pub fn reconnect_now(&self) {
         self.shared.wake.notify_one();
