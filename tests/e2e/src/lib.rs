@@ -102,12 +102,20 @@ impl App {
             .kill_on_drop(true)
             .spawn()
             .expect("tauri-driver runs (cargo install tauri-driver)");
-        eventually("tauri-driver to listen", || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-        })
-        .await;
+        // tauri-driver listens at once, then passes requests to the WebKitWebDriver it starts
+        // on the native port; a request sent before that one listens fails (SendRequest), as
+        // seen on a loaded machine. Both must listen.
+        for (what, port) in [
+            ("tauri-driver to listen", port),
+            ("WebKitWebDriver to listen", native_port),
+        ] {
+            eventually(what, || async {
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .is_ok()
+            })
+            .await;
+        }
 
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
