@@ -198,9 +198,9 @@ pub async fn run(size: Size) {
     report(
         back == flaps,
         format!(
-            "back online by itself: {back}/{flaps} (median {:?} after the link came up, max {:?})",
-            median(returns.clone()),
-            returns.iter().max().copied().unwrap_or_default()
+            "back online by itself: {back}/{flaps} (median {} ms after the link came up, max {} ms)",
+            median(returns.clone()).as_millis(),
+            returns.iter().max().copied().unwrap_or_default().as_millis()
         ),
     );
     report(
