@@ -80,16 +80,7 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     app.click(r#"[data-testid="section-containers"]"#).await;
 
     // The engine goes away: the window says so instead of spinning or crashing…
-    let dockerd = local_dockerd_pid().expect("the local dockerd runs");
-    let status = Command::new("kill")
-        .args(["-TERM", &dockerd.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "dockerd was running");
-    eventually("dockerd to exit", || async {
-        local_dockerd_pid().is_none()
-    })
-    .await;
+    stop_local_engine().await;
     let empty = app
         .find(r#"[data-testid="host-unavailable"][data-state="offline"]"#)
         .await;
@@ -99,9 +90,7 @@ async fn containers_show_up_live_stop_from_the_window_and_survive_an_engine_rest
     app.screenshot("engine-unreachable").await;
 
     // …and shows the list again by itself once the engine is back.
-    let env_script = concat!(env!("CARGO_MANIFEST_DIR"), "/../env/engine.sh");
-    let status = Command::new(env_script).status().unwrap();
-    assert!(status.success(), "dockerd restarts");
+    start_local_engine();
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
     app.find(r#"[data-testid="container-count"]"#).await;
@@ -136,21 +125,10 @@ async fn an_open_log_view_carries_on_by_itself_after_the_engine_restarts() {
     assert_eq!(boots(&before), 1, "one start so far: {before:?}");
     streams_become(&app, &["logs"]).await;
 
-    let dockerd = local_dockerd_pid().expect("the local dockerd runs");
-    let status = Command::new("kill")
-        .args(["-TERM", &dockerd.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "dockerd was running");
-    eventually("dockerd to exit", || async {
-        local_dockerd_pid().is_none()
-    })
-    .await;
+    stop_local_engine().await;
     app.find(r#"[data-testid="host"][data-state="offline"]"#)
         .await;
-    let env_script = concat!(env!("CARGO_MANIFEST_DIR"), "/../env/engine.sh");
-    let status = Command::new(env_script).status().unwrap();
-    assert!(status.success(), "dockerd restarts");
+    start_local_engine();
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
 
@@ -163,6 +141,28 @@ async fn an_open_log_view_carries_on_by_itself_after_the_engine_restarts() {
     streams_become(&app, &["logs"]).await;
     app.screenshot("logs-after-restart").await;
     app.close().await;
+}
+
+/// Stops the machine's dockerd as `systemctl stop docker` would (SIGTERM: it stops its
+/// containers first) and waits until it is gone.
+async fn stop_local_engine() {
+    let dockerd = local_dockerd_pid().expect("the local dockerd runs");
+    let status = Command::new("kill")
+        .args(["-TERM", &dockerd.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "dockerd was running");
+    eventually("dockerd to exit", || async {
+        local_dockerd_pid().is_none()
+    })
+    .await;
+}
+
+/// Starts the machine's dockerd again the way tests/env sets it up.
+fn start_local_engine() {
+    let env_script = concat!(env!("CARGO_MANIFEST_DIR"), "/../env/engine.sh");
+    let status = Command::new(env_script).status().unwrap();
+    assert!(status.success(), "dockerd restarts");
 }
 
 /// The terminal's visible text (xterm's DOM renderer keeps one element per row).
