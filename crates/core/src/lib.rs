@@ -147,9 +147,9 @@ impl Berth {
         self.watcher(host)?.engine()
     }
 
-    /// The logs of `ids` on `host`. A followed log outlives the host's outages and its
-    /// containers' restarts: it opens again by itself once the host is back or a container
-    /// runs again, from the second it was lost at ([`resume::resumable`]).
+    /// The logs of `ids` on `host`. A followed log outlives the host's outages (a dockerd
+    /// restart, a lost SSH link): it opens again by itself once the host is back and a
+    /// container runs, from the second it was lost at ([`resume::resumable`]).
     pub fn logs(
         &self,
         host: &HostId,
@@ -175,8 +175,7 @@ impl Berth {
         })
     }
 
-    /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage
-    /// or a container runs again.
+    /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage.
     pub fn stats(
         &self,
         host: &HostId,

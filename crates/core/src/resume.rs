@@ -1,10 +1,10 @@
-//! Streams that outlive an outage of their host and a restart of their containers. A followed
-//! log or a stats stream runs on one engine connection; when the engine goes away (dockerd
-//! restarted, the SSH link lost) that connection fails, and when dockerd stops gracefully it
-//! stops the containers first, which ends their logs as if they were done. Rather than end the
-//! view and leave the user to open it again, the stream waits — for the host to be back, or
-//! for one of its containers to run again — and opens itself again, so every view recovers by
-//! itself, as a followed log in Dozzle or Docker Desktop carries on across a restart. Errors
+//! Streams that outlive an outage of their host. A followed log or a stats stream runs on one
+//! engine connection; when the engine goes away (dockerd restarted, the SSH link lost) that
+//! connection fails — or, when dockerd stops gracefully, it stops the containers first, which
+//! ends their logs as if they were done, a moment before the engine itself goes. Rather than
+//! end the view and leave the user to open it again, the stream waits for the host to be back
+//! and one of its containers to run again, and opens itself again, so every view recovers by
+//! itself. A stream that ends while its host stays up (the container exited) ends, and errors
 //! that are not about reaching the engine (a refused filter) still end it.
 
 use std::sync::{Arc, Weak};
@@ -20,13 +20,17 @@ use crate::error::{Error, Result};
 use crate::host::HostId;
 use crate::watch::{HostChange, HostUpdate, Watcher};
 
+/// How long after a stream ended by itself its host must be seen offline for the end to count
+/// as the engine going away: dockerd closes its API a moment after stopping the containers.
+const ENGINE_GOING_AWAY: Duration = Duration::from_secs(3);
+
 /// How long a stream that lost its engine waits to hear that the host came back before it
 /// looks for itself (the loss may have been its own connection's, not the host's).
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(5);
 
 /// `open` on `watcher`'s engine now (its errors are returned at once), then again each time
-/// it fails because the engine could not be reached or ends by itself: once the host is
-/// online again or one of `ids` runs again. `open` is told the unix second the stream was lost
+/// it fails because the engine could not be reached, or ends as its host goes offline: once
+/// the host is online again and one of `ids` runs. `open` is told the unix second the stream was lost
 /// at when it is opened again. Ends when it fails otherwise, or when the host is removed. Nothing runs beside it: all of this happens
 /// as the consumer pulls, so a slow consumer still slows the engine connection down, and
 /// dropping the stream ends it (it needs no runtime until it is pulled).
@@ -76,22 +80,38 @@ where
 {
     async fn next(&mut self) -> Option<Result<T>> {
         loop {
-            match self.current.as_mut()?.next().await {
-                None | Some(Err(Error::EngineUnreachable { .. })) => {
-                    let lost_at = unix_now();
-                    self.current = None;
-                    match self.reopen(lost_at).await? {
-                        Ok(stream) => self.current = Some(stream),
-                        Err(e) => return Some(Err(e)),
-                    }
-                }
-                Some(Err(e)) => {
-                    self.current = None;
-                    return Some(Err(e));
-                }
-                item => return item,
+            let item = self.current.as_mut()?.next().await;
+            let lost = match &item {
+                Some(Ok(_)) => return item,
+                Some(Err(Error::EngineUnreachable { .. })) => true,
+                // Ended by itself: the container is done, unless its engine is going away
+                // (a dockerd that stops gracefully stops its containers first).
+                None => self.host_goes_away().await,
+                Some(Err(_)) => false,
+            };
+            self.current = None;
+            if !lost {
+                return item;
+            }
+            match self.reopen(unix_now()).await? {
+                Ok(stream) => self.current = Some(stream),
+                Err(e) => return Some(Err(e)),
             }
         }
+    }
+
+    /// Whether the host goes offline within [`ENGINE_GOING_AWAY`] of a stream's end.
+    async fn host_goes_away(&mut self) -> bool {
+        let offline =
+            |watcher: &Weak<Watcher>| watcher.upgrade().is_none_or(|w| w.engine().is_err());
+        let deadline = tokio::time::Instant::now() + ENGINE_GOING_AWAY;
+        while tokio::time::Instant::now() < deadline {
+            if offline(&self.watcher) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        offline(&self.watcher)
     }
 
     /// Waits for the host to be back or one of the containers to run again, then opens the
