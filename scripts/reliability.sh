@@ -36,44 +36,50 @@ if [ ${#harness[@]} -gt 0 ]; then
   target/debug/berth-reliability $short "${harness[@]}"
 fi
 
-if want crash; then
-  # The desktop app itself, killed while it writes: an e2e test (the built app under Xvfb).
-  # Its short count (8) runs in the desktop e2e suite, which scripts/test.sh runs before this.
-  if [ -z "$short" ]; then
-    printf '\n== the app SIGKILLed while it saves hosts and settings and keeps stats, events and activity, 50 times\n'
-    BERTH_CRASH_KILLS=50 tests/e2e/run.sh the_app_killed_while_it_writes_loses_nothing_it_confirmed 2>&1 |
-      grep -E '^  (kill|start) |^kills: |^kept through|^[0-9]+ container actions| kills, seed |panicked|^test result: FAILED'
-  else
-    printf '\n== the app SIGKILLed while it writes: 8 times in the desktop e2e suite (tests/e2e/run.sh the_app_killed)\n'
+# The app-level parts of a section are e2e tests (the built app under Xvfb), run here at their
+# full size. The desktop e2e suite that scripts/test.sh runs before this has them at their
+# short size, so with --short only a line says so.
+# app_section TITLE SHORT-TITLE TEST SHOWN [VAR=value ...]: SHOWN picks the lines to print.
+app_section() {
+  local title=$1 short_title=$2 test=$3 shown=$4
+  shift 4
+  if [ -n "$short" ]; then
+    printf '\n== %s\n' "$short_title"
+    return
   fi
+  printf '\n== %s\n' "$title"
+  env "$@" tests/e2e/run.sh "$test" 2>&1 | grep -E "$shown|panicked|^test result: FAILED"
+}
+
+if want crash; then
+  app_section \
+    'the app SIGKILLed while it saves hosts and settings and keeps stats, events and activity, 50 times' \
+    'the app SIGKILLed while it writes: 8 times in the desktop e2e suite (tests/e2e/run.sh the_app_killed)' \
+    the_app_killed_while_it_writes_loses_nothing_it_confirmed \
+    '^  (kill|start) |^kills: |^kept through|^[0-9]+ container actions| kills, seed ' \
+    BERTH_CRASH_KILLS=50
 fi
 
 if want load; then
-  # Many containers in the window: e2e tests (the built app under Xvfb). At their full sizes
-  # they take well under a minute and a half, so the desktop e2e suite that scripts/test.sh runs
-  # has them too; --short leaves them to it.
+  # At their full sizes the load tests take well under a minute and a half, so the desktop e2e
+  # suite has them at full size too.
   local_n=${BERTH_LOAD_LOCAL:-300} remote_n=${BERTH_LOAD_REMOTE:-700}
-  if [ -z "$short" ]; then
-    printf '\n== load: %s containers on the local engine, then %s + %s across it and the SSH host: listed, searched, scrolled, a change while listed\n' \
-      "$local_n" "$local_n" "$remote_n"
-    BERTH_LOAD_LOCAL=$local_n BERTH_LOAD_REMOTE=$remote_n tests/e2e/run.sh load_ 2>&1 |
-      grep -E 'created [0-9]+ containers|listed [0-9]+|search "|change arrived|removal arrived|load test .* took|panicked|^test result: FAILED'
-  else
-    printf '\n== load: %s containers on one engine, %s across two, in the desktop e2e suite (tests/e2e/run.sh load_)\n' \
-      "$local_n" "$((local_n + remote_n))"
-  fi
+  app_section \
+    "load: $local_n containers on the local engine, then $local_n + $remote_n across it and the SSH host: listed, searched, scrolled, a change while listed" \
+    "load: $local_n containers on one engine, $((local_n + remote_n)) across two, in the desktop e2e suite (tests/e2e/run.sh load_)" \
+    load_ \
+    'created [0-9]+ containers|listed [0-9]+|search "|change arrived|removal arrived|load test .* took' \
+    BERTH_LOAD_LOCAL="$local_n" BERTH_LOAD_REMOTE="$remote_n"
 fi
 
 if want soak; then
-  # The desktop app soaked the way the harness soaked the core: an e2e test. Its 90-second
-  # version runs in the desktop e2e suite; --short leaves it to that.
-  if [ -z "$short" ]; then
-    printf '\n== soak of the app: 50 streams opened from its page for 600 s, 5 reopened every 30 s\n'
-    BERTH_SOAK_SECONDS=600 tests/e2e/run.sh fifty_streams_held_open 2>&1 |
-      grep -E '^soak: [a-z]|panicked|^test result: FAILED'
-  else
-    printf '\n== soak of the app: 90 s in the desktop e2e suite (tests/e2e/run.sh fifty_streams_held_open)\n'
-  fi
+  # The desktop app soaked the way the harness soaked the core.
+  app_section \
+    "soak of the app: 50 streams opened from its page for ${BERTH_SOAK_SECONDS:-600} s, 5 reopened every 30 s" \
+    'soak of the app: 90 s in the desktop e2e suite (tests/e2e/run.sh fifty_streams_held_open)' \
+    fifty_streams_held_open \
+    '^soak: [a-z]' \
+    BERTH_SOAK_SECONDS="${BERTH_SOAK_SECONDS:-600}"
 fi
 
 if want deny; then
