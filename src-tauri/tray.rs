@@ -337,6 +337,7 @@ mod tests {
             status,
             containers,
             events: Vec::new(),
+            discovery: None,
         }
     }
 

@@ -847,6 +847,7 @@ mod tests {
             status: online(),
             containers: vec![container("a", Some("shop"), &[])],
             events: vec![event("a", "die", Some(1))],
+            discovery: None,
         });
         let crash = events(vec![event("a", "die", Some(2))]);
         assert_eq!(

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::discovery::LocalDiscovery;
 use crate::error::{Error, Result};
 
 /// Where the engine listens when `DOCKER_HOST` is unset (Linux and macOS).
@@ -235,12 +236,11 @@ impl fmt::Debug for Secret {
 }
 
 impl Endpoint {
-    /// The local engine: `DOCKER_HOST` when set, else the platform's default socket.
+    /// The local engine, found in this process's environment as the docker CLI finds it:
+    /// `DOCKER_HOST`, the current context, the default socket, then the well-known sockets
+    /// of desktop engines ([`crate::discovery`]).
     pub fn local() -> Result<Self> {
-        match std::env::var("DOCKER_HOST") {
-            Ok(value) if !value.trim().is_empty() => Self::parse(value.trim()),
-            _ => Self::parse(DEFAULT_LOCAL_ADDRESS),
-        }
+        Ok(crate::discovery::discover(&crate::discovery::LocalEnv::from_process())?.0)
     }
 
     /// Parses a Docker host address as `DOCKER_HOST` writes it, the way docker/cli's
@@ -417,15 +417,24 @@ pub struct HostSpec {
     pub id: HostId,
     pub name: String,
     pub endpoint: Endpoint,
+    /// For the local engine, how its endpoint was found (shown in the window).
+    pub discovery: Option<LocalDiscovery>,
 }
 
 impl HostSpec {
     /// The local engine, as the user's environment defines it.
     pub fn local() -> Result<Self> {
+        Self::local_in(&crate::discovery::LocalEnv::from_process())
+    }
+
+    /// The local engine as `env` defines it.
+    pub fn local_in(env: &crate::discovery::LocalEnv) -> Result<Self> {
+        let (endpoint, discovery) = crate::discovery::discover(env)?;
         Ok(Self {
             id: HostId::local(),
             name: "Local".to_owned(),
-            endpoint: Endpoint::local()?,
+            endpoint,
+            discovery: Some(discovery),
         })
     }
 }

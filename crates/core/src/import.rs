@@ -852,16 +852,11 @@ pub fn from_ssh_url(url: &str, name: &str, source: &str) -> Option<HostCandidate
 /// The Docker CLI's contexts under `docker_config` (~/.docker): `ssh://` endpoints as SSH hosts,
 /// `unix://` and `tcp://` ones as engines reached directly.
 pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
-    let Ok(entries) = std::fs::read_dir(docker_config.join("contexts/meta")) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| std::fs::read_to_string(entry.path().join("meta.json")).ok())
-        .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .filter_map(|meta| {
-            let name = meta["Name"].as_str()?;
-            let url = meta["Endpoints"]["docker"]["Host"].as_str()?;
+    crate::discovery::list_contexts(docker_config)
+        .into_iter()
+        .filter_map(|context| {
+            let name = context.name.as_str();
+            let url = context.host.as_deref().filter(|h| !h.is_empty())?;
             let source = format!("docker context {name}");
             if url.starts_with("ssh://") {
                 return from_ssh_url(url, name, &source);

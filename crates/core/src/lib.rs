@@ -9,6 +9,7 @@ pub mod compose;
 pub mod container;
 pub mod container_spec;
 pub mod create;
+pub mod discovery;
 pub mod engine;
 pub mod error;
 pub mod event;
@@ -39,6 +40,7 @@ pub mod watch;
 
 pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
 pub use container_spec::ContainerRequest;
+pub use discovery::{EndpointSource, LocalDiscovery, LocalEnv, Runtime, TriedEndpoint};
 pub use engine::{Engine, EngineInfo};
 pub use error::{AcceptedHostKey, Error, ErrorCode, Result};
 pub use event::{EngineEvent, EventKind};

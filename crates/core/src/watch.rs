@@ -19,6 +19,7 @@ use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinHandle;
 
 use crate::container::{Container, ContainerState};
+use crate::discovery::LocalDiscovery;
 use crate::engine::{Engine, EngineInfo};
 use crate::error::{AcceptedHostKey, Error, ErrorCode, ErrorDetails, Result};
 use crate::event::{EngineEvent, EventKind};
@@ -108,6 +109,8 @@ pub struct HostState {
     pub containers: Vec<Container>,
     /// The most recent engine events seen while Berth runs, oldest first.
     pub events: Vec<EngineEvent>,
+    /// For the local engine, which address was chosen and why, and where else Berth looked.
+    pub discovery: Option<LocalDiscovery>,
 }
 
 struct Table {
@@ -192,6 +195,7 @@ impl Shared {
             status: table.status.clone(),
             containers,
             events: table.events.iter().cloned().collect(),
+            discovery: self.spec.discovery.clone(),
         }
     }
 }

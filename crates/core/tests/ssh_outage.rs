@@ -31,6 +31,7 @@ fn remote_spec(remote: &RemoteHost) -> HostSpec {
             },
             jump: Vec::new(),
         })),
+        discovery: None,
     }
 }
 

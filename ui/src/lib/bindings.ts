@@ -356,6 +356,15 @@ export type DiskUsage = {
 	volumes: Usage,
 };
 
+/**  Which rule chose the local engine. */
+export type EndpointSource = { kind: "dockerHost" } | { kind: "dockerContext"; name: string } | { kind: "currentContext"; name: string; 
+/**  The config.json that names it, as shown to people (`~/.docker/config.json`). */
+configFile: string } | 
+/**  The platform's default socket (or pipe). */
+{ kind: "defaultSocket" } | 
+/**  A socket a desktop engine leaves at a well-known place. */
+{ kind: "wellKnown"; runtime: Runtime; path: string };
+
 export type EngineEvent = {
 	/**  Unix milliseconds, by the engine's clock. */
 	timeMs: number,
@@ -511,6 +520,8 @@ export type HostState = {
 	containers: Container[],
 	/**  The most recent engine events seen while Berth runs, oldest first. */
 	events: EngineEvent[],
+	/**  For the local engine, which address was chosen and why, and where else Berth looked. */
+	discovery: LocalDiscovery | null,
 };
 
 export type HostStatus = { state: "connecting" } | 
@@ -607,6 +618,22 @@ export type KnownHostKey = {
 	 *  alone).
 	 */
 	forgetCommand: string | null,
+};
+
+/**
+ *  The local engine Berth chose, and why: shown beside the engine's version, and when it
+ *  cannot be reached, with everything looked at before it.
+ */
+export type LocalDiscovery = {
+	/**  The engine's address, `unix:///…`, `tcp://…` or `npipe://…`. */
+	address: string,
+	source: EndpointSource,
+	/**  The source in words, e.g. `current context "desktop-linux" in ~/.docker/config.json`. */
+	because: string,
+	/**  Places looked at and passed over before this one, in order. */
+	tried: TriedEndpoint[],
+	/**  What the docker CLI would warn about and go on (an unreadable config.json). */
+	warnings: string[],
 };
 
 /**
@@ -733,6 +760,9 @@ export type Reveal = {
 	container: AlertContainer | null,
 };
 
+/**  The engines whose sockets are looked for when the default one is missing, in this order. */
+export type Runtime = "dockerDesktop" | "colima" | "orbStack" | "rancherDesktop" | "rootlessDocker" | "podman";
+
 /**
  *  A host the user saved: reached over SSH (address, port, user, key, socket, jump host), or,
  *  when `docker_host` is set, directly at a `unix://` or `tcp://` engine address.
@@ -836,6 +866,14 @@ export type TerminalOpened = {
 export type Theme = 
 /**  Follow the desktop's light or dark preference. */
 "system" | "light" | "dark";
+
+/**  A place looked at and passed over. */
+export type TriedEndpoint = {
+	address: string,
+	because: string,
+	/**  Why it was passed over, e.g. "no socket there". */
+	outcome: string,
+};
 
 /**  One kind of object on disk. */
 export type Usage = {

@@ -1,0 +1,780 @@
+//! Finding the local engine the way the `docker` CLI does, and saying how it was found.
+//!
+//! The order, and where each rule comes from (docker/cli, `cli/command/cli.go`
+//! `resolveContextName` and `getDockerEndPoint`; `cli/config/config.go`; the context store in
+//! `cli/context/store/metadatastore.go`):
+//!
+//! 1. `DOCKER_HOST`, when not empty: the CLI then uses its "default" context, which is exactly
+//!    that address. It wins over `DOCKER_CONTEXT` (resolveContextName checks it first).
+//! 2. `DOCKER_CONTEXT`, when not empty.
+//! 3. `currentContext` in `config.json`, in `$DOCKER_CONFIG` or else `~/.docker`
+//!    (config.Dir). A config.json that cannot be read or parsed is warned about and the CLI
+//!    goes on without it (LoadDefaultConfigFile); so does Berth, and the warning is kept.
+//! 4. The context named `default` is no context (the CLI's built-in one): the platform default.
+//!
+//! A named context is read from `contexts/meta/<sha256 of its name>/meta.json` (the store's
+//! `contextdirOf`), its engine at `Endpoints.docker.Host`. A context that does not exist, a
+//! meta.json that does not parse, or a context without a docker endpoint is an error naming
+//! the file, as the CLI refuses every command then; Berth does not guess another engine.
+//!
+//! 5. The platform default: `npipe:////./pipe/docker_engine` on Windows,
+//!    `unix:///var/run/docker.sock` elsewhere (moby's client DefaultDockerHost).
+//! 6. Berth's own addition, not the CLI's: when the default socket does not exist, the sockets
+//!    the usual engines on a desktop leave at well-known places, in order: Docker Desktop,
+//!    Colima, OrbStack, Rancher Desktop, rootless Docker, Podman. (Docker Desktop and Colima
+//!    also create a context and make it current; this finds them when the user switched back
+//!    to `default`, or set no context at all.)
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use specta::Type;
+
+use crate::error::{Error, Result};
+use crate::host::Endpoint;
+
+/// Where the engine listens when nothing says otherwise (moby client's DefaultDockerHost).
+#[cfg(windows)]
+pub const PLATFORM_DEFAULT: &str = "npipe:////./pipe/docker_engine";
+#[cfg(not(windows))]
+pub const PLATFORM_DEFAULT: &str = "unix:///var/run/docker.sock";
+
+/// The context the docker CLI uses when none is set: no context, the default endpoint.
+const DEFAULT_CONTEXT: &str = "default";
+
+/// What discovery reads, passed in so tests can point every path somewhere of their own.
+#[derive(Debug, Clone, Default)]
+pub struct LocalEnv {
+    pub docker_host: Option<String>,
+    pub docker_context: Option<String>,
+    /// `$DOCKER_CONFIG`: the folder of config.json and the context store.
+    pub docker_config: Option<PathBuf>,
+    pub home: Option<PathBuf>,
+    pub xdg_runtime_dir: Option<PathBuf>,
+    /// [`PLATFORM_DEFAULT`] outside tests.
+    pub platform_default: String,
+}
+
+impl LocalEnv {
+    /// This process's environment.
+    pub fn from_process() -> Self {
+        let var = |name| std::env::var(name).ok();
+        Self {
+            docker_host: var("DOCKER_HOST"),
+            docker_context: var("DOCKER_CONTEXT"),
+            docker_config: std::env::var_os("DOCKER_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            home: std::env::home_dir(),
+            xdg_runtime_dir: std::env::var_os("XDG_RUNTIME_DIR")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            platform_default: PLATFORM_DEFAULT.to_owned(),
+        }
+    }
+
+    /// The docker CLI's config folder: `$DOCKER_CONFIG`, else `~/.docker` (config.Dir).
+    pub fn docker_config_dir(&self) -> Option<PathBuf> {
+        self.docker_config
+            .clone()
+            .or_else(|| self.home.as_ref().map(|home| home.join(".docker")))
+    }
+
+    /// `path` for people: under the home folder written with `~`.
+    fn shown(&self, path: &Path) -> String {
+        match self
+            .home
+            .as_ref()
+            .and_then(|home| path.strip_prefix(home).ok())
+        {
+            Some(rest) => format!("~/{}", rest.display()),
+            None => path.display().to_string(),
+        }
+    }
+}
+
+/// The local engine Berth chose, and why: shown beside the engine's version, and when it
+/// cannot be reached, with everything looked at before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalDiscovery {
+    /// The engine's address, `unix:///…`, `tcp://…` or `npipe://…`.
+    pub address: String,
+    pub source: EndpointSource,
+    /// The source in words, e.g. `current context "desktop-linux" in ~/.docker/config.json`.
+    pub because: String,
+    /// Places looked at and passed over before this one, in order.
+    pub tried: Vec<TriedEndpoint>,
+    /// What the docker CLI would warn about and go on (an unreadable config.json).
+    pub warnings: Vec<String>,
+}
+
+/// Which rule chose the local engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum EndpointSource {
+    DockerHost,
+    DockerContext {
+        name: String,
+    },
+    CurrentContext {
+        name: String,
+        /// The config.json that names it, as shown to people (`~/.docker/config.json`).
+        config_file: String,
+    },
+    /// The platform's default socket (or pipe).
+    DefaultSocket,
+    /// A socket a desktop engine leaves at a well-known place.
+    WellKnown {
+        runtime: Runtime,
+        path: String,
+    },
+}
+
+/// The engines whose sockets are looked for when the default one is missing, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Runtime {
+    DockerDesktop,
+    Colima,
+    OrbStack,
+    RancherDesktop,
+    RootlessDocker,
+    Podman,
+}
+
+impl Runtime {
+    fn label(self) -> &'static str {
+        match self {
+            Runtime::DockerDesktop => "Docker Desktop",
+            Runtime::Colima => "Colima",
+            Runtime::OrbStack => "OrbStack",
+            Runtime::RancherDesktop => "Rancher Desktop",
+            Runtime::RootlessDocker => "rootless Docker",
+            Runtime::Podman => "Podman",
+        }
+    }
+}
+
+/// A place looked at and passed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TriedEndpoint {
+    pub address: String,
+    pub because: String,
+    /// Why it was passed over, e.g. "no socket there".
+    pub outcome: String,
+}
+
+/// One context of the docker CLI's context store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerContext {
+    pub name: String,
+    /// `Endpoints.docker.Host`; `None` when the context has no docker endpoint, empty when the
+    /// endpoint leaves the host to the client's default.
+    pub host: Option<String>,
+    pub meta_file: PathBuf,
+}
+
+/// Where the store keeps context `name`'s meta.json: the folder is the SHA-256 of the name
+/// in hex (docker/cli context store `contextdirOf`).
+pub fn context_meta_file(docker_config: &Path, name: &str) -> PathBuf {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    docker_config
+        .join("contexts")
+        .join("meta")
+        .join(hex)
+        .join("meta.json")
+}
+
+/// A JSON object's field as Go's encoding/json finds it: the exact name first, else any
+/// case (the CLI reads meta.json and config.json into structs that way).
+fn field<'a>(value: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    let object = value.as_object()?;
+    object.get(name).or_else(|| {
+        object
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// Reads one meta.json. Errors say which file and what is wrong with it.
+fn read_meta(meta_file: &Path) -> Result<DockerContext> {
+    let text = std::fs::read_to_string(meta_file).map_err(|err| {
+        Error::InvalidInput(format!(
+            "The Docker context file {} cannot be read: {err}",
+            meta_file.display()
+        ))
+    })?;
+    let meta: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+        Error::InvalidInput(format!(
+            "The Docker context file {} is not valid JSON: {err}; fix it or remove the context with `docker context rm`",
+            meta_file.display()
+        ))
+    })?;
+    let name = field(&meta, "Name")
+        .and_then(|n| n.as_str())
+        .unwrap_or_default();
+    // `Endpoints` is a map in Go: its key "docker" is matched exactly.
+    let host = field(&meta, "Endpoints")
+        .and_then(|e| e.get("docker"))
+        .map(|docker| {
+            field(docker, "Host")
+                .and_then(|h| h.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        });
+    Ok(DockerContext {
+        name: name.to_owned(),
+        host,
+        meta_file: meta_file.to_owned(),
+    })
+}
+
+/// Context `name` as the CLI finds it by name: missing or broken is an error naming the file.
+pub fn read_context(docker_config: &Path, name: &str) -> Result<DockerContext> {
+    let meta_file = context_meta_file(docker_config, name);
+    if !meta_file.exists() {
+        return Err(Error::NotFound(format!(
+            "The Docker context {name:?} does not exist: there is no {}; pick another with `docker context use`",
+            meta_file.display()
+        )));
+    }
+    read_meta(&meta_file)
+}
+
+/// Every context in the store under `docker_config`, by name; unreadable ones left out (with a
+/// warning in the log), as `docker context ls` lists what it can.
+pub fn list_contexts(docker_config: &Path) -> Vec<DockerContext> {
+    let Ok(entries) = std::fs::read_dir(docker_config.join("contexts").join("meta")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<DockerContext> = entries
+        .flatten()
+        .map(|entry| entry.path().join("meta.json"))
+        .filter(|file| file.exists())
+        .filter_map(|file| match read_meta(&file) {
+            Ok(context) if !context.name.is_empty() => Some(context),
+            Ok(_) => None,
+            Err(err) => {
+                tracing::warn!(%err, "a Docker context was left out");
+                None
+            }
+        })
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found
+}
+
+/// The current context's name and which rule named it, when one is named (rules 2 to 4).
+fn current_context(env: &LocalEnv, warnings: &mut Vec<String>) -> Option<(String, EndpointSource)> {
+    if let Some(name) = env.docker_context.as_deref().filter(|n| !n.is_empty()) {
+        let source = EndpointSource::DockerContext {
+            name: name.to_owned(),
+        };
+        return Some((name.to_owned(), source));
+    }
+    let config_file = env.docker_config_dir()?.join("config.json");
+    let text = match std::fs::read_to_string(&config_file) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => {
+            warnings.push(format!(
+                "{} cannot be read ({err}); its current context, if any, was not used",
+                env.shown(&config_file)
+            ));
+            return None;
+        }
+    };
+    let config: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(config) => config,
+        Err(err) => {
+            warnings.push(format!(
+                "{} is not valid JSON ({err}); its current context, if any, was not used",
+                env.shown(&config_file)
+            ));
+            return None;
+        }
+    };
+    let name = field(&config, "currentContext")
+        .and_then(|n| n.as_str())
+        .filter(|n| !n.is_empty())?;
+    let source = EndpointSource::CurrentContext {
+        name: name.to_owned(),
+        config_file: env.shown(&config_file),
+    };
+    Some((name.to_owned(), source))
+}
+
+/// The sockets looked for when the default one is missing, in order (rule 6).
+fn well_known(env: &LocalEnv) -> Vec<(Runtime, PathBuf)> {
+    let mut places = Vec::new();
+    if let Some(home) = &env.home {
+        places.extend([
+            (Runtime::DockerDesktop, home.join(".docker/run/docker.sock")),
+            (Runtime::Colima, home.join(".colima/default/docker.sock")),
+            (Runtime::OrbStack, home.join(".orbstack/run/docker.sock")),
+            (Runtime::RancherDesktop, home.join(".rd/docker.sock")),
+        ]);
+    }
+    if let Some(run) = &env.xdg_runtime_dir {
+        places.extend([
+            (Runtime::RootlessDocker, run.join("docker.sock")),
+            (Runtime::Podman, run.join("podman/podman.sock")),
+        ]);
+    }
+    places
+}
+
+/// Whether something listens at `path`, as far as the file system says: a socket (or
+/// anything, off unix) that exists, through symlinks (a stopped Colima leaves a dangling one).
+fn socket_exists(path: &Path) -> bool {
+    match std::fs::metadata(path) {
+        #[cfg(unix)]
+        Ok(meta) => {
+            use std::os::unix::fs::FileTypeExt;
+            meta.file_type().is_socket()
+        }
+        #[cfg(not(unix))]
+        Ok(_) => true,
+        Err(_) => false,
+    }
+}
+
+fn name_of_source(source: &EndpointSource) -> String {
+    match source {
+        EndpointSource::DockerHost => "DOCKER_HOST".to_owned(),
+        EndpointSource::DockerContext { name } => format!("context {name:?} (DOCKER_CONTEXT)"),
+        EndpointSource::CurrentContext { name, config_file } => {
+            format!("current context {name:?} in {config_file}")
+        }
+        EndpointSource::DefaultSocket => "the default socket".to_owned(),
+        EndpointSource::WellKnown { runtime, path } => {
+            format!("{}'s socket {path}", runtime.label())
+        }
+    }
+}
+
+/// Finds the local engine from `env`, in the docker CLI's order (see the module's comment).
+/// Blocking: it reads a few small files and looks at a few paths.
+pub fn discover(env: &LocalEnv) -> Result<(Endpoint, LocalDiscovery)> {
+    let mut warnings = Vec::new();
+    let found = |endpoint: Endpoint, source, tried, warnings| {
+        let discovery = LocalDiscovery {
+            address: endpoint.to_string(),
+            because: name_of_source(&source),
+            source,
+            tried,
+            warnings,
+        };
+        Ok((endpoint, discovery))
+    };
+
+    // Rule 1: a non-empty DOCKER_HOST (the CLI's `os.Getenv(EnvOverrideHost) != ""`).
+    if let Some(host) = env.docker_host.as_deref().filter(|h| !h.trim().is_empty()) {
+        return found(
+            Endpoint::parse(host)?,
+            EndpointSource::DockerHost,
+            Vec::new(),
+            warnings,
+        );
+    }
+
+    // Rules 2 to 4: a named context other than "default".
+    if let Some((name, source)) = current_context(env, &mut warnings) {
+        if name != DEFAULT_CONTEXT {
+            let Some(config_dir) = env.docker_config_dir() else {
+                return Err(Error::NotFound(format!(
+                    "The Docker context {name:?} ({}) cannot be looked up: there is no home folder and DOCKER_CONFIG is unset",
+                    name_of_source(&source)
+                )));
+            };
+            let context = read_context(&config_dir, &name).map_err(|err| match err {
+                Error::NotFound(message) => {
+                    Error::NotFound(format!("{message} (named by {})", name_of_source(&source)))
+                }
+                other => other,
+            })?;
+            let Some(host) = context.host else {
+                // docker/cli context/docker load.go EndpointFromContext.
+                return Err(Error::InvalidInput(format!(
+                    "The Docker context {name:?} has no docker endpoint in {}; fix it with `docker context update {name} --docker host=…`",
+                    context.meta_file.display()
+                )));
+            };
+            // An empty host leaves it to the client's default (docker/cli's
+            // Endpoint.ClientOpts only sets a host when there is one).
+            let address = if host.trim().is_empty() {
+                env.platform_default.as_str()
+            } else {
+                host.as_str()
+            };
+            let endpoint = Endpoint::parse(address).map_err(|err| {
+                Error::InvalidInput(format!(
+                    "The Docker context {name:?} ({}, in {}) cannot be used: {err}",
+                    name_of_source(&source),
+                    context.meta_file.display()
+                ))
+            })?;
+            return found(endpoint, source, Vec::new(), warnings);
+        }
+    }
+
+    // Rule 5: the platform default.
+    let default = Endpoint::parse(&env.platform_default)?;
+    let Endpoint::Unix(default_path) = &default else {
+        // A pipe or tcp default has no socket file to look for.
+        return found(default, EndpointSource::DefaultSocket, Vec::new(), warnings);
+    };
+    if socket_exists(default_path) {
+        return found(default, EndpointSource::DefaultSocket, Vec::new(), warnings);
+    }
+
+    // Rule 6: the well-known sockets, when the default one is missing.
+    let mut tried = vec![TriedEndpoint {
+        address: default.to_string(),
+        because: name_of_source(&EndpointSource::DefaultSocket),
+        outcome: "no socket there".to_owned(),
+    }];
+    for (runtime, path) in well_known(env) {
+        let source = EndpointSource::WellKnown {
+            runtime,
+            path: env.shown(&path),
+        };
+        let endpoint = Endpoint::Unix(path.clone());
+        if socket_exists(&path) {
+            return found(endpoint, source, tried, warnings);
+        }
+        tried.push(TriedEndpoint {
+            address: endpoint.to_string(),
+            because: name_of_source(&source),
+            outcome: "no socket there".to_owned(),
+        });
+    }
+    // Nothing anywhere: the default, which is what the user will start or fix; `tried` says
+    // where else Berth looked.
+    tried.remove(0);
+    found(default, EndpointSource::DefaultSocket, tried, warnings)
+}
+
+// Unix sockets stand in for engines.
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A machine of its own in a temporary folder: a home (with ~/.docker), a runtime folder,
+    /// and a platform default socket that exists only when a test makes it.
+    struct Machine {
+        root: PathBuf,
+        env: LocalEnv,
+    }
+
+    impl Machine {
+        fn new() -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let root = std::env::temp_dir().join(format!(
+                "berth-discovery-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = std::fs::remove_dir_all(&root);
+            std::fs::create_dir_all(root.join("home/.docker")).unwrap();
+            std::fs::create_dir_all(root.join("run")).unwrap();
+            let env = LocalEnv {
+                home: Some(root.join("home")),
+                xdg_runtime_dir: Some(root.join("run")),
+                platform_default: format!("unix://{}", root.join("docker.sock").display()),
+                ..LocalEnv::default()
+            };
+            Self { root, env }
+        }
+
+        fn config(&self) -> PathBuf {
+            self.env.docker_config_dir().unwrap()
+        }
+
+        fn context(&self, name: &str, meta: &str) {
+            let file = context_meta_file(&self.config(), name);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, meta).unwrap();
+        }
+
+        fn host_context(&self, name: &str, host: &str) {
+            let meta = serde_json::json!({
+                "Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}}
+            });
+            self.context(name, &meta.to_string());
+        }
+
+        fn current(&self, name: &str) {
+            let config = serde_json::json!({"auths": {}, "currentContext": name});
+            std::fs::write(self.config().join("config.json"), config.to_string()).unwrap();
+        }
+
+        /// A listening socket's file at `path` (the listener itself is not needed).
+        fn socket(&self, path: &Path) {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::os::unix::net::UnixListener::bind(path).unwrap();
+        }
+
+        fn default_socket(&self) -> PathBuf {
+            self.root.join("docker.sock")
+        }
+
+        fn well_known(&self) -> Vec<(Runtime, PathBuf)> {
+            well_known(&self.env)
+        }
+
+        fn found(&self) -> LocalDiscovery {
+            discover(&self.env).unwrap().1
+        }
+
+        fn refused(&self) -> String {
+            discover(&self.env).unwrap_err().to_string()
+        }
+    }
+
+    impl Drop for Machine {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+
+    #[test]
+    fn the_well_known_sockets_are_looked_for_in_order() {
+        let m = Machine::new();
+        let home = m.root.join("home");
+        let run = m.root.join("run");
+        assert_eq!(
+            m.well_known(),
+            [
+                (Runtime::DockerDesktop, home.join(".docker/run/docker.sock")),
+                (Runtime::Colima, home.join(".colima/default/docker.sock")),
+                (Runtime::OrbStack, home.join(".orbstack/run/docker.sock")),
+                (Runtime::RancherDesktop, home.join(".rd/docker.sock")),
+                (Runtime::RootlessDocker, run.join("docker.sock")),
+                (Runtime::Podman, run.join("podman/podman.sock")),
+            ]
+        );
+    }
+
+    /// Every rule in force at once, then taken away one by one from the top: each time the
+    /// next rule down must be the one that chooses.
+    #[test]
+    fn each_rule_wins_over_the_ones_below_it() {
+        let mut m = Machine::new();
+        for (_, path) in m.well_known() {
+            m.socket(&path);
+        }
+        m.socket(&m.default_socket());
+        m.host_context("colima", "unix:///colima.sock");
+        m.host_context("desktop-linux", "unix:///desktop.sock");
+        m.current("desktop-linux");
+        m.env.docker_context = Some("colima".into());
+        m.env.docker_host = Some("tcp://10.0.0.1:2375".into());
+
+        let found = m.found();
+        assert_eq!(
+            (
+                found.address.as_str(),
+                &found.source,
+                found.because.as_str()
+            ),
+            (
+                "tcp://10.0.0.1:2375",
+                &EndpointSource::DockerHost,
+                "DOCKER_HOST"
+            )
+        );
+
+        m.env.docker_host = Some(String::new()); // empty is unset, as for the CLI
+        let found = m.found();
+        assert_eq!(
+            (found.address.as_str(), found.because.as_str()),
+            ("unix:///colima.sock", "context \"colima\" (DOCKER_CONTEXT)")
+        );
+
+        m.env.docker_context = Some(String::new());
+        let found = m.found();
+        assert_eq!(
+            (found.address.as_str(), found.because.as_str()),
+            (
+                "unix:///desktop.sock",
+                "current context \"desktop-linux\" in ~/.docker/config.json"
+            )
+        );
+
+        m.current("default");
+        let found = m.found();
+        assert_eq!(
+            (found.address, found.source, found.tried),
+            (
+                m.env.platform_default.clone(),
+                EndpointSource::DefaultSocket,
+                vec![]
+            )
+        );
+
+        std::fs::remove_file(m.default_socket()).unwrap();
+        let mut passed_over = vec![m.env.platform_default.clone()];
+        for (runtime, path) in m.well_known() {
+            let found = m.found();
+            assert_eq!(found.address, format!("unix://{}", path.display()));
+            assert!(
+                matches!(found.source, EndpointSource::WellKnown { runtime: r, .. } if r == runtime),
+                "{runtime:?}: {found:?}"
+            );
+            let tried: Vec<String> = found.tried.iter().map(|t| t.address.clone()).collect();
+            assert_eq!(tried, passed_over, "{runtime:?}");
+            std::fs::remove_file(&path).unwrap();
+            passed_over.push(found.address);
+        }
+
+        // Nothing anywhere: the default, and everything else that was looked at.
+        let found = m.found();
+        assert_eq!(found.address, m.env.platform_default);
+        assert_eq!(found.source, EndpointSource::DefaultSocket);
+        let tried: Vec<&str> = found.tried.iter().map(|t| t.because.as_str()).collect();
+        assert_eq!(
+            tried,
+            [
+                "Docker Desktop's socket ~/.docker/run/docker.sock",
+                "Colima's socket ~/.colima/default/docker.sock",
+                "OrbStack's socket ~/.orbstack/run/docker.sock",
+                "Rancher Desktop's socket ~/.rd/docker.sock",
+                &format!(
+                    "rootless Docker's socket {}",
+                    m.root.join("run/docker.sock").display()
+                ),
+                &format!(
+                    "Podman's socket {}",
+                    m.root.join("run/podman/podman.sock").display()
+                ),
+            ]
+        );
+        assert!(found.tried.iter().all(|t| t.outcome == "no socket there"));
+    }
+
+    #[test]
+    fn a_current_context_wins_over_the_default_socket_and_docker_config_moves_the_folder() {
+        let mut m = Machine::new();
+        m.socket(&m.default_socket());
+        let elsewhere = m.root.join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        m.env.docker_config = Some(elsewhere.clone());
+        m.host_context("remote-tcp", "tcp://build.example.com:2376");
+        m.current("remote-tcp");
+        let found = m.found();
+        assert_eq!(found.address, "tcp://build.example.com:2376");
+        assert_eq!(
+            found.source,
+            EndpointSource::CurrentContext {
+                name: "remote-tcp".into(),
+                config_file: format!("{}", elsewhere.join("config.json").display()),
+            }
+        );
+        // ~/.docker is not read when DOCKER_CONFIG says elsewhere.
+        m.env.docker_config = None;
+        assert_eq!(m.found().source, EndpointSource::DefaultSocket);
+    }
+
+    #[test]
+    fn a_context_that_is_missing_broken_or_unusable_is_refused_naming_its_file() {
+        let mut m = Machine::new();
+        m.socket(&m.default_socket());
+        let config = m.config();
+        let meta = |name| context_meta_file(&config, name).display().to_string();
+
+        m.current("gone");
+        let err = m.refused();
+        assert!(
+            err.contains("\"gone\" does not exist") && err.contains(&meta("gone")),
+            "{err}"
+        );
+        assert!(
+            err.contains("current context \"gone\" in ~/.docker/config.json"),
+            "{err}"
+        );
+
+        m.env.docker_context = Some("also-gone".into());
+        let err = m.refused();
+        assert!(
+            err.contains(&meta("also-gone")) && err.contains("DOCKER_CONTEXT"),
+            "{err}"
+        );
+        m.env.docker_context = None;
+
+        m.context("broken", "{\"Name\": \"broken\", \"Endpoints\": ");
+        m.current("broken");
+        let err = m.refused();
+        assert!(
+            err.contains("not valid JSON") && err.contains(&meta("broken")),
+            "{err}"
+        );
+
+        m.context("no-docker", r#"{"Name":"no-docker","Endpoints":{}}"#);
+        m.current("no-docker");
+        let err = m.refused();
+        assert!(
+            err.contains("no docker endpoint") && err.contains(&meta("no-docker")),
+            "{err}"
+        );
+
+        m.host_context("prod", "ssh://ops@prod.example.com");
+        m.current("prod");
+        let err = m.refused();
+        assert!(
+            err.contains("\"prod\"") && err.contains("saved host"),
+            "{err}"
+        );
+
+        // An empty host is the client's default (docker/cli only sets a host it has).
+        m.host_context("empty", "");
+        m.current("empty");
+        assert_eq!(m.found().address, m.env.platform_default);
+    }
+
+    #[test]
+    fn an_unreadable_config_json_is_warned_about_and_passed_over_like_the_cli_does() {
+        let m = Machine::new();
+        m.socket(&m.default_socket());
+        std::fs::write(m.config().join("config.json"), "{ not json").unwrap();
+        let found = m.found();
+        assert_eq!(found.source, EndpointSource::DefaultSocket);
+        assert_eq!(found.warnings.len(), 1);
+        assert!(found.warnings[0].contains("~/.docker/config.json is not valid JSON"));
+    }
+
+    #[test]
+    fn contexts_are_found_by_the_sha256_of_their_name_and_read_like_go_reads_json() {
+        let m = Machine::new();
+        // docker/cli context store: the folder of context "default" is its SHA-256 in hex.
+        assert!(context_meta_file(Path::new("/d"), "default").ends_with(
+            "contexts/meta/37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f/meta.json"
+        ));
+        m.context(
+            "lower",
+            r#"{"name":"lower","endpoints":{"docker":{"host":"unix:///l.sock"}}}"#,
+        );
+        m.host_context("upper", "unix:///u.sock");
+        let listed: Vec<(String, Option<String>)> = list_contexts(&m.config())
+            .into_iter()
+            .map(|c| (c.name, c.host))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("lower".to_owned(), Some("unix:///l.sock".to_owned())),
+                ("upper".to_owned(), Some("unix:///u.sock".to_owned())),
+            ]
+        );
+    }
+}
