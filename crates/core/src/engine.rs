@@ -36,6 +36,8 @@ pub struct Engine {
 pub(crate) enum Dial {
     Unix(std::path::PathBuf),
     Tcp(String),
+    #[cfg(windows)]
+    NamedPipe(String),
     Ssh(crate::ssh::Dialer),
 }
 
@@ -92,16 +94,18 @@ impl Engine {
                     .map_err(|e| Error::from_engine(&address, e))?;
                 (docker, Dial::Tcp(authority.clone()))
             }
+            // Docker Desktop's engine on Windows: bollard's named-pipe connector.
+            #[cfg(windows)]
             Endpoint::NamedPipe(pipe) => {
-                // Named pipes exist on Windows only, and Berth has no dialer for them yet.
-                let reason = if cfg!(windows) {
-                    format!("Berth does not connect through named pipes ({pipe}) yet; expose the engine on tcp://localhost:2375 or use a docker context over ssh")
-                } else {
-                    format!("named pipes are Windows only, and {pipe} is one; on this system write unix:///var/run/docker.sock")
-                };
+                let docker = Docker::connect_with_named_pipe(pipe, REQUEST_TIMEOUT_SECS, version)
+                    .map_err(|e| Error::from_engine(&address, e))?;
+                (docker, Dial::NamedPipe(pipe.clone()))
+            }
+            #[cfg(not(windows))]
+            Endpoint::NamedPipe(pipe) => {
                 return Err(Error::EngineUnreachable {
                     endpoint: address,
-                    reason,
+                    reason: format!("named pipes are Windows only, and {pipe} is one; on this system write unix:///var/run/docker.sock"),
                 });
             }
             Endpoint::Ssh(target) => {

@@ -48,6 +48,13 @@ impl Engine {
                     .map_err(|e| e.to_string())?;
                 get(TokioIo::new(stream), path).await
             }
+            #[cfg(windows)]
+            Dial::NamedPipe(pipe) => {
+                let stream = tokio::net::windows::named_pipe::ClientOptions::new()
+                    .open(pipe)
+                    .map_err(|e| e.to_string())?;
+                get(TokioIo::new(stream), path).await
+            }
             Dial::Ssh(dialer) => {
                 let stream = dialer.clone().open().await.map_err(|e| e.to_string())?;
                 get(TokioIo::new(stream), path).await
