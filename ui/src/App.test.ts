@@ -5,7 +5,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tick } from "svelte";
 import App from "./App.svelte";
-import type { HostState } from "./lib/bindings";
+import type { HostState, LocalDiscovery } from "./lib/bindings";
 import { container, DEFAULT_SETTINGS, ENGINE, mockBackend } from "./lib/fixtures";
 
 afterEach(async () => {
@@ -30,6 +30,7 @@ function host(over: Partial<HostState> = {}): HostState {
       container("shop-db-1", { compose: { project: "shop", service: "db" }, state: "exited" }),
     ],
     events: [],
+    discovery: null,
     ...over,
   };
 }
@@ -345,6 +346,53 @@ describe("the containers window", () => {
     expect(dot?.getAttribute("title")).toBe("Offline: no socket at /var/run/docker.sock");
     await fireEvent.click(screen.getByText("Retry now"));
     expect(calls.find((c) => c.cmd === "hosts_reconnect")?.args).toMatchObject({ host: "local" });
+  });
+
+  it("says which local engine was chosen and why, and where else it looked when none answers", async () => {
+    const tried = (address: string, because: string) => ({ address, because, outcome: "no socket there" });
+    const discovery: LocalDiscovery = {
+      address: "unix:///var/run/docker.sock",
+      source: { kind: "defaultSocket" },
+      because: "the default socket",
+      tried: [
+        tried("unix:///home/me/.docker/run/docker.sock", "Docker Desktop's socket ~/.docker/run/docker.sock"),
+        tried("unix:///home/me/.colima/default/docker.sock", "Colima's socket ~/.colima/default/docker.sock"),
+      ],
+      warnings: ["~/.docker/config.json is not valid JSON (EOF); its current context, if any, was not used"],
+    };
+    mockBackend(
+      host({
+        discovery,
+        status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: 2000 },
+        containers: [],
+      }),
+    );
+    render(App);
+    const found = await screen.findByTestId("local-discovery");
+    expect(found.textContent).toContain("unix:///var/run/docker.sock, found by the default socket");
+    const items = [...found.querySelectorAll("li")].map((li) => li.textContent);
+    expect(items).toEqual([
+      "unix:///home/me/.docker/run/docker.sock — Docker Desktop's socket ~/.docker/run/docker.sock: no socket there",
+      "unix:///home/me/.colima/default/docker.sock — Colima's socket ~/.colima/default/docker.sock: no socket there",
+    ]);
+    expect(found.textContent).toContain("config.json is not valid JSON");
+  });
+
+  it("shows the local engine's address and how it was found beside its version", async () => {
+    mockBackend(
+      host({
+        discovery: {
+          address: "unix:///home/me/.colima/default/docker.sock",
+          source: { kind: "currentContext", name: "colima", configFile: "~/.docker/config.json" },
+          because: 'current context "colima" in ~/.docker/config.json',
+          tried: [],
+          warnings: [],
+        },
+      }),
+    );
+    render(App);
+    const line = await screen.findByTestId("local-endpoint");
+    expect(line.textContent).toBe('unix:///home/me/.colima/default/docker.sock · current context "colima" in ~/.docker/config.json');
   });
 
   it("asks for the passphrase of a locked key, says when it is wrong, and unlocks with it", async () => {

@@ -66,6 +66,7 @@ export function onlineHost(over: Partial<HostState> = {}): HostState {
     status: { state: "online", engine: ENGINE },
     containers: [],
     events: [],
+    discovery: null,
     ...over,
   };
 }

@@ -1,5 +1,5 @@
 // The hosts and their containers, kept live from the core's updates.
-import type { Backend, Container, EngineEvent, HostId, HostState, HostStatus, HostUpdate } from "./backend";
+import type { Backend, Container, EngineEvent, HostId, HostState, HostStatus, HostUpdate, LocalDiscovery } from "./backend";
 
 /** As many recent events as the core keeps per host. */
 const RECENT_EVENTS = 500;
@@ -14,6 +14,8 @@ export type HostView = {
   containers: Container[];
   /** Oldest first. */
   events: EngineEvent[];
+  /** For the local engine: which address was chosen, why, and where else Berth looked. */
+  discovery: LocalDiscovery | null;
 };
 
 export class HostsStore {

@@ -6,7 +6,7 @@ import { HostsStore } from "./hosts.svelte";
 const online: HostState["status"] = { state: "online", engine: ENGINE };
 
 function state(seq: number): HostState {
-  return { host: "local", name: "Local", webAddress: "localhost", seq, status: online, containers: [container("a")], events: [] };
+  return { host: "local", name: "Local", webAddress: "localhost", seq, status: online, containers: [container("a")], events: [], discovery: null };
 }
 
 /** A backend whose update handler the test drives; hostsState answers with `initial`. */
