@@ -213,15 +213,9 @@ pub fn run() {
         )
         .init();
 
-    let local = match HostSpec::local() {
-        Ok(local) => local,
-        Err(err) => {
-            // Like the docker CLI: a malformed DOCKER_HOST is the user's to fix, not to guess.
-            tracing::error!("{err}");
-            eprintln!("berth: {err}");
-            std::process::exit(2);
-        }
-    };
+    // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
+    // not to guess around: the local host then shows why, naming the file, until it is fixed.
+    let local = HostSpec::local_watched();
     let folder = data_folder();
     // First, so that a second Berth hands over to the first before opening any file.
     let one_instance = tauri_plugin_single_instance::Builder::new()

@@ -302,6 +302,7 @@ impl Alerter {
                     self.followed.remove(&key);
                 }
             }
+            HostChange::Discovery { .. } => {}
             HostChange::Events { events } => {
                 for event in events.iter().filter(|e| e.kind == EventKind::Container) {
                     if let Some(alert) = self.container_event(host, host_name, event, now_ms) {

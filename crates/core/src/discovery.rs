@@ -39,6 +39,14 @@ pub const PLATFORM_DEFAULT: &str = "npipe:////./pipe/docker_engine";
 #[cfg(not(windows))]
 pub const PLATFORM_DEFAULT: &str = "unix:///var/run/docker.sock";
 
+/// [`PLATFORM_DEFAULT`] as an endpoint.
+pub fn platform_default() -> Endpoint {
+    #[cfg(windows)]
+    return Endpoint::NamedPipe("//./pipe/docker_engine".to_owned());
+    #[cfg(not(windows))]
+    return Endpoint::Unix(PathBuf::from("/var/run/docker.sock"));
+}
+
 /// The context the docker CLI uses when none is set: no context, the default endpoint.
 const DEFAULT_CONTEXT: &str = "default";
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::discovery::LocalDiscovery;
+use crate::discovery::LocalEnv;
 use crate::error::{Error, Result};
 
 /// Where the engine listens when `DOCKER_HOST` is unset (Linux and macOS).
@@ -417,24 +417,42 @@ pub struct HostSpec {
     pub id: HostId,
     pub name: String,
     pub endpoint: Endpoint,
-    /// For the local engine, how its endpoint was found (shown in the window).
-    pub discovery: Option<LocalDiscovery>,
+    /// For the local engine, where to look for it again before each connection attempt (the
+    /// docker CLI resolves it anew for every command; a user who starts Colima or switches
+    /// context is followed without restarting Berth). `endpoint` is then the first answer.
+    pub local: Option<LocalEnv>,
 }
 
 impl HostSpec {
     /// The local engine, as the user's environment defines it.
     pub fn local() -> Result<Self> {
-        Self::local_in(&crate::discovery::LocalEnv::from_process())
+        Self::local_in(&LocalEnv::from_process())
     }
 
     /// The local engine as `env` defines it.
-    pub fn local_in(env: &crate::discovery::LocalEnv) -> Result<Self> {
-        let (endpoint, discovery) = crate::discovery::discover(env)?;
+    pub fn local_in(env: &LocalEnv) -> Result<Self> {
+        let (endpoint, _) = crate::discovery::discover(env)?;
         Ok(Self {
             id: HostId::local(),
             name: "Local".to_owned(),
             endpoint,
-            discovery: Some(discovery),
+            local: Some(env.clone()),
+        })
+    }
+
+    /// The local engine to watch even when it cannot be found yet (a missing context, a
+    /// malformed DOCKER_HOST): the watcher looks again before each attempt, and until the
+    /// user fixes it the host shows why it was refused, naming the file.
+    pub fn local_watched() -> Self {
+        let env = LocalEnv::from_process();
+        Self::local_in(&env).unwrap_or_else(|err| {
+            tracing::warn!(%err, "the local engine cannot be found yet");
+            Self {
+                id: HostId::local(),
+                name: "Local".to_owned(),
+                endpoint: crate::discovery::platform_default(),
+                local: Some(env),
+            }
         })
     }
 }

@@ -133,7 +133,7 @@ impl SavedHost {
                 id: self.id.clone(),
                 name: self.name.clone(),
                 endpoint: Endpoint::parse(address.trim())?,
-                discovery: None,
+                local: None,
             });
         }
         let key = match &self.key_path {
@@ -159,7 +159,7 @@ impl SavedHost {
                 known_hosts: known_hosts.clone(),
                 jump,
             })),
-            discovery: None,
+            local: None,
         })
     }
 

@@ -23,7 +23,7 @@ use crate::discovery::LocalDiscovery;
 use crate::engine::{Engine, EngineInfo};
 use crate::error::{AcceptedHostKey, Error, ErrorCode, ErrorDetails, Result};
 use crate::event::{EngineEvent, EventKind};
-use crate::host::{HostId, HostSpec};
+use crate::host::{Endpoint, HostId, HostSpec};
 use crate::store::Store;
 
 /// Reconnect delays: quick first retries for a restarting engine, doubling to about a minute
@@ -93,6 +93,11 @@ pub enum HostChange {
     Events {
         events: Vec<EngineEvent>,
     },
+    /// The local engine was looked for again and found elsewhere, or not at all (`None`: the
+    /// status says why).
+    Discovery {
+        discovery: Option<LocalDiscovery>,
+    },
 }
 
 /// A host's current state, as a consumer starts from.
@@ -119,6 +124,9 @@ struct Table {
     containers: HashMap<String, Container>,
     events: VecDeque<EngineEvent>,
     engine: Option<Engine>,
+    /// Where the engine is reached: the spec's, or the local engine as last found.
+    endpoint: Endpoint,
+    discovery: Option<LocalDiscovery>,
 }
 
 struct Shared {
@@ -167,6 +175,7 @@ impl Shared {
                 let excess = table.events.len().saturating_sub(RECENT_EVENTS);
                 table.events.drain(..excess);
             }
+            HostChange::Discovery { discovery } => table.discovery = discovery.clone(),
         }
         table.seq += 1;
         // No receiver is fine: the table itself is the source of truth.
@@ -175,6 +184,29 @@ impl Shared {
             seq: table.seq,
             change,
         });
+    }
+
+    /// Where to connect now: the spec's endpoint, or for the local engine wherever it is found
+    /// this time (the files and sockets are looked at off the async threads). A change of
+    /// where, or why, is published.
+    async fn endpoint(&self) -> Result<Endpoint> {
+        let Some(env) = self.spec.local.clone() else {
+            return Ok(self.spec.endpoint.clone());
+        };
+        let found = tokio::task::spawn_blocking(move || crate::discovery::discover(&env))
+            .await
+            .unwrap_or_else(|err| Err(Error::Internal(format!("looking for the engine: {err}"))));
+        let (endpoint, discovery) = match found {
+            Ok((endpoint, discovery)) => (Ok(endpoint), Some(discovery)),
+            Err(err) => (Err(err), None),
+        };
+        if let Ok(endpoint) = &endpoint {
+            self.table().endpoint = endpoint.clone();
+        }
+        if self.table().discovery != discovery {
+            self.apply(HostChange::Discovery { discovery });
+        }
+        endpoint
     }
 
     fn set_status(&self, status: HostStatus) {
@@ -190,12 +222,12 @@ impl Shared {
         HostState {
             host: self.spec.id.clone(),
             name: self.spec.name.clone(),
-            web_address: self.spec.endpoint.web_address(),
+            web_address: table.endpoint.web_address(),
             seq: table.seq,
             status: table.status.clone(),
             containers,
             events: table.events.iter().cloned().collect(),
-            discovery: self.spec.discovery.clone(),
+            discovery: table.discovery.clone(),
         }
     }
 }
@@ -214,6 +246,7 @@ impl Watcher {
         updates: broadcast::Sender<HostUpdate>,
         store: Option<Store>,
     ) -> Self {
+        let endpoint = spec.endpoint.clone();
         let shared = Arc::new(Shared {
             spec,
             table: Mutex::new(Table {
@@ -222,6 +255,8 @@ impl Watcher {
                 containers: HashMap::new(),
                 events: VecDeque::new(),
                 engine: None,
+                endpoint,
+                discovery: None,
             }),
             updates,
             wake: Notify::new(),
@@ -263,7 +298,7 @@ impl Watcher {
             .containers
             .get(id)
             .ok_or_else(|| Error::NotFound(format!("there is no container {id:?} on this host")))?;
-        let web_address = self.shared.spec.endpoint.web_address();
+        let web_address = table.endpoint.web_address();
         container
             .ports
             .iter()
@@ -283,11 +318,11 @@ impl Watcher {
         match (&table.engine, &table.status) {
             (Some(engine), _) => Ok(engine.clone()),
             (None, HostStatus::Offline { reason, .. }) => Err(Error::EngineUnreachable {
-                endpoint: self.shared.spec.endpoint.to_string(),
+                endpoint: table.endpoint.to_string(),
                 reason: reason.clone(),
             }),
             (None, _) => Err(Error::EngineUnreachable {
-                endpoint: self.shared.spec.endpoint.to_string(),
+                endpoint: table.endpoint.to_string(),
                 reason: "still connecting".to_owned(),
             }),
         }
@@ -381,7 +416,11 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .take();
-    let engine = match Engine::connect_accepting(&shared.spec.endpoint, accepted.as_ref()).await {
+    let endpoint = match shared.endpoint().await {
+        Ok(endpoint) => endpoint,
+        Err(e) => return e,
+    };
+    let engine = match Engine::connect_accepting(&endpoint, accepted.as_ref()).await {
         Ok(engine) => engine,
         Err(e) => return e,
     };

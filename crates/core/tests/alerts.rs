@@ -17,7 +17,7 @@ fn alerts_of(
             id: HostId::new("alerting"),
             name: "Alerting".into(),
             endpoint,
-            discovery: None,
+            local: None,
         }],
         None,
     );

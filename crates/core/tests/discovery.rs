@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use berth_core::discovery::{self, context_meta_file, LocalEnv, Runtime};
-use berth_core::{EndpointSource, Engine, HostSpec};
+use berth_core::{
+    Berth, EndpointSource, Engine, ErrorCode, HostId, HostSpec, HostState, HostStatus,
+};
 
 /// The machine's real engine.
 const REAL_SOCKET: &str = "/var/run/docker.sock";
@@ -78,7 +80,9 @@ async fn answers(env: &LocalEnv) -> String {
         .unwrap_or_else(|e| panic!("{}: {e}", spec.endpoint));
     let info = engine.info().await.expect("the engine answers info");
     assert!(!info.version.is_empty());
-    spec.discovery.expect("the local spec says how").address
+    let (_, found) = discovery::discover(env).unwrap();
+    assert_eq!(found.address, spec.endpoint.to_string());
+    found.address
 }
 
 #[tokio::test]
@@ -174,6 +178,70 @@ async fn ssh_missing_and_broken_contexts_refuse_rather_than_fall_back() {
             .to_string();
         assert!(err.contains(&says), "{current}: {err}");
     }
+}
+
+/// The watcher looks for the local engine again before each attempt: a missing context shows
+/// in the host's status naming the file, and once the user creates it, the next attempt
+/// connects there and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watched_local_host_shows_a_refused_context_and_follows_its_fix() {
+    let fake = Fake::new("unix:///nonexistent/berth-test/docker.sock");
+    fake.current("later");
+    let spec = HostSpec {
+        id: HostId::local(),
+        name: "Local".to_owned(),
+        endpoint: discovery::platform_default(),
+        local: Some(fake.env.clone()),
+    };
+    let berth = Berth::start(vec![spec], None);
+    let meta = context_meta_file(&fake.root.join("home/.docker"), "later");
+    let refused = wait_until(&berth, "the refusal", |state| match &state.status {
+        HostStatus::Offline { code, reason, .. } => {
+            Some((*code, reason.clone(), state.discovery.clone()))
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(refused.0, ErrorCode::NotFound);
+    assert!(
+        refused.1.contains(&meta.display().to_string()),
+        "{}",
+        refused.1
+    );
+    assert_eq!(refused.2, None, "no address is claimed");
+
+    let linked = fake.root.join("later/docker.sock");
+    fake.link_engine(&linked);
+    fake.host_context("later", &format!("unix://{}", linked.display()));
+    berth.watcher(&HostId::local()).unwrap().reconnect_now();
+    let found = wait_until(&berth, "online", |state| match &state.status {
+        HostStatus::Online { .. } => state.discovery.clone(),
+        _ => None,
+    })
+    .await;
+    assert_eq!(found.address, format!("unix://{}", linked.display()));
+    assert_eq!(
+        found.because,
+        "current context \"later\" in ~/.docker/config.json"
+    );
+}
+
+async fn wait_until<T>(
+    berth: &Berth,
+    what: &str,
+    mut check: impl FnMut(&HostState) -> Option<T>,
+) -> T {
+    let mut updates = berth.subscribe();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            if let Some(found) = check(&berth.states()[0]) {
+                return found;
+            }
+            updates.recv().await.expect("updates keep coming");
+        }
+    })
+    .await;
+    found.unwrap_or_else(|_| panic!("the host never showed {what}"))
 }
 
 /// A TCP listener on 127.0.0.1 relaying each connection to the real engine's socket.

@@ -13,7 +13,7 @@ fn spec(endpoint: Endpoint) -> HostSpec {
         id: HostId::new("under-test"),
         name: "Under test".into(),
         endpoint,
-        discovery: None,
+        local: None,
     }
 }
 

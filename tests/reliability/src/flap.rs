@@ -40,7 +40,7 @@ fn remote_spec(remote: &RemoteHost) -> HostSpec {
             },
             jump: Vec::new(),
         })),
-        discovery: None,
+        local: None,
     }
 }
 

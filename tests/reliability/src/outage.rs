@@ -22,7 +22,7 @@ pub fn spec(id: &str, address: &str) -> HostSpec {
         id: HostId::new(id),
         name: id.to_owned(),
         endpoint: Endpoint::parse(address).expect("a unix address"),
-        discovery: None,
+        local: None,
     }
 }
 

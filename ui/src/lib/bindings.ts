@@ -491,7 +491,12 @@ export type HostChange = { kind: "status"; status: HostStatus } |
 /**  The whole table, after a (re)connect or when a consumer fell behind. */
 { kind: "snapshot"; status: HostStatus; containers: Container[] } | { kind: "containers"; upserted: Container[]; removed: string[] } | 
 /**  Engine events, oldest first. Views of images, volumes and networks reload on theirs. */
-{ kind: "events"; events: EngineEvent[] };
+{ kind: "events"; events: EngineEvent[] } | 
+/**
+ *  The local engine was looked for again and found elsewhere, or not at all (`None`: the
+ *  status says why).
+ */
+{ kind: "discovery"; discovery: LocalDiscovery | null };
 
 /**  A host's stable id. The local engine is always [`HostId::LOCAL`]. */
 export type HostId = string;

@@ -74,6 +74,9 @@ export class HostsStore {
       case "events":
         host.events = host.events.concat(change.events).slice(-RECENT_EVENTS);
         break;
+      case "discovery":
+        host.discovery = change.discovery;
+        break;
     }
   }
 }

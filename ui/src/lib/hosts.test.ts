@@ -26,6 +26,23 @@ function fakeBackend(initial: HostState[], during?: (emit: (u: HostUpdate) => vo
 }
 
 describe("HostsStore", () => {
+  it("follows the local engine found elsewhere, or not at all", async () => {
+    const { backend, emit } = fakeBackend([state(1)]);
+    const store = new HostsStore(backend);
+    await store.start();
+    const discovery = {
+      address: "unix:///home/me/.colima/default/docker.sock",
+      source: { kind: "wellKnown" as const, runtime: "colima" as const, path: "~/.colima/default/docker.sock" },
+      because: "Colima's socket ~/.colima/default/docker.sock",
+      tried: [],
+      warnings: [],
+    };
+    emit({ host: "local", seq: 2, change: { kind: "discovery", discovery } });
+    expect(store.host("local")!.discovery).toEqual(discovery);
+    emit({ host: "local", seq: 3, change: { kind: "discovery", discovery: null } });
+    expect(store.host("local")!.discovery).toBeNull();
+  });
+
   it("applies upserts and removals, and skips updates the loaded state already holds", async () => {
     const { backend, emit } = fakeBackend([state(5)]);
     const store = new HostsStore(backend);
