@@ -215,7 +215,11 @@ pub fn run() {
 
     // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
     // not to guess around: the local host then shows why, naming the file, until it is fixed.
-    let local = HostSpec::local_watched();
+    let env = berth_core::discovery::LocalEnv::from_process()
+        .with_known_hosts(hosts::known_hosts_files());
+    let mut watched = vec![HostSpec::local_watched(&env)];
+    // Every other Docker context is a host of its own, there to pick without importing it.
+    watched.extend(berth_core::discovery::context_hosts(&env));
     let folder = data_folder();
     // First, so that a second Berth hands over to the first before opening any file.
     let one_instance = tauri_plugin_single_instance::Builder::new()
@@ -223,7 +227,7 @@ pub fn run() {
         .callback(|app, _args, _cwd| notifications::show_window(app))
         .build();
     let builder = tauri::Builder::default().plugin(one_instance);
-    let app = build(builder, vec![local], folder)
+    let app = build(builder, watched, folder)
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");

@@ -33,6 +33,7 @@ pub fn forward<R: Runtime>(app: &tauri::AppHandle<R>) {
                                 change: HostChange::Snapshot {
                                     status: state.status,
                                     containers: state.containers,
+                                    discovery: state.discovery,
                                 },
                             },
                         );

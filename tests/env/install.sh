@@ -12,7 +12,7 @@ packages=(
   # headless desktop end-to-end test: X server, session bus, WebDriver for WebKitGTK, screenshots
   xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick
   # the SSH-reachable second Docker host of the remote-host tests (tests/env/sshhost.sh)
-  openssh-server iproute2 iptables
+  openssh-server iproute2 iptables openssl
   # the local registry of the pull tests, and its relay into the SSH host's namespace
   docker-registry socat
   # remembered passphrases: the Secret Service client's build dependency, and a keyring for tests

@@ -48,11 +48,35 @@ fi
 # A test may have taken the link down to cut the host off.
 $sudo ip link set "$HOST_SIDE" up
 
-# The remote engine: no bridge or iptables of its own, so it leaves the machine's alone.
+# Certificates for the remote engine's TLS listener (dockerd --tlsverify, as `docker-machine`
+# and Docker's "protect the daemon socket" guide set it up): a CA, the engine's certificate for
+# its address, and a client's. Made once per machine.
+tls="$state/tls"
+if [ ! -f "$tls/client/key.pem" ]; then
+  rm -rf "$tls" && mkdir -p "$tls/client" && chmod 700 "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=berth-test-ca \
+    -keyout "$tls/ca-key.pem" -out "$tls/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$NS_ADDRESS" \
+    -keyout "$tls/server-key.pem" -out "$tls/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$NS_ADDRESS" >"$tls/server.ext"
+  openssl x509 -req -days 3650 -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" \
+    -CAcreateserial -extfile "$tls/server.ext" -out "$tls/server-cert.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=berth-test-client \
+    -keyout "$tls/client/key.pem" -out "$tls/client.csr" 2>/dev/null
+  echo extendedKeyUsage=clientAuth >"$tls/client.ext"
+  openssl x509 -req -days 3650 -in "$tls/client.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" \
+    -CAcreateserial -extfile "$tls/client.ext" -out "$tls/client/cert.pem" 2>/dev/null
+  cp "$tls/ca.pem" "$tls/client/ca.pem"
+fi
+TLS_PORT=2376
+
+# The remote engine: no bridge or iptables of its own, so it leaves the machine's alone. Its
+# TCP listener takes only clients with a certificate from the test CA.
 if ! docker -H "unix://$socket" info >/dev/null 2>&1; then
   $sudo env -i PATH="$PATH" setsid nsenter --net="/run/netns/$NS" dockerd \
     --data-root "$state/docker" --exec-root "$run/exec" --pidfile "$run/docker.pid" \
-    -H "unix://$socket" --bridge=none --iptables=false --ip-masq=false --ip-forward=false \
+    -H "unix://$socket" -H "tcp://$NS_ADDRESS:$TLS_PORT" --tlsverify --tlscacert "$tls/ca.pem" \
+    --tlscert "$tls/server-cert.pem" --tlskey "$tls/server-key.pem" --bridge=none --iptables=false --ip-masq=false --ip-forward=false \
     --cgroup-parent="/$NS" >>"$state/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 150); do
     docker -H "unix://$socket" info >/dev/null 2>&1 && break
@@ -137,6 +161,8 @@ in_ns iptables -C INPUT -p tcp --dport "$DROP_PORT" -j DROP 2>/dev/null ||
   in_ns iptables -A INPUT -p tcp --dport "$DROP_PORT" -j DROP
 
 cat >"$state/env" <<EOF
+BERTH_TLS_DOCKER_HOST=tcp://$NS_ADDRESS:$TLS_PORT
+BERTH_TLS_CERTS=$tls/client
 BERTH_SSH_ADDRESS=$NS_ADDRESS
 BERTH_SSH_USER=root
 BERTH_SSH_KEYS=$keys

@@ -22,6 +22,8 @@ function host(over: Partial<HostState> = {}): HostState {
     host: "local",
     name: "Local",
     webAddress: "localhost",
+    transport: "local",
+    origin: "local",
     seq: 1,
     status: { state: "online", engine },
     containers: [
@@ -352,6 +354,7 @@ describe("the containers window", () => {
     const tried = (address: string, because: string) => ({ address, because, outcome: "no socket there" });
     const discovery: LocalDiscovery = {
       address: "unix:///var/run/docker.sock",
+      transport: "local",
       source: { kind: "defaultSocket" },
       because: "the default socket",
       tried: [
@@ -383,6 +386,7 @@ describe("the containers window", () => {
       host({
         discovery: {
           address: "unix:///home/me/.colima/default/docker.sock",
+          transport: "local",
           source: { kind: "currentContext", name: "colima", configFile: "~/.docker/config.json" },
           because: 'current context "colima" in ~/.docker/config.json',
           tried: [],
@@ -393,6 +397,23 @@ describe("the containers window", () => {
     render(App);
     const line = await screen.findByTestId("local-endpoint");
     expect(line.textContent).toBe('unix:///home/me/.colima/default/docker.sock · current context "colima" in ~/.docker/config.json');
+  });
+
+  it("marks an engine reached over plain TCP as unencrypted, and offers editing only for saved hosts", async () => {
+    mockBackend([
+      host(),
+      host({ host: "context:plain", name: "plain", transport: "unencrypted", origin: "dockerContext" }),
+      host({ host: "h1", name: "secure", transport: "tls", origin: "saved" }),
+    ]);
+    render(App);
+    await screen.findByText("blog");
+    const rows = screen.getAllByTestId("host");
+    const marked = rows.filter((row) => within(row).queryByTestId("unencrypted"));
+    expect(marked.map((row) => row.dataset.name)).toEqual(["plain"]);
+    expect(screen.queryByLabelText("Edit plain")).toBeNull();
+    expect(screen.queryByLabelText("Remove plain")).toBeNull();
+    expect(screen.getByLabelText("Edit secure")).toBeTruthy();
+    expect(screen.queryByLabelText("Edit Local")).toBeNull();
   });
 
   it("asks for the passphrase of a locked key, says when it is wrong, and unlocks with it", async () => {
@@ -800,7 +821,7 @@ describe("adding a host found elsewhere", () => {
 });
 
 const remote = (over: Partial<HostState> = {}) =>
-  host({ host: "build", name: "Build box", containers: [container("ci-runner"), container("blog")], ...over });
+  host({ host: "build", name: "Build box", transport: "ssh", origin: "saved", containers: [container("ci-runner"), container("blog")], ...over });
 
 const savedBuild = {
   id: "build", name: "Build box", address: "10.0.0.5", port: 2222, user: "deploy", keyPath: "/home/me/.ssh/id_build",

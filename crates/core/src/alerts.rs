@@ -270,6 +270,7 @@ impl Alerter {
             change: HostChange::Snapshot {
                 status: state.status.clone(),
                 containers: state.containers.clone(),
+                discovery: state.discovery.clone(),
             },
         };
         self.observe(&snapshot, &state.name, 0);
@@ -283,7 +284,9 @@ impl Alerter {
             HostChange::Status { status } => {
                 self.status(host, host_name, status, now_ms, &mut found)
             }
-            HostChange::Snapshot { status, containers } => {
+            HostChange::Snapshot {
+                status, containers, ..
+            } => {
                 self.containers.retain(|(h, _), _| h != host);
                 for c in containers {
                     self.containers
@@ -603,6 +606,7 @@ mod tests {
         update(HostChange::Snapshot {
             status: online(),
             containers,
+            discovery: None,
         })
     }
 
@@ -844,6 +848,8 @@ mod tests {
             host: HostId::new(HOST),
             name: "Host".into(),
             web_address: "localhost".into(),
+            transport: crate::host::Transport::Local,
+            origin: crate::HostOrigin::Local,
             seq: 7,
             status: online(),
             containers: vec![container("a", Some("shop"), &[])],

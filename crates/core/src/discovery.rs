@@ -31,7 +31,7 @@ use serde::Serialize;
 use specta::Type;
 
 use crate::error::{Error, Result};
-use crate::host::Endpoint;
+use crate::host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, SshTarget, Transport};
 
 /// Where the engine listens when nothing says otherwise (moby client's DefaultDockerHost).
 #[cfg(windows)]
@@ -54,6 +54,13 @@ const DEFAULT_CONTEXT: &str = "default";
 #[derive(Debug, Clone, Default)]
 pub struct LocalEnv {
     pub docker_host: Option<String>,
+    /// `DOCKER_TLS_VERIFY` is set (to anything but empty): TLS, the engine's certificate
+    /// checked.
+    pub docker_tls_verify: bool,
+    /// `DOCKER_TLS` is set: TLS without checking, which Berth refuses.
+    pub docker_tls: bool,
+    /// `DOCKER_CERT_PATH`: the folder of ca.pem, cert.pem and key.pem; else the config folder.
+    pub docker_cert_path: Option<PathBuf>,
     pub docker_context: Option<String>,
     /// `$DOCKER_CONFIG`: the folder of config.json and the context store.
     pub docker_config: Option<PathBuf>,
@@ -61,14 +68,26 @@ pub struct LocalEnv {
     pub xdg_runtime_dir: Option<PathBuf>,
     /// [`PLATFORM_DEFAULT`] outside tests.
     pub platform_default: String,
+    /// For a host that follows one named context (see [`context_hosts`]): that context,
+    /// whatever DOCKER_HOST, DOCKER_CONTEXT and config.json say.
+    pub pinned_context: Option<String>,
+    /// Where host keys are checked, for a context whose engine is reached over `ssh://`;
+    /// without them such a context is refused.
+    pub known_hosts: Option<KnownHostsFiles>,
 }
 
 impl LocalEnv {
     /// This process's environment.
     pub fn from_process() -> Self {
         let var = |name| std::env::var(name).ok();
+        let set = |name| var(name).is_some_and(|v: String| !v.is_empty());
         Self {
             docker_host: var("DOCKER_HOST"),
+            docker_tls_verify: set("DOCKER_TLS_VERIFY"),
+            docker_tls: set("DOCKER_TLS"),
+            docker_cert_path: std::env::var_os("DOCKER_CERT_PATH")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
             docker_context: var("DOCKER_CONTEXT"),
             docker_config: std::env::var_os("DOCKER_CONFIG")
                 .filter(|v| !v.is_empty())
@@ -78,6 +97,16 @@ impl LocalEnv {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
             platform_default: PLATFORM_DEFAULT.to_owned(),
+            pinned_context: None,
+            known_hosts: None,
+        }
+    }
+
+    /// With host keys checked against `files`, for contexts reached over SSH.
+    pub fn with_known_hosts(self, files: KnownHostsFiles) -> Self {
+        Self {
+            known_hosts: Some(files),
+            ..self
         }
     }
 
@@ -108,6 +137,8 @@ impl LocalEnv {
 pub struct LocalDiscovery {
     /// The engine's address, `unix:///…`, `tcp://…` or `npipe://…`.
     pub address: String,
+    /// Whether it is reached with TLS, in the clear over TCP, or on this machine.
+    pub transport: Transport,
     pub source: EndpointSource,
     /// The source in words, e.g. `current context "desktop-linux" in ~/.docker/config.json`.
     pub because: String,
@@ -127,6 +158,10 @@ pub struct LocalDiscovery {
 pub enum EndpointSource {
     DockerHost,
     DockerContext {
+        name: String,
+    },
+    /// A host of its own for one context of the docker CLI's store.
+    Context {
         name: String,
     },
     CurrentContext {
@@ -185,20 +220,28 @@ pub struct DockerContext {
     /// `Endpoints.docker.Host`; `None` when the context has no docker endpoint, empty when the
     /// endpoint leaves the host to the client's default.
     pub host: Option<String>,
+    /// `Endpoints.docker.SkipTLSVerify`.
+    pub skip_tls_verify: bool,
     pub meta_file: PathBuf,
 }
 
 /// Where the store keeps context `name`'s meta.json: the folder is the SHA-256 of the name
 /// in hex (docker/cli context store `contextdirOf`).
 pub fn context_meta_file(docker_config: &Path, name: &str) -> PathBuf {
+    context_dir(docker_config, "meta", name).join("meta.json")
+}
+
+/// Where the store keeps context `name`'s TLS material for its docker endpoint (ca.pem,
+/// cert.pem, key.pem), when it has any (the store's `tlsstore.go`).
+pub fn context_tls_dir(docker_config: &Path, name: &str) -> PathBuf {
+    context_dir(docker_config, "tls", name).join("docker")
+}
+
+fn context_dir(docker_config: &Path, kind: &str, name: &str) -> PathBuf {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(name.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    docker_config
-        .join("contexts")
-        .join("meta")
-        .join(hex)
-        .join("meta.json")
+    docker_config.join("contexts").join(kind).join(hex)
 }
 
 /// A JSON object's field as Go's encoding/json finds it: the exact name first, else any
@@ -231,17 +274,21 @@ fn read_meta(meta_file: &Path) -> Result<DockerContext> {
         .and_then(|n| n.as_str())
         .unwrap_or_default();
     // `Endpoints` is a map in Go: its key "docker" is matched exactly.
-    let host = field(&meta, "Endpoints")
-        .and_then(|e| e.get("docker"))
-        .map(|docker| {
-            field(docker, "Host")
-                .and_then(|h| h.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        });
+    let docker = field(&meta, "Endpoints").and_then(|e| e.get("docker"));
+    let host = docker.map(|docker| {
+        field(docker, "Host")
+            .and_then(|h| h.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let skip_tls_verify = docker
+        .and_then(|docker| field(docker, "SkipTLSVerify"))
+        .and_then(|skip| skip.as_bool())
+        .unwrap_or(false);
     Ok(DockerContext {
         name: name.to_owned(),
         host,
+        skip_tls_verify,
         meta_file: meta_file.to_owned(),
     })
 }
@@ -281,8 +328,125 @@ pub fn list_contexts(docker_config: &Path) -> Vec<DockerContext> {
     found
 }
 
+/// The engine `context` (read from the store under `docker_config`) points at, as the docker
+/// CLI reaches it: a `tcp://` host with TLS data in the store is HTTPS checked against it, one
+/// without is plain HTTP; an `ssh://` one is logged in to with the ssh-agent's keys, its host
+/// key checked against `env.known_hosts`; an empty host is the platform default (docker/cli's
+/// Endpoint.ClientOpts only sets a host when there is one).
+pub fn context_endpoint(
+    docker_config: &Path,
+    context: &DockerContext,
+    env: &LocalEnv,
+) -> Result<Endpoint> {
+    let platform_default = env.platform_default.as_str();
+    let name = &context.name;
+    let meta = context.meta_file.display();
+    let Some(host) = &context.host else {
+        // docker/cli context/docker load.go EndpointFromContext.
+        return Err(Error::InvalidInput(format!(
+            "The Docker context {name:?} has no docker endpoint in {meta}; fix it with `docker context update {name} --docker host=…`"
+        )));
+    };
+    let address = if host.trim().is_empty() {
+        platform_default
+    } else {
+        host.as_str()
+    };
+    let cannot = |err: String| {
+        Error::InvalidInput(format!(
+            "The Docker context {name:?} (in {meta}) cannot be used: {err}"
+        ))
+    };
+    if address.starts_with("ssh://") {
+        return ssh_endpoint(address, env).map_err(cannot);
+    }
+    let endpoint = Endpoint::parse(address).map_err(|err| cannot(err.to_string()))?;
+    if !matches!(endpoint, Endpoint::Tcp(_)) {
+        return Ok(endpoint);
+    }
+    if context.skip_tls_verify {
+        return Err(Error::InvalidInput(format!(
+            "The Docker context {name:?} (in {meta}) skips checking the engine's TLS certificate, which Berth never does; give it the engine's CA with `docker context update {name} --docker host={address},ca=…`"
+        )));
+    }
+    let tls_dir = context_tls_dir(docker_config, name);
+    Ok(if tls_dir.is_dir() {
+        endpoint.with_tls(tls_dir)
+    } else {
+        endpoint
+    })
+}
+
+/// An `ssh://[user@]host[:port][/socket]` context as the docker CLI dials it: the user the
+/// address names, else this machine's; the keys of the ssh-agent (the CLI runs `ssh`, which
+/// offers them); the default socket unless the address names one.
+fn ssh_endpoint(address: &str, env: &LocalEnv) -> std::result::Result<Endpoint, String> {
+    let url = crate::import::parse_ssh_url(address)?;
+    let Some(known_hosts) = env.known_hosts.clone() else {
+        return Err(
+            "it is an ssh:// address, and no host keys are on record to check it against here"
+                .to_owned(),
+        );
+    };
+    let user = url
+        .user
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|user| !user.is_empty())
+        .ok_or("its ssh:// address names no user, and this machine's user is unknown")?;
+    Ok(Endpoint::Ssh(Box::new(SshTarget {
+        address: url.host,
+        port: url.port.unwrap_or(22),
+        user,
+        key: KeySource::Agent,
+        socket: url
+            .socket
+            .unwrap_or_else(|| crate::saved_hosts::DEFAULT_SOCKET.to_owned()),
+        known_hosts,
+        jump: Vec::new(),
+    })))
+}
+
+/// A host for each context in the docker CLI's store but the current one (that is the local
+/// host) and `default`, so the user can pick any of them without importing it. Each follows
+/// its context: it is read again before every connection, as the CLI does per command.
+pub fn context_hosts(env: &LocalEnv) -> Vec<HostSpec> {
+    let Some(config_dir) = env.docker_config_dir() else {
+        return Vec::new();
+    };
+    let current = current_context(env, &mut Vec::new()).map(|(name, _)| name);
+    list_contexts(&config_dir)
+        .into_iter()
+        .filter(|context| {
+            context.name != DEFAULT_CONTEXT && Some(&context.name) != current.as_ref()
+        })
+        .map(|context| {
+            let pinned = LocalEnv {
+                pinned_context: Some(context.name.clone()),
+                ..env.clone()
+            };
+            // A context that cannot be used now still becomes a host, which says why.
+            let endpoint = context_endpoint(&config_dir, &context, &pinned)
+                .unwrap_or_else(|_| platform_default());
+            HostSpec {
+                id: HostId::new(format!("{CONTEXT_HOST_PREFIX}{}", context.name)),
+                name: context.name,
+                endpoint,
+                local: Some(pinned),
+            }
+        })
+        .collect()
+}
+
+/// Ids of the hosts made from contexts begin with it; saved hosts' ids never contain `:`.
+pub const CONTEXT_HOST_PREFIX: &str = "context:";
+
 /// The current context's name and which rule named it, when one is named (rules 2 to 4).
 fn current_context(env: &LocalEnv, warnings: &mut Vec<String>) -> Option<(String, EndpointSource)> {
+    if let Some(name) = &env.pinned_context {
+        let source = EndpointSource::Context { name: name.clone() };
+        return Some((name.clone(), source));
+    }
     if let Some(name) = env.docker_context.as_deref().filter(|n| !n.is_empty()) {
         let source = EndpointSource::DockerContext {
             name: name.to_owned(),
@@ -360,6 +524,7 @@ fn name_of_source(source: &EndpointSource) -> String {
     match source {
         EndpointSource::DockerHost => "DOCKER_HOST".to_owned(),
         EndpointSource::DockerContext { name } => format!("context {name:?} (DOCKER_CONTEXT)"),
+        EndpointSource::Context { name } => format!("Docker context {name:?}"),
         EndpointSource::CurrentContext { name, config_file } => {
             format!("current context {name:?} in {config_file}")
         }
@@ -377,6 +542,7 @@ pub fn discover(env: &LocalEnv) -> Result<(Endpoint, LocalDiscovery)> {
     let found = |endpoint: Endpoint, source, tried, warnings| {
         let discovery = LocalDiscovery {
             address: endpoint.to_string(),
+            transport: endpoint.transport(),
             because: name_of_source(&source),
             source,
             tried,
@@ -386,13 +552,30 @@ pub fn discover(env: &LocalEnv) -> Result<(Endpoint, LocalDiscovery)> {
     };
 
     // Rule 1: a non-empty DOCKER_HOST (the CLI's `os.Getenv(EnvOverrideHost) != ""`).
-    if let Some(host) = env.docker_host.as_deref().filter(|h| !h.trim().is_empty()) {
-        return found(
-            Endpoint::parse(host)?,
-            EndpointSource::DockerHost,
-            Vec::new(),
-            warnings,
-        );
+    if let Some(host) = env
+        .docker_host
+        .as_deref()
+        .filter(|h| !h.trim().is_empty() && env.pinned_context.is_none())
+    {
+        let mut endpoint = Endpoint::parse(host)?;
+        if matches!(endpoint, Endpoint::Tcp(_)) {
+            if env.docker_tls_verify {
+                // The CLI's default cert path is its config folder (cli/flags/options.go).
+                let Some(cert_dir) = env
+                    .docker_cert_path
+                    .clone()
+                    .or_else(|| env.docker_config_dir())
+                else {
+                    return Err(Error::InvalidInput("DOCKER_TLS_VERIFY is set but there is no DOCKER_CERT_PATH and no home folder to find the certificates in".to_owned()));
+                };
+                endpoint = endpoint.with_tls(cert_dir);
+            } else if env.docker_tls {
+                return Err(Error::InvalidInput(format!(
+                    "DOCKER_TLS is set without DOCKER_TLS_VERIFY, which asks for TLS without checking the engine at {host} is who it says; Berth always checks: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem"
+                )));
+            }
+        }
+        return found(endpoint, EndpointSource::DockerHost, Vec::new(), warnings);
     }
 
     // Rules 2 to 4: a named context other than "default".
@@ -404,33 +587,18 @@ pub fn discover(env: &LocalEnv) -> Result<(Endpoint, LocalDiscovery)> {
                     name_of_source(&source)
                 )));
             };
-            let context = read_context(&config_dir, &name).map_err(|err| match err {
+            let named_by = |err| match err {
                 Error::NotFound(message) => {
                     Error::NotFound(format!("{message} (named by {})", name_of_source(&source)))
                 }
+                Error::InvalidInput(message) => {
+                    Error::InvalidInput(format!("{message} (named by {})", name_of_source(&source)))
+                }
                 other => other,
-            })?;
-            let Some(host) = context.host else {
-                // docker/cli context/docker load.go EndpointFromContext.
-                return Err(Error::InvalidInput(format!(
-                    "The Docker context {name:?} has no docker endpoint in {}; fix it with `docker context update {name} --docker host=…`",
-                    context.meta_file.display()
-                )));
             };
-            // An empty host leaves it to the client's default (docker/cli's
-            // Endpoint.ClientOpts only sets a host when there is one).
-            let address = if host.trim().is_empty() {
-                env.platform_default.as_str()
-            } else {
-                host.as_str()
-            };
-            let endpoint = Endpoint::parse(address).map_err(|err| {
-                Error::InvalidInput(format!(
-                    "The Docker context {name:?} ({}, in {}) cannot be used: {err}",
-                    name_of_source(&source),
-                    context.meta_file.display()
-                ))
-            })?;
+            let endpoint = read_context(&config_dir, &name)
+                .and_then(|context| context_endpoint(&config_dir, &context, env))
+                .map_err(named_by)?;
             return found(endpoint, source, Vec::new(), warnings);
         }
     }

@@ -34,8 +34,10 @@ pub struct Engine {
 /// Where a connection of our own to the engine goes.
 #[derive(Debug, Clone)]
 pub(crate) enum Dial {
+    #[cfg(unix)]
     Unix(std::path::PathBuf),
     Tcp(String),
+    Tls(crate::tls::TlsDialer),
     #[cfg(windows)]
     NamedPipe(String),
     Ssh(crate::ssh::Dialer),
@@ -80,6 +82,7 @@ impl Engine {
         let address = endpoint.to_string();
         let version = bollard::API_DEFAULT_VERSION;
         let (docker, dial) = match endpoint {
+            #[cfg(unix)]
             Endpoint::Unix(path) => {
                 let docker = Docker::connect_with_unix(
                     &path.to_string_lossy(),
@@ -93,6 +96,22 @@ impl Engine {
                 let docker = Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
                     .map_err(|e| Error::from_engine(&address, e))?;
                 (docker, Dial::Tcp(authority.clone()))
+            }
+            Endpoint::Tls {
+                authority,
+                cert_dir,
+            } => {
+                let dialer = crate::tls::TlsDialer::new(authority, cert_dir)?;
+                let docker = crate::own_connections::docker(dialer.clone(), &address, version)?;
+                (docker, Dial::Tls(dialer))
+            }
+            // tokio (and so bollard) has Unix sockets only on Unix.
+            #[cfg(not(unix))]
+            Endpoint::Unix(path) => {
+                return Err(Error::EngineUnreachable {
+                    endpoint: address,
+                    reason: format!("Unix sockets are not supported on this platform, and {} is one; write npipe:////./pipe/docker_engine or tcp://host:port", path.display()),
+                });
             }
             // Docker Desktop's engine on Windows: bollard's named-pipe connector.
             #[cfg(windows)]

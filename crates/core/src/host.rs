@@ -43,8 +43,15 @@ impl fmt::Display for HostId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Unix(PathBuf),
-    /// Plain HTTP, `host:port` (an IPv6 host in brackets).
+    /// Plain HTTP, `host:port` (an IPv6 host in brackets): nothing encrypts it.
     Tcp(String),
+    /// HTTPS to `host:port`, the engine's certificate checked against the folder's `ca.pem`,
+    /// with its `cert.pem` and `key.pem` as the client's certificate when they are there (the
+    /// docker CLI's `DOCKER_TLS_VERIFY` with `DOCKER_CERT_PATH`, or a context's TLS data).
+    Tls {
+        authority: String,
+        cert_dir: PathBuf,
+    },
     /// A Windows named pipe, `//./pipe/docker_engine`.
     NamedPipe(String),
     /// The engine socket of a host reached over SSH (boxed: it is much larger than the others).
@@ -372,17 +379,51 @@ fn parse_tcp(rest: &str) -> std::result::Result<String, String> {
     Ok(format!("{host}:{port}"))
 }
 
+/// How a host's engine traffic travels, for the window to mark what crosses a network in
+/// the clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Transport {
+    /// A socket or named pipe on this machine.
+    Local,
+    Ssh,
+    Tls,
+    /// Plain `tcp://`: anyone on the path reads and drives the engine.
+    Unencrypted,
+}
+
 impl Endpoint {
     /// Where ports the engine publishes are reached from this machine.
     pub fn web_address(&self) -> String {
         match self {
             Endpoint::Unix(_) => "localhost".to_owned(),
-            Endpoint::Tcp(authority) => authority
+            Endpoint::Tcp(authority) | Endpoint::Tls { authority, .. } => authority
                 .rsplit_once(':')
                 .map_or(authority.as_str(), |(host, _)| host)
                 .to_owned(),
             Endpoint::NamedPipe(_) => "localhost".to_owned(),
             Endpoint::Ssh(target) => target.address.clone(),
+        }
+    }
+
+    pub fn transport(&self) -> Transport {
+        match self {
+            Endpoint::Unix(_) | Endpoint::NamedPipe(_) => Transport::Local,
+            Endpoint::Tcp(_) => Transport::Unencrypted,
+            Endpoint::Tls { .. } => Transport::Tls,
+            Endpoint::Ssh(_) => Transport::Ssh,
+        }
+    }
+
+    /// This address with TLS from `cert_dir`; only `tcp://` addresses take it (the docker
+    /// CLI ignores TLS settings for sockets and pipes, and so does Berth).
+    pub fn with_tls(self, cert_dir: PathBuf) -> Self {
+        match self {
+            Endpoint::Tcp(authority) => Endpoint::Tls {
+                authority,
+                cert_dir,
+            },
+            other => other,
         }
     }
 }
@@ -391,7 +432,9 @@ impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
-            Endpoint::Tcp(authority) => write!(f, "tcp://{authority}"),
+            Endpoint::Tcp(authority) | Endpoint::Tls { authority, .. } => {
+                write!(f, "tcp://{authority}")
+            }
             Endpoint::NamedPipe(pipe) => write!(f, "npipe://{pipe}"),
             Endpoint::Ssh(target) => write!(f, "{target}"),
         }
@@ -443,8 +486,8 @@ impl HostSpec {
     /// The local engine to watch even when it cannot be found yet (a missing context, a
     /// malformed DOCKER_HOST): the watcher looks again before each attempt, and until the
     /// user fixes it the host shows why it was refused, naming the file.
-    pub fn local_watched() -> Self {
-        let env = LocalEnv::from_process();
+    pub fn local_watched(env: &LocalEnv) -> Self {
+        let env = env.clone();
         Self::local_in(&env).unwrap_or_else(|err| {
             tracing::warn!(%err, "the local engine cannot be found yet");
             Self {

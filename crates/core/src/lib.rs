@@ -24,6 +24,7 @@ pub mod keygen;
 pub mod logs;
 pub mod networks;
 pub mod object_refs;
+mod own_connections;
 pub mod passphrases;
 mod raw;
 pub mod recovery;
@@ -35,6 +36,7 @@ pub mod stats;
 pub mod store;
 pub mod stream;
 pub mod system;
+mod tls;
 pub mod volumes;
 pub mod watch;
 
@@ -60,7 +62,7 @@ pub use stats::StatsSample;
 pub use store::Store;
 pub use system::{DiskUsage, SystemPruned, Usage};
 pub use volumes::VolumeRequest;
-pub use watch::{HostChange, HostState, HostStatus, HostUpdate, Watcher};
+pub use watch::{HostChange, HostOrigin, HostState, HostStatus, HostUpdate, Watcher};
 
 use std::sync::{Arc, RwLock};
 

@@ -36,6 +36,7 @@ impl Engine {
 
     async fn get_bytes(&self, path: &str) -> std::result::Result<Bytes, String> {
         match self.dial() {
+            #[cfg(unix)]
             Dial::Unix(socket) => {
                 let stream = tokio::net::UnixStream::connect(socket)
                     .await
@@ -46,6 +47,10 @@ impl Engine {
                 let stream = tokio::net::TcpStream::connect(authority)
                     .await
                     .map_err(|e| e.to_string())?;
+                get(TokioIo::new(stream), path).await
+            }
+            Dial::Tls(dialer) => {
+                let stream = dialer.open().await.map_err(|e| e.to_string())?;
                 get(TokioIo::new(stream), path).await
             }
             #[cfg(windows)]

@@ -56,6 +56,14 @@ impl SavedHost {
         // Each refusal names its field as this type's serialized field name, for the form.
         let invalid =
             |field: &str, message: String| Err(Error::InvalidInput(message).in_field(field));
+        // The local engine and the hosts made from Docker contexts have ids of their own.
+        let id = self.id.as_str();
+        if id.is_empty()
+            || id == HostId::LOCAL
+            || id.starts_with(crate::discovery::CONTEXT_HOST_PREFIX)
+        {
+            return invalid("id", format!("{id:?} is not a saved host's id."));
+        }
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 64 {
             return invalid("name", "The name must have 1 to 64 characters.".to_owned());

@@ -23,7 +23,7 @@ use crate::discovery::LocalDiscovery;
 use crate::engine::{Engine, EngineInfo};
 use crate::error::{AcceptedHostKey, Error, ErrorCode, ErrorDetails, Result};
 use crate::event::{EngineEvent, EventKind};
-use crate::host::{Endpoint, HostId, HostSpec};
+use crate::host::{Endpoint, HostId, HostSpec, Transport};
 use crate::store::Store;
 
 /// Reconnect delays: quick first retries for a restarting engine, doubling to about a minute
@@ -84,6 +84,8 @@ pub enum HostChange {
     Snapshot {
         status: HostStatus,
         containers: Vec<Container>,
+        /// As [`HostState::discovery`].
+        discovery: Option<LocalDiscovery>,
     },
     Containers {
         upserted: Vec<Container>,
@@ -109,6 +111,10 @@ pub struct HostState {
     /// Where the host's published ports are reached from here: `localhost` for an engine on
     /// this machine, else the host's name or address.
     pub web_address: String,
+    /// How the engine's traffic travels (the local engine's may change with
+    /// [`HostChange::Discovery`], which says so too).
+    pub transport: Transport,
+    pub origin: HostOrigin,
     pub seq: u32,
     pub status: HostStatus,
     pub containers: Vec<Container>,
@@ -116,6 +122,18 @@ pub struct HostState {
     pub events: Vec<EngineEvent>,
     /// For the local engine, which address was chosen and why, and where else Berth looked.
     pub discovery: Option<LocalDiscovery>,
+}
+
+/// Where a host comes from, which says what the user may do with it: only saved hosts are
+/// edited or removed in Berth; a context is changed with `docker context`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum HostOrigin {
+    /// The local engine, found the way the docker CLI finds it.
+    Local,
+    Saved,
+    /// A context of the docker CLI's store other than the current one.
+    DockerContext,
 }
 
 struct Table {
@@ -155,8 +173,13 @@ impl Shared {
         let mut table = self.table();
         match &change {
             HostChange::Status { status } => table.status = status.clone(),
-            HostChange::Snapshot { status, containers } => {
+            HostChange::Snapshot {
+                status,
+                containers,
+                discovery,
+            } => {
                 table.status = status.clone();
+                table.discovery = discovery.clone();
                 table.containers = containers
                     .iter()
                     .map(|c| (c.id.clone(), c.clone()))
@@ -223,6 +246,12 @@ impl Shared {
             host: self.spec.id.clone(),
             name: self.spec.name.clone(),
             web_address: table.endpoint.web_address(),
+            transport: table.endpoint.transport(),
+            origin: match &self.spec.local {
+                Some(env) if env.pinned_context.is_some() => HostOrigin::DockerContext,
+                Some(_) => HostOrigin::Local,
+                None => HostOrigin::Saved,
+            },
             seq: table.seq,
             status: table.status.clone(),
             containers,
@@ -436,12 +465,17 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
         Ok(containers) => containers,
         Err(e) => return e,
     };
-    shared.table().engine = Some(engine.clone());
+    let discovery = {
+        let mut table = shared.table();
+        table.engine = Some(engine.clone());
+        table.discovery.clone()
+    };
     shared.apply(HostChange::Snapshot {
         status: HostStatus::Online {
             engine: Box::new(info),
         },
         containers,
+        discovery,
     });
     *backoff = BACKOFF_FIRST;
     shared.online.send_modify(|times| *times += 1);

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use berth_core::discovery::{self, context_meta_file, LocalEnv, Runtime};
+use berth_core::host::Transport;
 use berth_core::{
     Berth, EndpointSource, Engine, ErrorCode, HostId, HostSpec, HostState, HostStatus,
 };
@@ -155,6 +156,116 @@ async fn a_tcp_context_is_reached_over_tcp() {
     let mut env = fake.env.clone();
     env.docker_context = Some("tcp-ctx".into());
     assert_eq!(answers(&env).await, format!("tcp://{relay}"));
+    let (_, found) = discovery::discover(&env).unwrap();
+    assert_eq!(
+        found.transport,
+        Transport::Unencrypted,
+        "no TLS data: plain HTTP"
+    );
+}
+
+/// A context's TLS material where the docker CLI's store keeps it.
+fn tls_context(fake: &Fake, name: &str, host: &str, certs: &Path, skip_verify: bool) {
+    let meta = serde_json::json!({"Name": name, "Metadata": {},
+        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_verify}}});
+    fake.context(name, &meta.to_string());
+    let dir = discovery::context_tls_dir(&fake.root.join("home/.docker"), name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["ca.pem", "cert.pem", "key.pem"] {
+        std::fs::copy(certs.join(file), dir.join(file)).unwrap();
+    }
+}
+
+/// Connects to `endpoint` and reads its engine through both of Berth's paths: bollard (info,
+/// the container list) and a connection of its own (`system df`).
+async fn engine_answers(endpoint: &berth_core::host::Endpoint) -> Result<(), berth_core::Error> {
+    let engine = Engine::connect(endpoint).await?;
+    engine.info().await?;
+    engine.containers().await?;
+    engine.disk_usage().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tls_engine_is_reached_with_docker_tls_verify_and_a_context_s_certificates() {
+    let remote = berth_testkit::RemoteHost::get();
+    let fake = Fake::new(&format!("unix://{REAL_SOCKET}"));
+
+    // DOCKER_HOST with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as docker-machine sets them.
+    let mut env = fake.env.clone();
+    env.docker_host = Some(remote.tls_docker_host());
+    env.docker_tls_verify = true;
+    env.docker_cert_path = Some(remote.tls_certs());
+    let (endpoint, found) = discovery::discover(&env).unwrap();
+    assert_eq!(found.transport, Transport::Tls);
+    engine_answers(&endpoint)
+        .await
+        .expect("the TLS engine answers");
+
+    // The same engine without TLS: it does not speak plain HTTP, and the address is marked.
+    env.docker_tls_verify = false;
+    let (endpoint, found) = discovery::discover(&env).unwrap();
+    assert_eq!(found.transport, Transport::Unencrypted);
+    assert!(engine_answers(&endpoint).await.is_err());
+
+    // DOCKER_TLS alone asks for no check of the engine's certificate: refused before dialling.
+    env.docker_tls = true;
+    let err = discovery::discover(&env).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    assert!(err.to_string().contains("DOCKER_TLS_VERIFY"), "{err}");
+
+    // A context with TLS data in the store.
+    tls_context(
+        &fake,
+        "tls-ctx",
+        &remote.tls_docker_host(),
+        &remote.tls_certs(),
+        false,
+    );
+    let mut env = fake.env.clone();
+    env.docker_context = Some("tls-ctx".into());
+    let (endpoint, found) = discovery::discover(&env).unwrap();
+    assert_eq!(found.transport, Transport::Tls);
+    engine_answers(&endpoint)
+        .await
+        .expect("the TLS context's engine answers");
+
+    // One that would skip verification is refused, naming the context.
+    tls_context(
+        &fake,
+        "insecure",
+        &remote.tls_docker_host(),
+        &remote.tls_certs(),
+        true,
+    );
+    env.docker_context = Some("insecure".into());
+    let err = discovery::discover(&env).unwrap_err();
+    assert!(err.to_string().contains("\"insecure\""), "{err}");
+}
+
+#[tokio::test]
+async fn a_tls_engine_with_a_certificate_from_another_ca_is_refused() {
+    let remote = berth_testkit::RemoteHost::get();
+    let fake = Fake::new(&format!("unix://{REAL_SOCKET}"));
+    // The client's own certificate and key, but another CA: the engine's certificate does not
+    // chain to it.
+    let certs = fake.root.join("other-ca");
+    std::fs::create_dir_all(&certs).unwrap();
+    for file in ["cert.pem", "key.pem"] {
+        std::fs::copy(remote.tls_certs().join(file), certs.join(file)).unwrap();
+    }
+    std::fs::copy(remote.tls_certs().join("cert.pem"), certs.join("ca.pem")).unwrap();
+    let endpoint = berth_core::host::Endpoint::parse(&remote.tls_docker_host())
+        .unwrap()
+        .with_tls(certs.clone());
+    let err = engine_answers(&endpoint).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+
+    // No ca.pem at all: refused before dialling, naming the folder.
+    std::fs::remove_file(certs.join("ca.pem")).unwrap();
+    let err = engine_answers(&endpoint).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    assert!(err.to_string().contains("ca.pem"), "{err}");
 }
 
 #[tokio::test]
@@ -226,15 +337,100 @@ async fn the_watched_local_host_shows_a_refused_context_and_follows_its_fix() {
     );
 }
 
-async fn wait_until<T>(
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_other_context_is_a_host_of_its_own_that_follows_its_context() {
+    let remote = berth_testkit::RemoteHost::get();
+    let relay = tcp_relay().await;
+    let fake = Fake::new(&format!("unix://{REAL_SOCKET}"));
+    fake.host_context("current", &format!("unix://{REAL_SOCKET}"));
+    fake.current("current");
+    fake.host_context("plain", &format!("tcp://{relay}"));
+    tls_context(
+        &fake,
+        "secure",
+        &remote.tls_docker_host(),
+        &remote.tls_certs(),
+        false,
+    );
+    fake.host_context(
+        "over-ssh",
+        &format!("ssh://{}@{}", remote.user, remote.address),
+    );
+
+    let hosts = discovery::context_hosts(&fake.env);
+    let ids: Vec<&str> = hosts.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["context:over-ssh", "context:plain", "context:secure"],
+        "every context but the current one (the local host's) and default"
+    );
+    let berth = Berth::start(hosts, None);
+    let online = |state: &HostState| match state.status {
+        HostStatus::Online { .. } => Some(state.transport),
+        _ => None,
+    };
+    let plain = HostId::new("context:plain");
+    let secure = HostId::new("context:secure");
+    assert_eq!(
+        wait_for_host(&berth, &plain, "online", online).await,
+        Transport::Unencrypted
+    );
+    assert_eq!(
+        wait_for_host(&berth, &secure, "online", online).await,
+        Transport::Tls
+    );
+    // No host keys given for an ssh:// context: it says so rather than dialling unchecked.
+    let refused = wait_for_host(
+        &berth,
+        &HostId::new("context:over-ssh"),
+        "its refusal",
+        |state| match &state.status {
+            HostStatus::Offline { reason, .. } => Some(reason.clone()),
+            _ => None,
+        },
+    )
+    .await;
+    assert!(refused.contains("host keys"), "{refused}");
+
+    // A host whose context points nowhere yet follows it when `docker context update` fixes
+    // it: the context is read again before each connection attempt.
+    fake.host_context("later", "tcp://127.0.0.1:1");
+    let later = berth_core::discovery::context_hosts(&fake.env)
+        .into_iter()
+        .find(|h| h.id.as_str() == "context:later")
+        .unwrap();
+    berth.add(later).unwrap();
+    let later = HostId::new("context:later");
+    wait_for_host(&berth, &later, "offline", |state| {
+        matches!(state.status, HostStatus::Offline { .. }).then_some(())
+    })
+    .await;
+    fake.host_context("later", &format!("unix://{REAL_SOCKET}"));
+    berth.watcher(&later).unwrap().reconnect_now();
+    let found = wait_for_host(&berth, &later, "online at the new address", |state| {
+        online(state).and(state.discovery.clone())
+    })
+    .await;
+    assert_eq!(found.address, format!("unix://{REAL_SOCKET}"));
+    assert_eq!(found.transport, Transport::Local);
+    assert_eq!(found.because, "Docker context \"later\"");
+}
+
+async fn wait_until<T>(berth: &Berth, what: &str, check: impl FnMut(&HostState) -> Option<T>) -> T {
+    wait_for_host(berth, &HostId::local(), what, check).await
+}
+
+async fn wait_for_host<T>(
     berth: &Berth,
+    host: &HostId,
     what: &str,
     mut check: impl FnMut(&HostState) -> Option<T>,
 ) -> T {
     let mut updates = berth.subscribe();
     let found = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         loop {
-            if let Some(found) = check(&berth.states()[0]) {
+            let state = berth.states().into_iter().find(|s| &s.host == host);
+            if let Some(found) = state.as_ref().and_then(&mut check) {
                 return found;
             }
             updates.recv().await.expect("updates keep coming");

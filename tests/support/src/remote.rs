@@ -74,6 +74,16 @@ impl RemoteHost {
         self.env["BERTH_SSH_NO_FORWARDING_PORT"].parse().unwrap()
     }
 
+    /// The remote engine's TLS listener (`dockerd --tlsverify`), `tcp://address:port`.
+    pub fn tls_docker_host(&self) -> String {
+        self.env["BERTH_TLS_DOCKER_HOST"].clone()
+    }
+
+    /// The folder of a client's ca.pem, cert.pem and key.pem for [`Self::tls_docker_host`].
+    pub fn tls_certs(&self) -> PathBuf {
+        PathBuf::from(&self.env["BERTH_TLS_CERTS"])
+    }
+
     /// A user who may log in over SSH but not use the Docker socket.
     pub fn no_docker_user(&self) -> String {
         self.env["BERTH_SSH_NO_DOCKER_USER"].clone()

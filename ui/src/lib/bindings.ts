@@ -357,7 +357,9 @@ export type DiskUsage = {
 };
 
 /**  Which rule chose the local engine. */
-export type EndpointSource = { kind: "dockerHost" } | { kind: "dockerContext"; name: string } | { kind: "currentContext"; name: string; 
+export type EndpointSource = { kind: "dockerHost" } | { kind: "dockerContext"; name: string } | 
+/**  A host of its own for one context of the docker CLI's store. */
+{ kind: "context"; name: string } | { kind: "currentContext"; name: string; 
 /**  The config.json that names it, as shown to people (`~/.docker/config.json`). */
 configFile: string } | 
 /**  The platform's default socket (or pipe). */
@@ -489,7 +491,9 @@ export type HostCandidate = {
 
 export type HostChange = { kind: "status"; status: HostStatus } | 
 /**  The whole table, after a (re)connect or when a consumer fell behind. */
-{ kind: "snapshot"; status: HostStatus; containers: Container[] } | { kind: "containers"; upserted: Container[]; removed: string[] } | 
+{ kind: "snapshot"; status: HostStatus; containers: Container[]; 
+/**  As [`HostState::discovery`]. */
+discovery: LocalDiscovery | null } | { kind: "containers"; upserted: Container[]; removed: string[] } | 
 /**  Engine events, oldest first. Views of images, volumes and networks reload on theirs. */
 { kind: "events"; events: EngineEvent[] } | 
 /**
@@ -511,6 +515,16 @@ export type HostKeyFacts = {
 	known: KnownHostKey[],
 };
 
+/**
+ *  Where a host comes from, which says what the user may do with it: only saved hosts are
+ *  edited or removed in Berth; a context is changed with `docker context`.
+ */
+export type HostOrigin = 
+/**  The local engine, found the way the docker CLI finds it. */
+"local" | "saved" | 
+/**  A context of the docker CLI's store other than the current one. */
+"dockerContext";
+
 /**  A host's current state, as a consumer starts from. */
 export type HostState = {
 	host: HostId,
@@ -520,6 +534,12 @@ export type HostState = {
 	 *  this machine, else the host's name or address.
 	 */
 	webAddress: string,
+	/**
+	 *  How the engine's traffic travels (the local engine's may change with
+	 *  [`HostChange::Discovery`], which says so too).
+	 */
+	transport: Transport,
+	origin: HostOrigin,
 	seq: number,
 	status: HostStatus,
 	containers: Container[],
@@ -632,6 +652,8 @@ export type KnownHostKey = {
 export type LocalDiscovery = {
 	/**  The engine's address, `unix:///…`, `tcp://…` or `npipe://…`. */
 	address: string,
+	/**  Whether it is reached with TLS, in the clear over TCP, or on this machine. */
+	transport: Transport,
 	source: EndpointSource,
 	/**  The source in words, e.g. `current context "desktop-linux" in ~/.docker/config.json`. */
 	because: string,
@@ -871,6 +893,16 @@ export type TerminalOpened = {
 export type Theme = 
 /**  Follow the desktop's light or dark preference. */
 "system" | "light" | "dark";
+
+/**
+ *  How a host's engine traffic travels, for the window to mark what crosses a network in
+ *  the clear.
+ */
+export type Transport = 
+/**  A socket or named pipe on this machine. */
+"local" | "ssh" | "tls" | 
+/**  Plain `tcp://`: anyone on the path reads and drives the engine. */
+"unencrypted";
 
 /**  A place looked at and passed over. */
 export type TriedEndpoint = {

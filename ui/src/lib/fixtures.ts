@@ -62,6 +62,8 @@ export function onlineHost(over: Partial<HostState> = {}): HostState {
     host: "local",
     name: "Local",
     webAddress: "localhost",
+    transport: "local",
+    origin: "local",
     seq: 1,
     status: { state: "online", engine: ENGINE },
     containers: [],

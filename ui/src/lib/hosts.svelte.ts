@@ -1,5 +1,16 @@
 // The hosts and their containers, kept live from the core's updates.
-import type { Backend, Container, EngineEvent, HostId, HostState, HostStatus, HostUpdate, LocalDiscovery } from "./backend";
+import type {
+  Backend,
+  Container,
+  EngineEvent,
+  HostId,
+  HostState,
+  HostStatus,
+  HostUpdate,
+  LocalDiscovery,
+  Transport,
+  HostOrigin,
+} from "./backend";
 
 /** As many recent events as the core keeps per host. */
 const RECENT_EVENTS = 500;
@@ -9,6 +20,9 @@ export type HostView = {
   name: string;
   /** Where the host's published ports are reached from here. */
   webAddress: string;
+  /** How its engine's traffic travels: plain TCP is marked unencrypted. */
+  transport: Transport;
+  origin: HostOrigin;
   seq: number;
   status: HostStatus;
   containers: Container[];
@@ -65,6 +79,7 @@ export class HostsStore {
       case "snapshot":
         host.status = change.status;
         host.containers = change.containers;
+        this.#found(host, change.discovery);
         break;
       case "containers": {
         const gone = new Set([...change.removed, ...change.upserted.map((c) => c.id)]);
@@ -75,8 +90,14 @@ export class HostsStore {
         host.events = host.events.concat(change.events).slice(-RECENT_EVENTS);
         break;
       case "discovery":
-        host.discovery = change.discovery;
+        this.#found(host, change.discovery);
         break;
     }
+  }
+
+  /** Where the engine was found: its transport follows the address. */
+  #found(host: HostView, discovery: LocalDiscovery | null) {
+    host.discovery = discovery;
+    if (discovery) host.transport = discovery.transport;
   }
 }

@@ -6,7 +6,7 @@ import { HostsStore } from "./hosts.svelte";
 const online: HostState["status"] = { state: "online", engine: ENGINE };
 
 function state(seq: number): HostState {
-  return { host: "local", name: "Local", webAddress: "localhost", seq, status: online, containers: [container("a")], events: [], discovery: null };
+  return { host: "local", name: "Local", webAddress: "localhost", transport: "local", origin: "local", seq, status: online, containers: [container("a")], events: [], discovery: null };
 }
 
 /** A backend whose update handler the test drives; hostsState answers with `initial`. */
@@ -30,8 +30,10 @@ describe("HostsStore", () => {
     const { backend, emit } = fakeBackend([state(1)]);
     const store = new HostsStore(backend);
     await store.start();
+    // Found elsewhere, and (as a DOCKER_HOST with TLS would be) travelling otherwise.
     const discovery = {
       address: "unix:///home/me/.colima/default/docker.sock",
+      transport: "tls" as const,
       source: { kind: "wellKnown" as const, runtime: "colima" as const, path: "~/.colima/default/docker.sock" },
       because: "Colima's socket ~/.colima/default/docker.sock",
       tried: [],
@@ -39,6 +41,7 @@ describe("HostsStore", () => {
     };
     emit({ host: "local", seq: 2, change: { kind: "discovery", discovery } });
     expect(store.host("local")!.discovery).toEqual(discovery);
+    expect(store.host("local")!.transport).toBe(discovery.transport);
     emit({ host: "local", seq: 3, change: { kind: "discovery", discovery: null } });
     expect(store.host("local")!.discovery).toBeNull();
   });
@@ -92,7 +95,7 @@ describe("HostsStore", () => {
     const { backend, emit } = fakeBackend([state(1)]);
     const store = new HostsStore(backend);
     await store.start();
-    emit({ host: "local", seq: 2, change: { kind: "snapshot", status: online, containers: [container("x"), container("y")] } });
+    emit({ host: "local", seq: 2, change: { kind: "snapshot", status: online, containers: [container("x"), container("y")], discovery: null } });
     expect(store.host("local")!.containers.map((c) => c.name)).toEqual(["x", "y"]);
   });
 });

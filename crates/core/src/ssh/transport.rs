@@ -3,29 +3,20 @@
 //! (or, where sshd refuses stream-local forwarding, `docker system dial-stdio`).
 
 use std::future::Future;
-use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use bollard::{BollardRequest, ClientVersion, Docker};
+use bollard::{ClientVersion, Docker};
 use hyper::Uri;
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use russh::client::Msg;
 use russh::{ChannelMsg, ChannelOpenFailure, ChannelStream};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::{connect_error, Session};
 use crate::error::{Error, Result};
 use crate::host::SshTarget;
-
-/// Idle engine connections (channels) are closed after this long.
-const POOL_IDLE: Duration = Duration::from_secs(30);
-/// The wait for response headers; streams (logs, events) are not bounded by it.
-const REQUEST_TIMEOUT_SECS: u64 = 30;
+use crate::own_connections::{self, Conn};
 
 /// How engine connections reach the socket on the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,26 +40,7 @@ pub(super) fn docker(
         socket: target.socket.clone(),
         route,
     };
-    let client: Client<ChannelConnector, BollardBody> = Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(POOL_IDLE)
-        .pool_timer(TokioTimer::new())
-        .build(connector.clone());
-    let docker = Docker::connect_with_custom_transport(
-        move |request: BollardRequest| {
-            let client = client.clone();
-            async move {
-                client
-                    .request(request)
-                    .await
-                    .map_err(bollard::errors::Error::from)
-            }
-        },
-        // The URI's scheme and authority only key the pool: every connection is a channel.
-        Some("http://docker.invalid"),
-        REQUEST_TIMEOUT_SECS,
-        client_version,
-    )
-    .map_err(|err| Error::from_engine(&target.to_string(), err))?;
+    let docker = own_connections::docker(connector.clone(), &target.to_string(), client_version)?;
     Ok((docker, connector))
 }
 
@@ -133,15 +105,6 @@ async fn run(session: &Session, command: &str) -> Option<u32> {
     None
 }
 
-/// bollard's request body type is private; name it through its public request type.
-trait BodyOf {
-    type Body;
-}
-impl<B> BodyOf for hyper::Request<B> {
-    type Body = B;
-}
-type BollardBody = <BollardRequest as BodyOf>::Body;
-
 /// Makes every new HTTP connection a channel on the host's one SSH connection.
 #[derive(Clone)]
 pub(crate) struct ChannelConnector {
@@ -190,7 +153,7 @@ impl ChannelConnector {
 }
 
 impl tower_service::Service<Uri> for ChannelConnector {
-    type Response = TokioIo<EngineChannel>;
+    type Response = TokioIo<Conn<ChannelStream<Msg>>>;
     type Error = russh::Error;
     type Future =
         Pin<Box<dyn Future<Output = std::result::Result<Self::Response, Self::Error>> + Send>>;
@@ -201,44 +164,6 @@ impl tower_service::Service<Uri> for ChannelConnector {
 
     fn call(&mut self, _: Uri) -> Self::Future {
         let connector = self.clone();
-        Box::pin(async move { Ok(TokioIo::new(EngineChannel(connector.open().await?))) })
-    }
-}
-
-/// A channel to the engine, as hyper needs a connection to be (both traits are foreign to
-/// russh's stream, hence the wrapper).
-pub(crate) struct EngineChannel(ChannelStream<Msg>);
-
-impl Connection for EngineChannel {
-    fn connected(&self) -> Connected {
-        Connected::new()
-    }
-}
-
-impl AsyncRead for EngineChannel {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for EngineChannel {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
+        Box::pin(async move { Ok(TokioIo::new(Conn(connector.open().await?))) })
     }
 }
