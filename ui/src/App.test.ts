@@ -348,6 +348,17 @@ describe("the containers window", () => {
     expect(dot?.getAttribute("title")).toBe("Offline: no socket at /var/run/docker.sock");
     await fireEvent.click(screen.getByText("Retry now"));
     expect(calls.find((c) => c.cmd === "hosts_reconnect")?.args).toMatchObject({ host: "local" });
+    expect(screen.queryByTestId("fix-configuration")).toBeNull();
+  });
+
+  it("says a refused Docker configuration is for the user to fix, not to wait out", async () => {
+    const reason = 'The Docker context "later" does not exist: there is no /home/me/.docker/contexts/meta/…/meta.json';
+    mockBackend(host({ status: { state: "offline", code: "not_found", reason, details: null, retryInMs: 2000 }, containers: [] }));
+    render(App);
+    const empty = await screen.findByTestId("host-unavailable");
+    expect(empty.textContent).toContain(reason);
+    expect(screen.getByTestId("fix-configuration")).toBeTruthy();
+    expect(empty.textContent).not.toContain("there is nothing you need to do");
   });
 
   it("says which local engine was chosen and why, and where else it looked when none answers", async () => {
