@@ -56,11 +56,22 @@ impl Profile {
         self.root.join("data/dev.berth.app")
     }
 
+    /// The docker CLI's config folder of this profile (DOCKER_CONFIG): config.json and the
+    /// context store a test puts there.
+    pub fn docker_config(&self) -> PathBuf {
+        self.root.join("docker")
+    }
+
     /// The environment that points the app at this profile.
     pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
-        ["data", "config", "cache"]
+        ["data", "config", "cache", "docker"]
             .into_iter()
-            .zip(["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"])
+            .zip([
+                "XDG_DATA_HOME",
+                "XDG_CONFIG_HOME",
+                "XDG_CACHE_HOME",
+                "DOCKER_CONFIG",
+            ])
             .map(|(folder, variable)| (variable, self.root.join(folder)))
             .collect()
     }

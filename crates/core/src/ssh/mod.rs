@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 use russh::client::{self, AuthResult, Handle};
-use russh::keys::agent::client::AgentClient;
+use russh::keys::agent::client::{AgentClient, AgentStream};
 use russh::keys::{decode_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 
 use crate::error::{AcceptedHostKey, Error, Hop, Result};
@@ -200,31 +200,65 @@ async fn authenticate(session: &mut Session, target: &SshTarget) -> Result<()> {
             }
         }
         KeySource::Agent => {
-            let mut agent = AgentClient::connect_env().await.map_err(|err| {
+            let agent = connect_agent().await.map_err(|err| {
                 Error::AuthFailed(format!(
                     "no ssh-agent to ask for keys ({err}); set SSH_AUTH_SOCK or pick a key file"
                 ))
             })?;
-            let identities = agent.request_identities().await.map_err(|err| {
-                Error::AuthFailed(format!("the ssh-agent did not list its keys: {err}"))
-            })?;
-            for identity in identities {
-                let key = identity.public_key().into_owned();
-                let hash = if key.algorithm().is_rsa() {
-                    rsa_hash
-                } else {
-                    None
-                };
-                let result = session
-                    .authenticate_publickey_with(target.user.as_str(), key, hash, &mut agent)
-                    .await;
-                if matches!(result, Ok(AuthResult::Success)) {
-                    return Ok(());
-                }
+            if login_with_agent(session, target, agent, rsa_hash).await? {
+                Ok(())
+            } else {
+                Err(refused("every key of the ssh-agent"))
             }
-            Err(refused("every key of the ssh-agent"))
         }
     }
+}
+
+/// The ssh-agent at `SSH_AUTH_SOCK`, as OpenSSH finds it.
+#[cfg(unix)]
+async fn connect_agent() -> std::result::Result<Agent, russh::keys::Error> {
+    Ok(AgentClient::connect_env().await?.dynamic())
+}
+
+/// Windows' OpenSSH agent service listens on a named pipe; `SSH_AUTH_SOCK` may name another
+/// (as for Pageant's OpenSSH-compatible pipe).
+#[cfg(windows)]
+async fn connect_agent() -> std::result::Result<Agent, russh::keys::Error> {
+    let pipe = std::env::var_os("SSH_AUTH_SOCK")
+        .filter(|pipe| !pipe.is_empty())
+        .unwrap_or_else(|| r"\\.\pipe\openssh-ssh-agent".into());
+    Ok(AgentClient::connect_named_pipe(pipe).await?.dynamic())
+}
+
+/// An agent on whichever stream the platform reaches it by.
+type Agent = AgentClient<Box<dyn AgentStream + Send + Unpin + 'static>>;
+
+/// Offers each of the agent's keys in turn; whether one was taken.
+async fn login_with_agent(
+    session: &mut Session,
+    target: &SshTarget,
+    mut agent: Agent,
+    rsa_hash: Option<russh::keys::HashAlg>,
+) -> Result<bool> {
+    let identities = agent
+        .request_identities()
+        .await
+        .map_err(|err| Error::AuthFailed(format!("the ssh-agent did not list its keys: {err}")))?;
+    for identity in identities {
+        let key = identity.public_key().into_owned();
+        let hash = if key.algorithm().is_rsa() {
+            rsa_hash
+        } else {
+            None
+        };
+        let result = session
+            .authenticate_publickey_with(target.user.as_str(), key, hash, &mut agent)
+            .await;
+        if matches!(result, Ok(AuthResult::Success)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The largest private key file Berth reads: an RSA key of 16 384 bits is about 13 KiB.
