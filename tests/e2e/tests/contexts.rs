@@ -62,7 +62,7 @@ async fn every_docker_context_is_a_host_to_pick_and_plain_tcp_is_marked_unencryp
     assert!(!app.exists(r#"button[aria-label="Remove plain"]"#).await);
     app.wait_for_text(
         r#"[data-testid="local-endpoint"]"#,
-        "Docker context \"secure\"",
+        "(TLS) · Docker context \"secure\"",
     )
     .await;
     app.screenshot("docker-contexts").await;
