@@ -94,7 +94,8 @@ async fn compact_periodically(store: Store) {
     let mut every = tokio::time::interval(COMPACT_EVERY);
     loop {
         every.tick().await;
-        if let Err(err) = store.compact(berth_core::store::now_ms()).await {
+        let retention = berth_core::store::StatsRetention::default();
+        if let Err(err) = store.compact(berth_core::store::now_ms(), retention).await {
             tracing::warn!(%err, "could not compact the history");
         }
     }
