@@ -109,6 +109,7 @@ pub fn build<R: Runtime>(
     let ipc = ipc::<R>();
     builder
         .plugin(saved::plugin(folder, hosts))
+        .plugin(tauri_plugin_notification::init())
         .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         // A page that reloads or goes away can no longer read or acknowledge what its streams

@@ -288,7 +288,7 @@ fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
         .await;
         if let Err(err) = done {
             tracing::warn!(message = %err.message, "a tray action failed");
-            crate::notifications::tell(&format!("{text} failed"), &err.message).await;
+            crate::notifications::tell(&app, &format!("{text} failed"), &err.message);
         }
     });
 }
