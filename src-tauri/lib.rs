@@ -6,6 +6,7 @@ mod containers;
 mod error;
 mod hosts;
 mod images;
+mod logs;
 mod networks;
 mod notifications;
 mod saved;
@@ -23,6 +24,7 @@ use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
 pub use error::IpcError;
+pub use logs::init as init_logging;
 
 /// The IPC surface: every command and event the UI may use. The TypeScript bindings are
 /// generated from it (see tests/bindings.rs).
@@ -88,6 +90,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             activity::activity_export,
             commands::settings_get,
             commands::settings_update,
+            logs::log_folder_open,
             saved::startup_notices,
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
@@ -108,6 +111,8 @@ pub fn build<R: Runtime>(
 ) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
     builder
+        // First, so that what the next ones log is in the file.
+        .plugin(logs::plugin())
         .plugin(saved::plugin(folder, hosts))
         .plugin(tauri_plugin_notification::init())
         .manage(hosts::known_hosts_files())
@@ -208,11 +213,7 @@ fn use_one_io_thread() {
 
 pub fn run() {
     use_one_io_thread();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    logs::init(&logs::default_file_filter());
 
     let local = match HostSpec::local() {
         Ok(local) => local,

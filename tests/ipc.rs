@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
 /// The app keeps its known hosts under the XDG data folder: a private one per test run, so
 /// tests neither read nor leave anything in the user's.
@@ -20,6 +20,9 @@ fn private_data_folder() -> &'static std::path::Path {
         let folder = std::env::temp_dir().join(format!("berth-ipc-{}", std::process::id()));
         // Set once, before any app starts, while no other thread reads the environment.
         std::env::set_var("XDG_DATA_HOME", &folder);
+        // Berth's own log as the app writes it, in full detail (it goes under XDG_DATA_HOME
+        // too): what any test does is in it, for the test that looks for secrets there.
+        berth_app::init_logging("debug,berth_core=trace,berth_app=trace");
         folder
     })
 }
@@ -302,7 +305,16 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
     let saved = invoke(&window, "hosts_saved", json!({})).unwrap();
     assert_eq!(saved[0]["id"], "namespace", "{saved}");
 
-    for file in files_under(&data) {
+    // What the app saved and what it logged (Berth's own log, at every level).
+    let logs = _app.path().app_log_dir().unwrap();
+    let logged = files_under(&logs);
+    assert!(
+        logged
+            .iter()
+            .any(|file| std::fs::read_to_string(file).unwrap().contains("save host")),
+        "the log is written, and says what was done: {logged:?}"
+    );
+    for file in files_under(&data).into_iter().chain(logged) {
         let bytes = std::fs::read(&file).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(

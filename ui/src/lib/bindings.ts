@@ -170,6 +170,8 @@ export const commands = {
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
 	settingsUpdate: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_update", { settings })),
+	/**  Opens the log folder in the desktop's file manager. */
+	logFolderOpen: () => typedError<null, IpcError>(__TAURI_INVOKE("log_folder_open")),
 	/**
 	 *  Files that could not be used at start and were kept aside under another name, for the UI
 	 *  to tell the user: each is answered once, so a reloaded page does not tell it again.
