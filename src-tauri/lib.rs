@@ -3,6 +3,7 @@
 mod activity;
 mod commands;
 mod containers;
+mod desktop;
 mod error;
 mod hosts;
 mod images;
@@ -110,11 +111,15 @@ pub fn build<R: Runtime>(
     folder: PathBuf,
 ) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
+    let told = desktop::ToldInTray::in_folder(&folder);
     builder
         // First, so that what the next ones log is in the file.
         .plugin(logs::plugin())
         .plugin(saved::plugin(folder, hosts))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        .manage(told)
+        .manage(desktop::TrayUp::default())
         .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         // A page that reloads or goes away can no longer read or acknowledge what its streams
@@ -128,6 +133,7 @@ pub fn build<R: Runtime>(
             if matches!(event, tauri::WindowEvent::Destroyed) {
                 streams_of(window).close_webview(window.label());
             }
+            desktop::on_window_event(window, event);
         })
         .manage(notifications::AlertRulesInForce::new())
         .manage(tray::Shown::default())
@@ -137,9 +143,11 @@ pub fn build<R: Runtime>(
             updates::forward(app.handle());
             let rules = app.state::<settings::SettingsFile>().load().alerts;
             notifications::start(app.handle(), rules);
-            if let Err(err) = tray::start(app.handle()) {
-                tracing::warn!(%err, "no tray icon");
+            match tray::start(app.handle()) {
+                Ok(()) => app.state::<desktop::TrayUp>().set(),
+                Err(err) => tracing::warn!(%err, "no tray icon"),
             }
+            desktop::show_at_start(app.handle());
             Ok(())
         })
 }
