@@ -12,10 +12,12 @@ use specta::Type;
 use tauri::State;
 
 use crate::activity::{act, container_action_name};
+use crate::desktop;
 use crate::error::{IpcError, IpcResult};
 use crate::notifications::AlertRulesInForce;
 use crate::settings::{Settings, SettingsFile};
 use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
+use tauri_plugin_autostart::AutoLaunchManager;
 
 /// Every watched host with its status and containers, as the UI starts from.
 #[tauri::command]
@@ -335,11 +337,20 @@ pub async fn stats_history(
     }
 }
 
-/// The user's preferences; defaults until something is changed.
+/// The user's preferences; defaults until something is changed. Starting at login is as the
+/// platform has it, and a default host no longer watched reads as the local one.
 #[tauri::command]
 #[specta::specta]
-pub fn settings_get(file: State<'_, SettingsFile>) -> Settings {
-    file.load()
+pub fn settings_get(
+    file: State<'_, SettingsFile>,
+    berth: State<'_, Berth>,
+    autostart: State<'_, AutoLaunchManager>,
+) -> Settings {
+    let mut settings = file.load().with_default_host_among(&watched(&berth));
+    if let Some(enabled) = desktop::starts_at_login(&autostart) {
+        settings.start_at_login = enabled;
+    }
+    settings
 }
 
 /// Checks and keeps new preferences; invalid ones are refused and nothing is written.
@@ -348,11 +359,24 @@ pub fn settings_get(file: State<'_, SettingsFile>) -> Settings {
 pub fn settings_update(
     file: State<'_, SettingsFile>,
     alerts: State<'_, AlertRulesInForce>,
+    berth: State<'_, Berth>,
+    autostart: State<'_, AutoLaunchManager>,
     settings: Settings,
 ) -> IpcResult<Settings> {
+    settings.validate()?;
+    settings.check_default_host(&watched(&berth))?;
+    desktop::start_at_login(&autostart, settings.start_at_login)?;
     file.save(&settings)?;
     alerts.0.send_replace(settings.alerts.clone());
     Ok(settings)
+}
+
+/// The hosts the window can open on: those watched (the saved hosts and the local engine),
+/// and the local one always, which is where the window falls back to.
+fn watched(berth: &Berth) -> Vec<HostId> {
+    let mut hosts: Vec<HostId> = berth.states().into_iter().map(|state| state.host).collect();
+    hosts.push(HostId::local());
+    hosts
 }
 
 /// Opens a web address found in a log or terminal in the default browser, once the user has

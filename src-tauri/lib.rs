@@ -3,9 +3,11 @@
 mod activity;
 mod commands;
 mod containers;
+mod desktop;
 mod error;
 mod hosts;
 mod images;
+mod logs;
 mod networks;
 mod notifications;
 mod saved;
@@ -23,6 +25,7 @@ use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
 pub use error::IpcError;
+pub use logs::init as init_logging;
 
 /// The IPC surface: every command and event the UI may use. The TypeScript bindings are
 /// generated from it (see tests/bindings.rs).
@@ -88,6 +91,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             activity::activity_export,
             commands::settings_get,
             commands::settings_update,
+            logs::log_folder_open,
             saved::startup_notices,
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
@@ -107,8 +111,15 @@ pub fn build<R: Runtime>(
     folder: PathBuf,
 ) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
+    let told = desktop::ToldInTray::in_folder(&folder);
     builder
+        // First, so that what the next ones log is in the file.
+        .plugin(logs::plugin())
         .plugin(saved::plugin(folder, hosts))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        .manage(told)
+        .manage(desktop::TrayUp::default())
         .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         // A page that reloads or goes away can no longer read or acknowledge what its streams
@@ -122,6 +133,7 @@ pub fn build<R: Runtime>(
             if matches!(event, tauri::WindowEvent::Destroyed) {
                 streams_of(window).close_webview(window.label());
             }
+            desktop::on_window_event(window, event);
         })
         .manage(notifications::AlertRulesInForce::new())
         .manage(tray::Shown::default())
@@ -131,9 +143,11 @@ pub fn build<R: Runtime>(
             updates::forward(app.handle());
             let rules = app.state::<settings::SettingsFile>().load().alerts;
             notifications::start(app.handle(), rules);
-            if let Err(err) = tray::start(app.handle()) {
-                tracing::warn!(%err, "no tray icon");
+            match tray::start(app.handle()) {
+                Ok(()) => app.state::<desktop::TrayUp>().set(),
+                Err(err) => tracing::warn!(%err, "no tray icon"),
             }
+            desktop::show_at_start(app.handle());
             Ok(())
         })
 }
@@ -207,11 +221,7 @@ fn use_one_io_thread() {
 
 pub fn run() {
     use_one_io_thread();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    logs::init(&logs::default_file_filter());
 
     // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
     // not to guess around: the local host then shows why, naming the file, until it is fixed.

@@ -1,11 +1,16 @@
-//! Desktop notifications for the core's alerts. Clicking one brings the window forward on
-//! what it is about: the container, the host, or (for a storm's count) the events timeline.
+//! Desktop notifications for the core's alerts, through tauri-plugin-notification, which
+//! gives them the app's identity where the platform asks for one (Windows' AppUserModelID
+//! for an installed Berth, macOS' bundle identifier). Clicking one brings the window forward on
+//! what it is about: the container, the host, or (for a storm's count) the events timeline —
+//! where the desktop reports the click (see [`show`]).
 
 use berth_core::alerts::{self, AlertContainer, AlertRules, Notice};
 use berth_core::{Berth, HostId};
 use serde::Serialize;
 use specta::Type;
+use tauri::plugin::PermissionState;
 use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 use tokio::sync::{mpsc, watch};
 
@@ -62,17 +67,25 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, rules: AlertRules) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(notice) = waiting.recv().await {
-            tauri::async_runtime::spawn(show(app.clone(), notice));
+            if permitted(&app) {
+                tauri::async_runtime::spawn(show(app.clone(), notice));
+            }
         }
     });
 }
 
-/// Shows `notice` and, where the desktop reports clicks (the freedesktop notification
-/// service), waits for one.
+/// Shows `notice` and waits for a click on it. The plugin (2.4, the last release for this
+/// workspace's Rust version) reports no click on the desktop: its show() hands notify-rust a
+/// notification without actions and drops the handle. The freedesktop notification service of
+/// Linux and the BSDs does report clicks (ActionInvoked on D-Bus), so there alerts go to it
+/// through notify-rust directly, to keep the click that opens the container.
 #[cfg(all(unix, not(target_os = "macos")))]
 async fn show<R: Runtime>(app: AppHandle<R>, notice: Notice) {
     use notify_rust::NotificationResponse;
-    let shown = notification(&notice.title(), &notice.body())
+    let shown = notify_rust::Notification::new()
+        .appname(APP_NAME)
+        .summary(&notice.title())
+        .body(&notice.body())
         .action("default", "Open")
         .show_async()
         .await;
@@ -90,24 +103,56 @@ async fn show<R: Runtime>(app: AppHandle<R>, notice: Notice) {
     }
 }
 
+/// Shows `notice`. macOS and Windows bring Berth forward on a click by themselves; which
+/// notification it was is not reported through the plugin.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-async fn show<R: Runtime>(_app: AppHandle<R>, notice: Notice) {
-    tell(&notice.title(), &notice.body()).await;
+async fn show<R: Runtime>(app: AppHandle<R>, notice: Notice) {
+    tell(&app, &notice.title(), &notice.body());
 }
 
-/// Shows a notification nothing follows from clicking.
-pub async fn tell(summary: &str, body: &str) {
-    let notification = notification(summary, body);
-    let shown = tauri::async_runtime::spawn_blocking(move || notification.show().map(drop)).await;
-    if let Ok(Err(err)) = shown {
+/// The name notifications shown by Berth itself (not through the plugin) go under.
+#[cfg(all(unix, not(target_os = "macos")))]
+const APP_NAME: &str = "Berth";
+
+/// Shows a notification nothing follows from clicking, through the plugin. It shows it from a
+/// task of its own, so this returns at once and failures are only logged.
+pub fn tell<R: Runtime>(app: &AppHandle<R>, summary: &str, body: &str) {
+    if !permitted(app) {
+        return;
+    }
+    let shown = app
+        .notification()
+        .builder()
+        .title(summary)
+        .body(body)
+        .show();
+    if let Err(err) = shown {
         tracing::warn!(%err, "a notification could not be shown");
     }
 }
 
-fn notification(summary: &str, body: &str) -> notify_rust::Notification {
-    let mut notification = notify_rust::Notification::new();
-    notification.appname("Berth").summary(summary).body(body);
-    notification
+/// Whether Berth may show notifications, asking the platform once where it asks the user
+/// (mobile; the plugin reports desktop platforms as granted, since they let any app notify).
+/// A refusal is logged, not shown: the user has just said no.
+fn permitted<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let notifications = app.notification();
+    let state = match notifications.permission_state() {
+        Ok(PermissionState::Prompt | PermissionState::PromptWithRationale) => {
+            notifications.request_permission()
+        }
+        state => state,
+    };
+    match state {
+        Ok(PermissionState::Granted) => true,
+        Ok(state) => {
+            tracing::info!(%state, "notifications are not permitted");
+            false
+        }
+        Err(err) => {
+            tracing::warn!(%err, "could not ask whether notifications are permitted");
+            false
+        }
+    }
 }
 
 fn open<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {

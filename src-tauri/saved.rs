@@ -40,7 +40,7 @@ pub fn plugin<R: Runtime>(folder: PathBuf, hosts: Vec<HostSpec>) -> TauriPlugin<
             let berth =
                 tauri::async_runtime::block_on(async { Berth::start(hosts, store.clone()) });
             if let Some(store) = store.clone() {
-                tauri::async_runtime::spawn(compact_periodically(store));
+                tauri::async_runtime::spawn(compact_periodically(app.clone(), store));
             }
             app.manage(berth);
             app.manage(store);
@@ -90,11 +90,13 @@ fn saved_hosts(store: Option<&Store>, files: &KnownHostsFiles) -> Vec<HostSpec> 
     }
 }
 
-async fn compact_periodically(store: Store) {
+/// Compacts the history every minute, keeping stats as long as the settings say at the time.
+async fn compact_periodically<R: Runtime>(app: tauri::AppHandle<R>, store: Store) {
     let mut every = tokio::time::interval(COMPACT_EVERY);
     loop {
         every.tick().await;
-        if let Err(err) = store.compact(berth_core::store::now_ms()).await {
+        let retention = app.state::<SettingsFile>().load().stats_retention();
+        if let Err(err) = store.compact(berth_core::store::now_ms(), retention).await {
             tracing::warn!(%err, "could not compact the history");
         }
     }

@@ -11,6 +11,8 @@ use std::sync::Mutex;
 
 use berth_core::alerts::AlertRules;
 use berth_core::recovery::{self, JsonFile, SetAside};
+use berth_core::store::StatsRetention;
+use berth_core::HostId;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -44,6 +46,17 @@ pub struct Settings {
     pub terminal_font_size: u16,
     /// Which changes are told as desktop notifications.
     pub alerts: AlertRules,
+    /// Closing the window keeps Berth running in the tray (where there is one).
+    pub close_to_tray: bool,
+    /// Berth starts as the user logs in. The platform's own record (an XDG autostart entry, a
+    /// LaunchAgent, the Run key) is the truth: this field is read from it and written to it.
+    pub start_at_login: bool,
+    /// The window stays hidden as Berth starts, until shown from the tray.
+    pub start_hidden: bool,
+    /// The host the window opens on; one no longer watched (removed) reads as the local one.
+    pub default_host: HostId,
+    /// Hours the stats history is kept (its per-minute averages).
+    pub stats_retention_hours: u32,
 }
 
 impl Default for Settings {
@@ -53,6 +66,11 @@ impl Default for Settings {
             log_tail: 500,
             terminal_font_size: 13,
             alerts: AlertRules::default(),
+            close_to_tray: true,
+            start_at_login: false,
+            start_hidden: false,
+            default_host: HostId::local(),
+            stats_retention_hours: 24,
         }
     }
 }
@@ -78,7 +96,35 @@ impl Settings {
             ));
         }
         self.alerts.check().map_err(|err| err.in_field("alerts"))?;
+        StatsRetention::hours(self.stats_retention_hours)
+            .map_err(|err| err.in_field("statsRetentionHours"))?;
         Ok(())
+    }
+
+    /// Refuses a default host that is not among `watched` (the local engine and the saved
+    /// hosts).
+    pub fn check_default_host(&self, watched: &[HostId]) -> Result<(), IpcError> {
+        if watched.contains(&self.default_host) {
+            return Ok(());
+        }
+        Err(invalid(
+            "defaultHost",
+            format!("There is no host {} to open on.", self.default_host),
+        ))
+    }
+
+    /// The default host, or the local engine when it is no longer watched (it was removed).
+    pub fn with_default_host_among(mut self, watched: &[HostId]) -> Self {
+        if !watched.contains(&self.default_host) {
+            self.default_host = HostId::local();
+        }
+        self
+    }
+
+    /// How long the core keeps the stats history, as chosen.
+    pub fn stats_retention(&self) -> StatsRetention {
+        // Settings are validated before they are kept or used, so this is the chosen value.
+        StatsRetention::hours(self.stats_retention_hours).unwrap_or_default()
     }
 }
 
@@ -226,6 +272,20 @@ mod tests {
                 },
                 "terminalFontSize",
             ),
+            (
+                Settings {
+                    stats_retention_hours: 0,
+                    ..Settings::default()
+                },
+                "statsRetentionHours",
+            ),
+            (
+                Settings {
+                    stats_retention_hours: 7 * 24 + 1,
+                    ..Settings::default()
+                },
+                "statsRetentionHours",
+            ),
         ];
         for (settings, field) in cases {
             let err = settings.validate().expect_err("out of range");
@@ -234,9 +294,36 @@ mod tests {
         let edges = Settings {
             log_tail: MAX_LOG_TAIL,
             terminal_font_size: 32,
+            stats_retention_hours: 7 * 24,
             ..Settings::default()
         };
         assert!(edges.validate().is_ok());
+        assert_eq!(
+            edges.stats_retention(),
+            StatsRetention::hours(7 * 24).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_default_host_is_one_watched_and_a_removed_one_falls_back_to_local() {
+        let watched = [HostId::local(), HostId::new("far")];
+        let far = Settings {
+            default_host: HostId::new("far"),
+            ..Settings::default()
+        };
+        assert!(far.check_default_host(&watched).is_ok());
+        assert_eq!(far.clone().with_default_host_among(&watched), far);
+
+        let gone = Settings {
+            default_host: HostId::new("gone"),
+            ..Settings::default()
+        };
+        let err = gone.check_default_host(&watched).expect_err("not watched");
+        assert_eq!(err.field.as_deref(), Some("defaultHost"), "{}", err.message);
+        assert_eq!(
+            gone.with_default_host_among(&watched).default_host,
+            HostId::local()
+        );
     }
 
     /// A folder of the test's own, empty.

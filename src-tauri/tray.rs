@@ -169,7 +169,8 @@ enum Entry {
     Separator,
 }
 
-/// The menu's lines, in order: Show and Hide, the hosts, the recent containers, Quit.
+/// The menu's lines, in order: Show and Hide, the hosts, the recent containers, the log
+/// folder, Quit.
 fn entries(model: &TrayModel) -> Vec<Entry> {
     let item = |id: String, label: &str| Entry::Item {
         id,
@@ -190,6 +191,7 @@ fn entries(model: &TrayModel) -> Vec<Entry> {
         }
     }
     entries.push(Entry::Separator);
+    entries.push(item("logs".to_owned(), "Open Log Folder"));
     entries.push(item("quit".to_owned(), "Quit Berth"));
     entries
 }
@@ -244,6 +246,11 @@ fn clicked<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 let _ = window.hide();
             }
         }
+        "logs" => {
+            if let Err(err) = crate::logs::open_folder(&app.state::<crate::logs::LogFolder>().0) {
+                tracing::warn!(message = %err.message, "the log folder could not be opened");
+            }
+        }
         "quit" => app.exit(0),
         _ => {
             if let Some(host) = picked("host:").and_then(|i| model.hosts.get(i)) {
@@ -288,7 +295,7 @@ fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
         .await;
         if let Err(err) = done {
             tracing::warn!(message = %err.message, "a tray action failed");
-            crate::notifications::tell(&format!("{text} failed"), &err.message).await;
+            crate::notifications::tell(&app, &format!("{text} failed"), &err.message);
         }
     });
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
 /// The app keeps its known hosts under the XDG data folder: a private one per test run, so
 /// tests neither read nor leave anything in the user's.
@@ -20,6 +20,9 @@ fn private_data_folder() -> &'static std::path::Path {
         let folder = std::env::temp_dir().join(format!("berth-ipc-{}", std::process::id()));
         // Set once, before any app starts, while no other thread reads the environment.
         std::env::set_var("XDG_DATA_HOME", &folder);
+        // Berth's own log as the app writes it, in full detail (it goes under XDG_DATA_HOME
+        // too): what any test does is in it, for the test that looks for secrets there.
+        berth_app::init_logging("debug,berth_core=trace,berth_app=trace");
         folder
     })
 }
@@ -167,26 +170,54 @@ fn settings_are_checked_then_kept_across_restarts() {
     });
     assert_eq!(
         defaults,
-        json!({"theme": "system", "logTail": 500, "terminalFontSize": 13, "alerts": every_alert})
+        json!({
+            "theme": "system", "logTail": 500, "terminalFontSize": 13, "alerts": every_alert,
+            "closeToTray": true, "startAtLogin": false, "startHidden": false,
+            "defaultHost": "local", "statsRetentionHours": 24,
+        })
     );
+    // The defaults with `changes` laid over them.
+    let with = |changes: Value| {
+        let mut settings = defaults.clone();
+        for (key, value) in changes.as_object().unwrap() {
+            settings[key] = value.clone();
+        }
+        json!({ "settings": settings })
+    };
 
     let refused = invoke(
         &window,
         "settings_update",
-        json!({"settings": {"theme": "dark", "logTail": 0, "terminalFontSize": 13, "alerts": every_alert}}),
+        with(json!({"theme": "dark", "logTail": 0})),
     )
     .expect_err("a tail of 0 lines is refused");
     assert_eq!(refused["code"], "invalid_input");
-    assert!(refused["message"].as_str().unwrap().contains("Log lines"));
+    assert_eq!(refused["field"], "logTail", "{refused}");
     let mut blank_rule = every_alert.clone();
     blank_rule["only"] = json!([{"by": "project", "name": " "}]);
     let refused = invoke(
         &window,
         "settings_update",
-        json!({"settings": {"theme": "dark", "logTail": 10, "terminalFontSize": 13, "alerts": blank_rule}}),
+        with(json!({"theme": "dark", "logTail": 10, "alerts": blank_rule})),
     )
     .expect_err("a rule without a project name is refused");
     assert_eq!(refused["message"], "Alert rule 1 needs a project.");
+    // The core's rule on how long stats are kept, named by the setting.
+    let refused = invoke(
+        &window,
+        "settings_update",
+        with(json!({"statsRetentionHours": 0})),
+    )
+    .expect_err("no stats history at all is refused");
+    assert_eq!(refused["code"], "invalid_input");
+    assert_eq!(refused["field"], "statsRetentionHours", "{refused}");
+    let refused = invoke(
+        &window,
+        "settings_update",
+        with(json!({"defaultHost": "nowhere"})),
+    )
+    .expect_err("a host that is not watched is refused");
+    assert_eq!(refused["field"], "defaultHost", "{refused}");
     assert_eq!(
         invoke(&window, "settings_get", json!({})).unwrap(),
         defaults,
@@ -198,14 +229,19 @@ fn settings_are_checked_then_kept_across_restarts() {
         "restartLoop": true, "hostOffline": false,
         "only": [{"by": "label", "key": "tier", "value": ""}, {"by": "container", "name": "db"}],
     });
-    let chosen =
-        json!({"theme": "dark", "logTail": 2000, "terminalFontSize": 15, "alerts": alerts});
-    invoke(&window, "settings_update", json!({"settings": chosen})).unwrap();
+    let chosen = with(json!({
+        "theme": "dark", "logTail": 2000, "terminalFontSize": 15, "alerts": alerts,
+        "closeToTray": false, "startHidden": true, "statsRetentionHours": 72,
+    }));
+    invoke(&window, "settings_update", chosen.clone()).unwrap();
     drop(window);
     drop(app);
 
     let (_app, window) = app_in(&folder, Vec::new());
-    assert_eq!(invoke(&window, "settings_get", json!({})).unwrap(), chosen);
+    assert_eq!(
+        invoke(&window, "settings_get", json!({})).unwrap(),
+        chosen["settings"]
+    );
     assert!(folder.join("settings.json").exists());
     let _ = std::fs::remove_dir_all(&folder);
 }
@@ -302,7 +338,16 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
     let saved = invoke(&window, "hosts_saved", json!({})).unwrap();
     assert_eq!(saved[0]["id"], "namespace", "{saved}");
 
-    for file in files_under(&data) {
+    // What the app saved and what it logged (Berth's own log, at every level).
+    let logs = _app.path().app_log_dir().unwrap();
+    let logged = files_under(&logs);
+    assert!(
+        logged
+            .iter()
+            .any(|file| std::fs::read_to_string(file).unwrap().contains("save host")),
+        "the log is written, and says what was done: {logged:?}"
+    );
+    for file in files_under(&data).into_iter().chain(logged) {
         let bytes = std::fs::read(&file).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -322,7 +367,17 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
     assert_eq!(wrong["code"], "passphrase_wrong", "{wrong}");
     assert_eq!(kept("namespace"), Some(Secret::new(passphrase.clone())));
 
+    // The saved host as the one the window opens on, until it is removed.
+    let mut settings = invoke(&window, "settings_get", json!({})).unwrap();
+    settings["defaultHost"] = json!("namespace");
+    invoke(&window, "settings_update", json!({"settings": settings})).unwrap();
+
     invoke(&window, "hosts_remove", json!({"host": "namespace"})).expect("removed");
+    let settings = invoke(&window, "settings_get", json!({})).unwrap();
+    assert_eq!(
+        settings["defaultHost"], "local",
+        "a removed host falls back to local"
+    );
     assert_eq!(
         kept("namespace"),
         None,

@@ -585,6 +585,42 @@ describe("the settings", () => {
     expect(calls.at(-1)?.args.settings).toEqual({ ...DEFAULT_SETTINGS, theme: "dark", logTail: 2000 });
   });
 
+  it("opens on the chosen host and keeps the tray app's switches, the host to open on and the stats history", async () => {
+    const far = host({ host: "far", name: "Far", containers: [container("far-web")] });
+    const saved = { ...DEFAULT_SETTINGS, defaultHost: "far" };
+    const calls = mockBackend([host(), far], ({ cmd, args }) => {
+      if (cmd === "settings_get") return saved;
+      if (cmd !== "settings_update") return null;
+      const settings = args.settings as typeof DEFAULT_SETTINGS;
+      if (settings.statsRetentionHours > 168) {
+        const message = "Stats history must be kept between 1 and 168 hours.";
+        return Promise.reject({ code: "invalid_input", message, field: "statsRetentionHours" });
+      }
+      return settings;
+    });
+    render(App);
+    await screen.findByText("far-web");
+    await fireEvent.click(await screen.findByTestId("section-settings"));
+
+    expect((screen.getByLabelText(/Keep running in the tray/) as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByLabelText(/Start hidden/));
+    await waitFor(() => expect(calls.at(-1)?.args.settings).toEqual({ ...saved, startHidden: true }));
+    const openOn = screen.getByLabelText(/^Open on/) as HTMLSelectElement;
+    expect(openOn.value).toBe("far");
+    await fireEvent.change(openOn, { target: { value: "local" } });
+    await waitFor(() =>
+      expect(calls.at(-1)?.args.settings).toEqual({ ...saved, startHidden: true, defaultHost: "local" }),
+    );
+
+    const retention = screen.getByLabelText(/Stats history/);
+    await fireEvent.change(retention, { target: { value: "500" } });
+    expect((await screen.findByRole("alert")).textContent).toContain("between 1 and 168");
+    expect(retention.getAttribute("aria-invalid")).toBe("true");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Open log folder" }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "log_folder_open")).toBe(true));
+  });
+
   it("keeps both of two changes made at once", async () => {
     const calls = mockBackend(host(), async ({ cmd, args }) => {
       if (cmd !== "settings_update") return null;

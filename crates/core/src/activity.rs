@@ -62,6 +62,11 @@ pub async fn logged<T>(
     let time_ms = now_ms();
     let started = Instant::now();
     let result = work.await;
+    // Also in Berth's own log, which a user sends along with a report.
+    match &result {
+        Ok(_) => tracing::info!(%host, action, target, "done"),
+        Err(err) => tracing::warn!(%host, action, target, %err, "failed"),
+    }
     if let Some(store) = store {
         let entry = Activity {
             time_ms,

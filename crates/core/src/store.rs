@@ -1,7 +1,7 @@
 //! Berth's saved data in sqlite, two databases in one folder:
-//! - `history.sqlite`: container stats (1 s for an hour, 1 min for a day), the engine events
-//!   timeline and the activity log (activity.rs). Bounded: [`Store::compact`] folds and drops
-//!   what is too old.
+//! - `history.sqlite`: container stats (1 s for an hour, 1 min for as long as the user chose,
+//!   a day unless told), the engine events timeline and the activity log (activity.rs).
+//!   Bounded: [`Store::compact`] folds and drops what is too old.
 //! - `hosts.sqlite`: the hosts the user saved (saved_hosts.rs), apart from the history so that
 //!   the busy, bounded history can never take them down with it, and written with a full sync.
 //!
@@ -25,8 +25,41 @@ use crate::stats::StatsSample;
 
 /// Per-second samples are kept this long, then folded into per-minute averages.
 pub const FINE_RETENTION: Duration = Duration::from_secs(60 * 60);
-/// Per-minute averages are kept this long.
+/// Per-minute averages are kept this long unless the user chose otherwise.
 pub const COARSE_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long the stats history is kept (its per-minute averages), as the user chose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatsRetention(Duration);
+
+impl StatsRetention {
+    /// The hours one may choose. At least the hour of per-second samples, which are folded
+    /// after it whatever the choice; at most a week, which bounds the database at about ten
+    /// thousand rows a container.
+    pub const HOURS: std::ops::RangeInclusive<u32> = 1..=7 * 24;
+
+    /// Refuses a number of hours outside [`Self::HOURS`].
+    pub fn hours(hours: u32) -> Result<Self> {
+        if !Self::HOURS.contains(&hours) {
+            return Err(Error::InvalidInput(format!(
+                "Stats history must be kept between {} and {} hours.",
+                Self::HOURS.start(),
+                Self::HOURS.end()
+            )));
+        }
+        Ok(Self(Duration::from_secs(u64::from(hours) * 60 * 60)))
+    }
+
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl Default for StatsRetention {
+    fn default() -> Self {
+        Self(COARSE_RETENTION)
+    }
+}
 /// Events kept per host.
 pub const EVENTS_KEPT: i64 = 20_000;
 
@@ -319,11 +352,11 @@ impl Store {
     }
 
     /// Folds per-second samples older than an hour into per-minute averages and drops what
-    /// is past its retention, as of `now_ms`.
-    pub async fn compact(&self, now_ms: i64) -> Result<()> {
+    /// is past its retention (per-minute averages older than `stats`), as of `now_ms`.
+    pub async fn compact(&self, now_ms: i64, stats: StatsRetention) -> Result<()> {
         const MINUTE_MS: i64 = 60_000;
         let fine_ms = i64::try_from(FINE_RETENTION.as_millis()).unwrap_or(i64::MAX);
-        let coarse_ms = i64::try_from(COARSE_RETENTION.as_millis()).unwrap_or(i64::MAX);
+        let coarse_ms = i64::try_from(stats.duration().as_millis()).unwrap_or(i64::MAX);
         // Whole minutes only, so no minute is averaged from half of its seconds.
         let fold_before = (now_ms - fine_ms) / MINUTE_MS * MINUTE_MS;
         let mut tx = self.pool.begin().await.map_err(db_error)?;

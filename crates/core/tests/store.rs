@@ -1,7 +1,7 @@
 //! Berth's databases: stats downsampling and retention, events, saved hosts, surviving a
 //! restart, and what happens to a database that cannot be used.
 
-use berth_core::store::{COARSE_RETENTION, EVENTS_KEPT, FINE_RETENTION};
+use berth_core::store::{StatsRetention, COARSE_RETENTION, EVENTS_KEPT, FINE_RETENTION};
 use berth_core::{EngineEvent, EventKind, HostId, StatsSample, Store};
 
 const MINUTE: i64 = 60_000;
@@ -72,7 +72,7 @@ async fn keeps_seconds_for_an_hour_minutes_for_a_day_and_survives_a_restart() {
             store.record_stats(&host, batch).await.unwrap();
         }
         assert_eq!(store.stats_rows().await.unwrap(), (63, 0));
-        store.compact(NOW).await.unwrap();
+        store.compact(NOW, StatsRetention::default()).await.unwrap();
         assert_eq!(
             store.stats_rows().await.unwrap(),
             (2, 1),
@@ -101,6 +101,53 @@ async fn keeps_seconds_for_an_hour_minutes_for_a_day_and_survives_a_restart() {
         .await
         .unwrap()
         .is_empty());
+    drop(store);
+    std::fs::remove_dir_all(&path).unwrap();
+}
+
+#[tokio::test]
+async fn per_minute_stats_are_kept_as_long_as_the_user_chose() {
+    let path = temp_folder("retention");
+    let store = open(&path).await;
+    let host = HostId::local();
+    const HOUR: i64 = 60 * MINUTE;
+    // Per-second samples 2, 30 and 100 hours old, each folded into its minute on compaction.
+    let ages = [2 * HOUR, 30 * HOUR, 100 * HOUR];
+    let samples: Vec<StatsSample> = ages.iter().map(|age| sample(NOW - age, 5.0, 1)).collect();
+    store.record_stats(&host, &samples).await.unwrap();
+    let kept = |store: Store| {
+        let host = host.clone();
+        async move {
+            let history = store.stats_history(&host, "c1", 0).await.unwrap();
+            history
+                .iter()
+                .map(|s| (NOW - s.time_ms) / HOUR)
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let week = StatsRetention::hours(7 * 24).unwrap();
+    store.compact(NOW, week).await.unwrap();
+    assert_eq!(
+        kept(store.clone()).await,
+        [100, 30, 2],
+        "a week keeps them all"
+    );
+    store
+        .compact(NOW, StatsRetention::hours(48).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(kept(store.clone()).await, [30, 2], "two days");
+    store
+        .compact(NOW, StatsRetention::hours(1).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(kept(store.clone()).await, Vec::<i64>::new(), "an hour");
+
+    for refused in [0, 7 * 24 + 1] {
+        let err = StatsRetention::hours(refused).expect_err("out of range");
+        assert_eq!(err.code(), berth_core::ErrorCode::InvalidInput, "{err}");
+    }
     drop(store);
     std::fs::remove_dir_all(&path).unwrap();
 }
@@ -137,7 +184,7 @@ async fn keeps_a_bounded_events_timeline_per_host() {
         "the newest, whole (one of any three has an exit code)"
     );
 
-    store.compact(NOW).await.unwrap();
+    store.compact(NOW, StatsRetention::default()).await.unwrap();
     let kept = store.recent_events(&local, usize::MAX).await.unwrap();
     assert_eq!(kept.len() as i64, EVENTS_KEPT);
     assert_eq!(kept[0].time_ms, 50, "the oldest went");
@@ -291,7 +338,7 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
             .await
             .unwrap();
     }
-    store.compact(NOW).await.unwrap();
+    store.compact(NOW, StatsRetention::default()).await.unwrap();
     let kept = store
         .activity(&ActivityQuery {
             limit: u32::MAX,

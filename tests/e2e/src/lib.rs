@@ -510,6 +510,21 @@ impl Tray {
         icon.is_some_and(|icon| windows.iter().any(|w| w.is_menu_beside(icon)))
     }
 
+    /// Asks the app's main window to close, as a window manager's close button does: the
+    /// ICCCM's WM_DELETE_WINDOW message, sent to it through libX11 (Xvfb runs no window
+    /// manager, and this xdotool has no command for it).
+    pub fn close_window(&self) {
+        let window = app_windows()
+            .into_iter()
+            .find(|w| w.width >= 600)
+            .expect("the main window is on screen");
+        let sent = std::process::Command::new("python3")
+            .args(["-c", WM_DELETE_WINDOW, &window.id.to_string()])
+            .status()
+            .expect("python3 runs");
+        assert!(sent.success(), "WM_DELETE_WINDOW was not sent");
+    }
+
     /// Whether the app's main window is on screen.
     pub fn window_shown(&self) -> bool {
         app_windows().iter().any(|w| w.width >= 600)
@@ -526,6 +541,7 @@ impl Drop for Tray {
 /// A visible X window of the app, where the screen has it.
 #[derive(Debug, Clone, Copy)]
 struct Window {
+    id: u64,
     x: i32,
     y: i32,
     width: i32,
@@ -551,6 +567,7 @@ fn app_windows() -> Vec<Window> {
                     .and_then(|v| v.parse().ok())
             };
             Some(Window {
+                id: id.trim().parse().ok()?,
                 x: field("X")?,
                 y: field("Y")?,
                 width: field("WIDTH")?,
@@ -567,3 +584,39 @@ fn xdotool(args: &[&str]) -> String {
         .expect("xdotool runs (tests/env/install.sh installs it)");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Sends WM_DELETE_WINDOW to the window whose id is the first argument.
+const WM_DELETE_WINDOW: &str = r#"
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("data", ctypes.c_long * 5)]
+class Event(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                         ctypes.POINTER(Event)]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+display = x.XOpenDisplay(None)
+if not display:
+    sys.exit("no display")
+window = int(sys.argv[1])
+event = Event()
+event.xclient.type = 33  # ClientMessage
+event.xclient.window = window
+event.xclient.message_type = x.XInternAtom(display, b"WM_PROTOCOLS", 0)
+event.xclient.format = 32
+event.xclient.data[0] = x.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+event.xclient.data[1] = 0  # CurrentTime
+if not x.XSendEvent(display, window, 0, 0, ctypes.byref(event)):
+    sys.exit("XSendEvent failed")
+x.XFlush(display)
+x.XCloseDisplay(display)
+"#;

@@ -696,6 +696,94 @@ async fn the_tray_menu_starts_the_latest_container_and_hides_and_shows_the_windo
     app.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_keeps_berth_in_the_tray_and_it_can_start_hidden() {
+    let notifications = NotificationDaemon::start();
+    let tray = Tray::start().await;
+    let profile = Profile::new("tray-settings");
+    let app = App::launch_in(&profile).await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    eventually("the window shown at start", || async {
+        tray.window_shown()
+    })
+    .await;
+
+    // A fresh profile keeps Berth in the tray. A stats history the core refuses is explained
+    // beside its field; a week is kept.
+    app.click(r#"[data-testid="section-settings"]"#).await;
+    app.find("#close-to-tray:checked").await;
+    let retention = app.find("#stats-retention").await;
+    retention.clear().await.unwrap();
+    retention.send_keys("500\t").await.unwrap();
+    app.wait_for_text(r#"[role="alert"]"#, "between 1 and 168")
+        .await;
+    app.screenshot("settings-refused-retention").await;
+    let retention = app.find("#stats-retention").await;
+    retention.clear().await.unwrap();
+    retention.send_keys("168\t").await.unwrap();
+    app.gone(r#"[role="alert"]"#).await;
+    app.click("#start-hidden").await;
+    app.find("#start-hidden:checked").await;
+    app.screenshot("settings-tray").await;
+    let settings_file = profile.data_folder().join("settings.json");
+    eventually("both kept", || async {
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&settings_file).unwrap_or_default())
+                .unwrap_or_default();
+        saved["settings"]["statsRetentionHours"] == 168 && saved["settings"]["startHidden"] == true
+    })
+    .await;
+
+    // Closed, the window hides, and Berth says where it went — the first time only.
+    tray.close_window();
+    eventually("the window hidden", || async { !tray.window_shown() }).await;
+    eventually("the notice on screen", || async {
+        notifications.displayed() > 0
+    })
+    .await;
+    screen_shot("still-running-in-tray");
+    assert_eq!(
+        notifications.close_all(),
+        vec!["Berth is still running in the tray".to_owned()]
+    );
+    tray.choose(&app, "Show Berth", None).await;
+    eventually("the window shown again", || async { tray.window_shown() }).await;
+    tray.close_window();
+    eventually("the window hidden again", || async { !tray.window_shown() }).await;
+    // Not a sleep: a crash after the second close is told, and notices go out in order, so
+    // once it is on screen a second tray notice would be too.
+    let t = Labelled::new("e2e-tray-notice");
+    let crash = t.name("e2e-tray-crash");
+    t.run(&crash, &[], &["sh", "-c", "exit 3"]);
+    eventually("the crash on screen", || async {
+        notifications.displayed() > 0
+    })
+    .await;
+    assert_eq!(
+        notifications.close_all(),
+        vec![
+            format!("{crash} exited with code 3"),
+            "Berth is still running in the tray".to_owned()
+        ],
+        "the tray notice told once (history, newest first)"
+    );
+    app.close().await;
+
+    // Started again, Berth stays in the tray until shown from it.
+    let app = App::launch_in(&profile).await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    assert!(!tray.window_shown(), "started hidden");
+    screen_shot("started-hidden");
+    tray.choose(&app, "Show Berth", None).await;
+    eventually("the window shown from the tray", || async {
+        tray.window_shown()
+    })
+    .await;
+    app.close().await;
+}
+
 /// The texts of the toasts on screen.
 async fn toasts(app: &App) -> Vec<String> {
     let mut texts = Vec::new();

@@ -254,6 +254,8 @@ export const backend = {
       resize: async (cols: number, rows: number) => unwrap(commands.execResize((await stream.opened).stream, cols, rows)),
     };
   },
+  /** Opens the folder of Berth's own log files in the file manager. */
+  logFolderOpen: () => unwrap(commands.logFolderOpen()),
   /** Opens a web address from a log or terminal in the default browser (http and https only). */
   linkOpen: (url: string) => unwrap(commands.linkOpen(url)),
   /** Calls `handler` for every host update; resolves to a function that stops listening. */

@@ -166,10 +166,15 @@ export const commands = {
 	activityList: (query: ActivityQuery) => typedError<Activity[], IpcError>(__TAURI_INVOKE("activity_list", { query })),
 	/**  Writes the entries `query` picks as CSV into the Downloads folder; returns the file's path. */
 	activityExport: (query: ActivityQuery) => typedError<string, IpcError>(__TAURI_INVOKE("activity_export", { query })),
-	/**  The user's preferences; defaults until something is changed. */
+	/**
+	 *  The user's preferences; defaults until something is changed. Starting at login is as the
+	 *  platform has it, and a default host no longer watched reads as the local one.
+	 */
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	/**  Checks and keeps new preferences; invalid ones are refused and nothing is written. */
 	settingsUpdate: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_update", { settings })),
+	/**  Opens the log folder in the desktop's file manager. */
+	logFolderOpen: () => typedError<null, IpcError>(__TAURI_INVOKE("log_folder_open")),
 	/**
 	 *  Files that could not be used at start and were kept aside under another name, for the UI
 	 *  to tell the user: each is answered once, so a reloaded page does not tell it again.
@@ -837,6 +842,19 @@ export type Settings = {
 	terminalFontSize: number,
 	/**  Which changes are told as desktop notifications. */
 	alerts: AlertRules,
+	/**  Closing the window keeps Berth running in the tray (where there is one). */
+	closeToTray: boolean,
+	/**
+	 *  Berth starts as the user logs in. The platform's own record (an XDG autostart entry, a
+	 *  LaunchAgent, the Run key) is the truth: this field is read from it and written to it.
+	 */
+	startAtLogin: boolean,
+	/**  The window stays hidden as Berth starts, until shown from the tray. */
+	startHidden: boolean,
+	/**  The host the window opens on; one no longer watched (removed) reads as the local one. */
+	defaultHost: HostId,
+	/**  Hours the stats history is kept (its per-minute averages). */
+	statsRetentionHours: number,
 };
 
 /**  What a stats view receives. */

@@ -19,7 +19,7 @@ export function mockBackend(state: HostState | HostState[], answer: (call: Call)
       const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
       calls.push(call);
       if (cmd === "hosts_state") return Array.isArray(state) ? state : [state];
-      if (cmd === "settings_get") return DEFAULT_SETTINGS;
+      if (cmd === "settings_get") return Promise.resolve(answer(call)).then((given) => given ?? DEFAULT_SETTINGS);
       if (LISTS.has(cmd)) return answer(call) ?? [];
       return answer(call);
     },
@@ -81,4 +81,9 @@ export const DEFAULT_SETTINGS: Settings = {
   alerts: {
     doNotDisturb: false, died: true, oomKilled: true, unhealthy: true, restartLoop: true, hostOffline: true, only: [],
   },
+  closeToTray: true,
+  startAtLogin: false,
+  startHidden: false,
+  defaultHost: "local",
+  statsRetentionHours: 24,
 };
