@@ -24,6 +24,7 @@ pub mod logs;
 pub mod networks;
 pub mod object_refs;
 pub mod passphrases;
+pub mod profile;
 mod raw;
 pub mod recovery;
 pub mod resources;
