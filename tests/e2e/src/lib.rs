@@ -53,7 +53,13 @@ impl Profile {
 
     /// Where the app keeps its settings and databases in this profile.
     pub fn data_folder(&self) -> PathBuf {
-        self.root.join("data/dev.berth.app")
+        self.root.join("data/dev.berth.desktop")
+    }
+
+    /// The profile's data, config or cache folder (`data`, `config`, `cache`): where the
+    /// folders named after the app's identifier are.
+    pub fn base(&self, kind: &str) -> PathBuf {
+        self.root.join(kind)
     }
 
     /// The environment that points the app at this profile.
