@@ -3,6 +3,8 @@
 //!
 //! - `BERTH_APP`: the app binary, built with the UI embedded (`tauri build --debug --no-bundle`).
 //! - `BERTH_E2E_OUT`: where screenshots go (default `tests/out/e2e`).
+//! - `BERTH_INSTALLED_APP`: the app as a package installed it (scripts/test.sh's package step
+//!   reads it from the desktop entry); only the tests of the installed app use it.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -31,6 +33,20 @@ pub fn application() -> String {
     assert!(
         std::path::Path::new(&application).exists(),
         "no app at {application}: build it with `tauri build --debug --no-bundle`"
+    );
+    application
+}
+
+/// The app that the package installed, as its desktop entry starts it. The tests that use it
+/// are run only by scripts/test.sh's package step, which sets it: without it they fail rather
+/// than test another build.
+pub fn installed_application() -> String {
+    let application = std::env::var("BERTH_INSTALLED_APP").expect(
+        "BERTH_INSTALLED_APP names the installed app (scripts/test.sh's package step sets it)",
+    );
+    assert!(
+        std::path::Path::new(&application).is_absolute(),
+        "BERTH_INSTALLED_APP must be an absolute path, not {application}"
     );
     application
 }
@@ -89,8 +105,16 @@ impl App {
         Self::start(profile.env()).await
     }
 
+    /// `application` (another binary than the suite's: an installed one) on `profile`.
+    pub async fn launch_binary(application: &str, profile: &Profile) -> Self {
+        Self::start_binary(application.to_owned(), profile.env()).await
+    }
+
     async fn start(env: Vec<(&'static str, PathBuf)>) -> Self {
-        let application = application();
+        Self::start_binary(application(), env).await
+    }
+
+    async fn start_binary(application: String, env: Vec<(&'static str, PathBuf)>) -> Self {
         // Ports of our own per launch: a WebKitWebDriver of an earlier test may still hold its
         // port while it shuts down.
         let port = free_port();
