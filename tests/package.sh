@@ -5,14 +5,16 @@
 # every library the installed program loads must come from a package those dependencies pull
 # in; then the program named by the installed desktop entry's Exec line is started through
 # WebDriver and must list the local engine's containers. The package is removed at the end,
-# whatever happened. Needs root (apt), the engine and the e2e tools (scripts/test.sh runs it
-# after those).
+# whatever happened. Needs apt (as root), the engine and the e2e tools (scripts/test.sh runs it
+# after those); uses sudo for apt when not run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tests/env/node.sh
 . tests/env/node.sh
 
-apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+apt_get() { DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 "$@"; }
 fail() {
   echo "package: $*" >&2
   exit 1
