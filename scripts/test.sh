@@ -53,6 +53,9 @@ npm --prefix ui test
 step "desktop end-to-end"
 tests/e2e/run.sh
 
+step "packages: the release .deb and .rpm, checked; the .deb installed with apt, its app listing containers"
+tests/package.sh
+
 step "reliability suite (short: the full one is scripts/reliability.sh) and cargo deny"
 scripts/reliability.sh --short
 

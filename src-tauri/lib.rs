@@ -20,6 +20,7 @@ mod volumes;
 
 use std::path::{Path, PathBuf};
 
+use berth_core::profile::Moved;
 use berth_core::{HostSpec, Store};
 use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
@@ -153,7 +154,43 @@ pub fn build<R: Runtime>(
 }
 
 /// The app's identifier (tauri.conf.json), which names its data folder.
-const IDENTIFIER: &str = "dev.berth.app";
+const IDENTIFIER: &str = "dev.berth.desktop";
+
+/// The identifier of Berth 0.1's builds. It ended in `.app`, which clashes with the extension of
+/// macOS bundles; profiles kept under it are moved to [`IDENTIFIER`]'s folders on first start.
+const OLD_IDENTIFIER: &str = "dev.berth.app";
+
+/// Moves a profile kept under [`OLD_IDENTIFIER`] to [`IDENTIFIER`] in each of the folders Berth
+/// or its webview may write (data — settings, databases, known hosts —, local data — the
+/// webview's storage and, on Linux and Windows, the app's logs —, config and cache). Must run
+/// before anything makes the new folders, or the move is skipped for that start and every later
+/// one. Returns what happened, to log once logging is set up.
+fn move_old_profile() -> Vec<(PathBuf, std::io::Result<Moved>)> {
+    let bases = [
+        dirs::data_dir(),
+        dirs::data_local_dir(),
+        dirs::config_dir(),
+        dirs::cache_dir(),
+    ];
+    berth_core::profile::move_profiles(bases.into_iter().flatten(), OLD_IDENTIFIER, IDENTIFIER)
+}
+
+/// Logs what [`move_old_profile`] did, where it did anything.
+fn log_profile_moves(moved: Vec<(PathBuf, std::io::Result<Moved>)>) {
+    for (base, result) in moved {
+        let folder = base.display();
+        match result {
+            Ok(Moved::NothingToMove | Moved::NewAlreadyThere) => {}
+            Ok(how) => {
+                tracing::info!(%folder, ?how, "moved the {OLD_IDENTIFIER} profile to {IDENTIFIER}")
+            }
+            // The old profile stays whole where it was; this start begins afresh beside it.
+            Err(err) => {
+                tracing::error!(%folder, %err, "could not move the {OLD_IDENTIFIER} profile to {IDENTIFIER}")
+            }
+        }
+    }
+}
 
 fn streams_of<R: Runtime>(app: &impl Manager<R>) -> std::sync::Arc<streams::OpenStreams> {
     app.state::<std::sync::Arc<streams::OpenStreams>>()
@@ -220,8 +257,12 @@ fn use_one_io_thread() {
 }
 
 pub fn run() {
+    // First of all: a new profile folder made by anything below would keep the old one from
+    // moving.
+    let moved = move_old_profile();
     use_one_io_thread();
     logs::init(&logs::default_file_filter());
+    log_profile_moves(moved);
 
     // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
     // not to guess around: the local host then shows why, naming the file, until it is fixed.
@@ -259,12 +300,22 @@ mod tests {
 
     #[test]
     fn each_data_folder_has_a_bus_name_of_its_own_the_same_on_every_start() {
-        let home = instance_bus_name(Path::new("/home/me/.local/share/dev.berth.app"));
+        let home = instance_bus_name(Path::new("/home/me/.local/share/dev.berth.desktop"));
         // Fixed: two builds of Berth on one folder must find each other.
-        assert_eq!(home, "dev.berth.app.profile_3bf7d06f6831696a");
+        assert_eq!(home, "dev.berth.desktop.profile_04e0b57aeff76c35");
         assert_ne!(
             home,
-            instance_bus_name(Path::new("/tmp/other/dev.berth.app"))
+            instance_bus_name(Path::new("/tmp/other/dev.berth.desktop"))
         );
+    }
+
+    #[test]
+    fn the_identifier_naming_the_folders_is_the_bundle_s() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(config["identifier"], IDENTIFIER);
+        // The Tauri CLI warns that an identifier ending in .app clashes with macOS bundles.
+        assert!(!IDENTIFIER.ends_with(".app"));
+        assert_ne!(IDENTIFIER, OLD_IDENTIFIER);
     }
 }

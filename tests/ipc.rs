@@ -264,7 +264,7 @@ fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_written() {
     let remote = RemoteHost::get();
     // The app's own layout: its data folder holds the databases and known hosts alike.
-    let data = private_data_folder().join("dev.berth.app");
+    let data = private_data_folder().join("dev.berth.desktop");
     std::fs::create_dir_all(&data).unwrap();
     let (_app, window) = app_in(&data, Vec::new());
     let passphrase = remote.passphrase();

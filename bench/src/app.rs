@@ -35,7 +35,7 @@ pub async fn idle_and_first_list() {
     std::env::set_var("XDG_CONFIG_HOME", home.join("config"));
     std::env::set_var("XDG_CACHE_HOME", home.join("cache"));
     std::env::set_var("BERTH_APP", &berth);
-    save_remote_hosts(&home.join("data/dev.berth.app")).await;
+    save_remote_hosts(&home.join("data/dev.berth.desktop")).await;
 
     let mut first_list = Vec::new();
     for _ in 0..FIRST_LIST_ROUNDS {

@@ -5,7 +5,10 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=tests/env/node.sh
 . tests/env/node.sh
 
-ui/node_modules/.bin/tauri build --debug --no-bundle
+# The tests of an installed package (tests/package.sh) drive that one: no build of the checkout.
+if [ -z "${BERTH_INSTALLED_APP:-}" ]; then
+  ui/node_modules/.bin/tauri build --debug --no-bundle
+fi
 
 # A private desktop session (its own bus and keyring): settings and caches of the app under test go to a temp dir.
 session=$(mktemp -d)

@@ -22,6 +22,10 @@ packages=(
   dunst trayer xdotool
   # process helpers used by the scripts (curl: the registry's readiness); a terminal for the benchmark's TUI peer (oxker)
   procps curl ca-certificates tmux
+  # the package step of scripts/test.sh (tests/package.sh): rpm reads and verifies the .rpm the
+  # Tauri bundler writes (the bundler itself needs no rpm tools); binutils' objdump lists what
+  # the program links
+  rpm binutils
   # pip, for a newer Node.js from PyPI where the distribution's is too old (tests/env/node.sh)
   python3-pip
 )

@@ -641,7 +641,7 @@ describe("the settings", () => {
 
 describe("a saved file kept aside at start", () => {
   it("says which file was kept where, until the user dismisses it", async () => {
-    const keptAs = "/home/me/.local/share/dev.berth.app/history.sqlite.corrupt-1800000000";
+    const keptAs = "/home/me/.local/share/dev.berth.desktop/history.sqlite.corrupt-1800000000";
     mockBackend(host(), ({ cmd }) =>
       cmd === "startup_notices" ? [{ file: "history.sqlite", keptAs, reason: "it could not be opened: file is not a database" }] : null,
     );

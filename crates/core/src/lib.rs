@@ -26,6 +26,7 @@ pub mod networks;
 pub mod object_refs;
 mod own_connections;
 pub mod passphrases;
+pub mod profile;
 mod raw;
 pub mod recovery;
 pub mod resources;

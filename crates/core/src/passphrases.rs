@@ -8,7 +8,10 @@
 use crate::error::{Error, Result};
 use crate::host::{HostId, Secret};
 
-/// The keyring service name of every passphrase Berth keeps.
+/// The keyring service name of every passphrase Berth keeps. It is not the app's bundle
+/// identifier, though it was spelled the same until the identifier became `dev.berth.desktop`:
+/// the keyring finds an entry by service and host id, so a new name would strand every
+/// passphrase users asked Berth to remember. It stays as it is.
 const SERVICE: &str = "dev.berth.app";
 
 /// Keeps the passphrase of `host`'s key, replacing one kept before.

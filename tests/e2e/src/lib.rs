@@ -3,6 +3,8 @@
 //!
 //! - `BERTH_APP`: the app binary, built with the UI embedded (`tauri build --debug --no-bundle`).
 //! - `BERTH_E2E_OUT`: where screenshots go (default `tests/out/e2e`).
+//! - `BERTH_INSTALLED_APP`: the app as a package installed it (scripts/test.sh's package step
+//!   reads it from the desktop entry); only the tests of the installed app use it.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -35,6 +37,20 @@ pub fn application() -> String {
     application
 }
 
+/// The app that the package installed, as its desktop entry starts it. The tests that use it
+/// are run only by scripts/test.sh's package step, which sets it: without it they fail rather
+/// than test another build.
+pub fn installed_application() -> String {
+    let application = std::env::var("BERTH_INSTALLED_APP").expect(
+        "BERTH_INSTALLED_APP names the installed app (scripts/test.sh's package step sets it)",
+    );
+    assert!(
+        std::path::Path::new(&application).is_absolute(),
+        "BERTH_INSTALLED_APP must be an absolute path, not {application}"
+    );
+    application
+}
+
 /// A profile of a test's own: the app's data, config and cache folders in a fresh temp
 /// folder, so the test can put files there before the app starts and find what it left, while
 /// the other tests share the suite's profile. Removed on drop.
@@ -53,7 +69,13 @@ impl Profile {
 
     /// Where the app keeps its settings and databases in this profile.
     pub fn data_folder(&self) -> PathBuf {
-        self.root.join("data/dev.berth.app")
+        self.root.join("data/dev.berth.desktop")
+    }
+
+    /// The profile's data, config or cache folder (`data`, `config`, `cache`): where the
+    /// folders named after the app's identifier are.
+    pub fn base(&self, kind: &str) -> PathBuf {
+        self.root.join(kind)
     }
 
     /// The docker CLI's config folder of this profile (DOCKER_CONFIG): config.json and the
@@ -94,8 +116,16 @@ impl App {
         Self::start(profile.env()).await
     }
 
+    /// `application` (another binary than the suite's: an installed one) on `profile`.
+    pub async fn launch_binary(application: &str, profile: &Profile) -> Self {
+        Self::start_binary(application.to_owned(), profile.env()).await
+    }
+
     async fn start(env: Vec<(&'static str, PathBuf)>) -> Self {
-        let application = application();
+        Self::start_binary(application(), env).await
+    }
+
+    async fn start_binary(application: String, env: Vec<(&'static str, PathBuf)>) -> Self {
         // Ports of our own per launch: a WebKitWebDriver of an earlier test may still hold its
         // port while it shuts down.
         let port = free_port();
