@@ -53,7 +53,7 @@ npm --prefix ui test
 step "desktop end-to-end"
 tests/e2e/run.sh
 
-step "packages: the release .deb and .rpm, checked; the .deb installed with apt, its app listing containers"
+step "packages: the .deb and .rpm (of the debug build; tests/package.sh --release for the release ones), checked; the .deb installed with apt, its app listing containers"
 tests/package.sh
 
 step "reliability suite (short: the full one is scripts/reliability.sh) and cargo deny"
