@@ -155,6 +155,9 @@ fn permitted<R: Runtime>(app: &AppHandle<R>) -> bool {
     }
 }
 
+/// What a click on an alert does: the window comes forward on what the alert is about. Only
+/// where the click is reported (see `show`).
+#[cfg(all(unix, not(target_os = "macos")))]
 fn open<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
     show_window(app);
     let reveal = match notice {

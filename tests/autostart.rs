@@ -4,28 +4,11 @@
 //! XDG_CONFIG_HOME says, so HOME is what keeps the test out of the user's own autostart.
 #![cfg(target_os = "linux")]
 
-use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use serde_json::json;
 
-fn invoke(
-    window: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
-}
+#[path = "shell/mock_app.rs"]
+mod mock_app;
+use mock_app::invoke;
 
 /// The `.desktop` files in `folder`, with their contents.
 fn entries(folder: &std::path::Path) -> Vec<(String, String)> {
@@ -54,12 +37,7 @@ fn start_at_login_writes_and_removes_the_autostart_entry() {
     std::env::set_var("XDG_DATA_HOME", home.join("data"));
     let folder = home.join("data/berth");
     std::fs::create_dir_all(&folder).unwrap();
-    let app = berth_app::build(mock_builder(), Vec::new(), folder)
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (app, window) = mock_app::build(&folder, Vec::new());
     let autostart = config.join("autostart");
 
     let mut settings = invoke(&window, "settings_get", json!({})).unwrap();

@@ -7,10 +7,11 @@ use std::time::Instant;
 use berth_core::{HostSpec, Secret};
 use berth_testkit::{inspect, Labelled, RemoteHost, PATIENCE};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::Manager;
+
+#[path = "shell/mock_app.rs"]
+mod mock_app;
+use mock_app::{invoke, MockApp, MockWindow};
 
 /// The app keeps its known hosts under the XDG data folder: a private one per test run, so
 /// tests neither read nor leave anything in the user's.
@@ -36,10 +37,7 @@ fn test_folder(name: &str) -> std::path::PathBuf {
 }
 
 /// The app watching the local engine, with what it saves in a fresh folder.
-fn app_window() -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
+fn app_window() -> (MockApp, MockWindow) {
     let folder = test_folder(&format!("app-{}", NEXT_APP.fetch_add(1, Ordering::Relaxed)));
     app_in(&folder, vec![HostSpec::local().unwrap()])
 }
@@ -47,41 +45,12 @@ fn app_window() -> (
 static NEXT_APP: AtomicUsize = AtomicUsize::new(0);
 
 /// The app keeping what it saves in `folder`, watching `hosts` besides the saved ones.
-fn app_in(
-    folder: &std::path::Path,
-    hosts: Vec<HostSpec>,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
+fn app_in(folder: &std::path::Path, hosts: Vec<HostSpec>) -> (MockApp, MockWindow) {
     private_data_folder();
-    let app = berth_app::build(mock_builder(), hosts, folder.to_owned())
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, window)
+    mock_app::build(folder, hosts)
 }
 
-fn invoke(
-    window: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
-}
-
-fn wait_online(window: &WebviewWindow<tauri::test::MockRuntime>) -> Value {
+fn wait_online(window: &MockWindow) -> Value {
     let start = Instant::now();
     loop {
         let hosts = invoke(window, "hosts_state", json!({})).unwrap();
@@ -483,27 +452,15 @@ impl Unread {
 
 /// The app on the local engine keeping what it saves in `folder`, its page's channels counted
 /// into `unread`.
-fn app_with_a_stalled_page(
-    folder: &std::path::Path,
-    unread: &Unread,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
+fn app_with_a_stalled_page(folder: &std::path::Path, unread: &Unread) -> (MockApp, MockWindow) {
     let counted = unread.clone();
-    let builder = mock_builder().channel_interceptor(move |_, channel, _, body| {
+    let builder = tauri::test::mock_builder().channel_interceptor(move |_, channel, _, body| {
         if let tauri::ipc::InvokeResponseBody::Json(json) = body {
             *counted.0.lock().unwrap().entry(channel.0).or_default() += json.len();
         }
         true
     });
-    let app = berth_app::build(builder, vec![HostSpec::local().unwrap()], folder.to_owned())
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, window)
+    mock_app::build_on(builder, folder, vec![HostSpec::local().unwrap()])
 }
 
 /// The window of unacknowledged bytes a stream may have (streams.rs), and what one message

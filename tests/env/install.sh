@@ -26,6 +26,9 @@ packages=(
   # Tauri bundler writes (the bundler itself needs no rpm tools); binutils' objdump lists what
   # the program links
   rpm binutils
+  # the C cross compiler the Windows check of scripts/test.sh needs for the C in some crates
+  # (sqlite, aws-lc) when it checks for x86_64-pc-windows-gnu
+  gcc-mingw-w64-x86-64
   # pip, for a newer Node.js from PyPI where the distribution's is too old (tests/env/node.sh)
   python3-pip
 )

@@ -19,3 +19,8 @@ fi
 if [ "${1:-}" = "--e2e" ] && ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version 2.1.0
 fi
+
+# The standard library for Windows, for the check that nothing Unix-only is left ungated.
+if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  rustup target add x86_64-pc-windows-gnu
+fi

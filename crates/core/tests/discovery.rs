@@ -5,8 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use berth_core::discovery::{self, context_meta_file, LocalEnv, Runtime};
+use berth_core::discovery::{
+    self, context_meta_file, list_contexts, LocalDiscovery, LocalEnv, Runtime,
+};
 use berth_core::host::Transport;
+use berth_core::host::{Endpoint, KeySource, KnownHostsFiles};
 use berth_core::{
     Berth, EndpointSource, Engine, ErrorCode, HostId, HostSpec, HostState, HostStatus,
 };
@@ -20,6 +23,50 @@ struct Fake {
 }
 
 impl Fake {
+    /// A fake home and runtime folder whose platform default socket, in the fake's folder,
+    /// exists only when a test makes it.
+    fn with_own_default() -> Self {
+        let mut fake = Self::new("unix:///placeholder");
+        fake.env.platform_default = format!("unix://{}", fake.default_socket().display());
+        fake
+    }
+
+    fn default_socket(&self) -> PathBuf {
+        self.root.join("docker.sock")
+    }
+
+    /// A listening socket's file at `path` (the listener itself is not needed).
+    fn socket(&self, path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::net::UnixListener::bind(path).unwrap();
+    }
+
+    /// The well-known sockets Berth looks for, in the order it must look.
+    fn well_known(&self) -> [(Runtime, PathBuf); 6] {
+        let home = self.root.join("home");
+        let run = self.root.join("run");
+        [
+            (Runtime::DockerDesktop, home.join(".docker/run/docker.sock")),
+            (Runtime::Colima, home.join(".colima/default/docker.sock")),
+            (Runtime::OrbStack, home.join(".orbstack/run/docker.sock")),
+            (Runtime::RancherDesktop, home.join(".rd/docker.sock")),
+            (Runtime::RootlessDocker, run.join("docker.sock")),
+            (Runtime::Podman, run.join("podman/podman.sock")),
+        ]
+    }
+
+    fn config(&self) -> PathBuf {
+        self.env.docker_config_dir().unwrap()
+    }
+
+    fn found(&self) -> LocalDiscovery {
+        discovery::discover(&self.env).unwrap().1
+    }
+
+    fn refused(&self) -> String {
+        discovery::discover(&self.env).unwrap_err().to_string()
+    }
+
     /// A fake home and runtime folder; the platform default is `default` (a real path or not).
     fn new(default: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -47,7 +94,7 @@ impl Fake {
     }
 
     fn context(&self, name: &str, meta: &str) {
-        let file = context_meta_file(&self.root.join("home/.docker"), name);
+        let file = context_meta_file(&self.config(), name);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, meta).unwrap();
     }
@@ -58,12 +105,8 @@ impl Fake {
     }
 
     fn current(&self, name: &str) {
-        let config = serde_json::json!({"currentContext": name});
-        std::fs::write(
-            self.root.join("home/.docker/config.json"),
-            config.to_string(),
-        )
-        .unwrap();
+        let config = serde_json::json!({"auths": {}, "currentContext": name});
+        std::fs::write(self.config().join("config.json"), config.to_string()).unwrap();
     }
 }
 
@@ -89,16 +132,7 @@ async fn answers(env: &LocalEnv) -> String {
 #[tokio::test]
 async fn each_well_known_socket_is_found_in_order_when_the_default_is_missing() {
     let fake = Fake::new("unix:///nonexistent/berth-test/docker.sock");
-    let home = fake.root.join("home");
-    let run = fake.root.join("run");
-    let places = [
-        (Runtime::DockerDesktop, home.join(".docker/run/docker.sock")),
-        (Runtime::Colima, home.join(".colima/default/docker.sock")),
-        (Runtime::OrbStack, home.join(".orbstack/run/docker.sock")),
-        (Runtime::RancherDesktop, home.join(".rd/docker.sock")),
-        (Runtime::RootlessDocker, run.join("docker.sock")),
-        (Runtime::Podman, run.join("podman/podman.sock")),
-    ];
+    let places = fake.well_known();
     for (_, path) in &places {
         fake.link_engine(path);
     }
@@ -454,4 +488,233 @@ async fn tcp_relay() -> String {
         }
     });
     address
+}
+
+// Rules checked on files alone: sockets made here stand in for engines.
+
+/// Every rule in force at once, then taken away one by one from the top: each time the
+/// next rule down must be the one that chooses.
+#[test]
+fn each_rule_wins_over_the_ones_below_it() {
+    let mut m = Fake::with_own_default();
+    for (_, path) in m.well_known() {
+        m.socket(&path);
+    }
+    m.socket(&m.default_socket());
+    m.host_context("colima", "unix:///colima.sock");
+    m.host_context("desktop-linux", "unix:///desktop.sock");
+    m.current("desktop-linux");
+    m.env.docker_context = Some("colima".into());
+    m.env.docker_host = Some("tcp://10.0.0.1:2375".into());
+
+    let found = m.found();
+    assert_eq!(
+        (
+            found.address.as_str(),
+            &found.source,
+            found.because.as_str()
+        ),
+        (
+            "tcp://10.0.0.1:2375",
+            &EndpointSource::DockerHost,
+            "DOCKER_HOST"
+        )
+    );
+
+    m.env.docker_host = Some(String::new()); // empty is unset, as for the CLI
+    let found = m.found();
+    assert_eq!(
+        (found.address.as_str(), found.because.as_str()),
+        ("unix:///colima.sock", "context \"colima\" (DOCKER_CONTEXT)")
+    );
+
+    m.env.docker_context = Some(String::new());
+    let found = m.found();
+    assert_eq!(
+        (found.address.as_str(), found.because.as_str()),
+        (
+            "unix:///desktop.sock",
+            "current context \"desktop-linux\" in ~/.docker/config.json"
+        )
+    );
+
+    m.current("default");
+    let found = m.found();
+    assert_eq!(
+        (found.address, found.source, found.tried),
+        (
+            m.env.platform_default.clone(),
+            EndpointSource::DefaultSocket,
+            vec![]
+        )
+    );
+
+    std::fs::remove_file(m.default_socket()).unwrap();
+    let mut passed_over = vec![m.env.platform_default.clone()];
+    for (runtime, path) in m.well_known() {
+        let found = m.found();
+        assert_eq!(found.address, format!("unix://{}", path.display()));
+        assert!(
+            matches!(found.source, EndpointSource::WellKnown { runtime: r, .. } if r == runtime),
+            "{runtime:?}: {found:?}"
+        );
+        let tried: Vec<String> = found.tried.iter().map(|t| t.address.clone()).collect();
+        assert_eq!(tried, passed_over, "{runtime:?}");
+        std::fs::remove_file(&path).unwrap();
+        passed_over.push(found.address);
+    }
+
+    // Nothing anywhere: the default, and everything else that was looked at.
+    let found = m.found();
+    assert_eq!(found.address, m.env.platform_default);
+    assert_eq!(found.source, EndpointSource::DefaultSocket);
+    let tried: Vec<&str> = found.tried.iter().map(|t| t.because.as_str()).collect();
+    assert_eq!(
+        tried,
+        [
+            "Docker Desktop's socket ~/.docker/run/docker.sock",
+            "Colima's socket ~/.colima/default/docker.sock",
+            "OrbStack's socket ~/.orbstack/run/docker.sock",
+            "Rancher Desktop's socket ~/.rd/docker.sock",
+            &format!(
+                "rootless Docker's socket {}",
+                m.root.join("run/docker.sock").display()
+            ),
+            &format!(
+                "Podman's socket {}",
+                m.root.join("run/podman/podman.sock").display()
+            ),
+        ]
+    );
+    assert!(found.tried.iter().all(|t| t.outcome == "no socket there"));
+}
+
+#[test]
+fn a_current_context_wins_over_the_default_socket_and_docker_config_moves_the_folder() {
+    let mut m = Fake::with_own_default();
+    m.socket(&m.default_socket());
+    let elsewhere = m.root.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    m.env.docker_config = Some(elsewhere.clone());
+    m.host_context("remote-tcp", "tcp://build.example.com:2376");
+    m.current("remote-tcp");
+    let found = m.found();
+    assert_eq!(found.address, "tcp://build.example.com:2376");
+    assert_eq!(
+        found.source,
+        EndpointSource::CurrentContext {
+            name: "remote-tcp".into(),
+            config_file: format!("{}", elsewhere.join("config.json").display()),
+        }
+    );
+    // ~/.docker is not read when DOCKER_CONFIG says elsewhere.
+    m.env.docker_config = None;
+    assert_eq!(m.found().source, EndpointSource::DefaultSocket);
+}
+
+#[test]
+fn a_context_that_is_missing_broken_or_unusable_is_refused_naming_its_file() {
+    let mut m = Fake::with_own_default();
+    m.socket(&m.default_socket());
+    let config = m.config();
+    let meta = |name| context_meta_file(&config, name).display().to_string();
+
+    m.current("gone");
+    let err = m.refused();
+    assert!(
+        err.contains("\"gone\" does not exist") && err.contains(&meta("gone")),
+        "{err}"
+    );
+    assert!(
+        err.contains("current context \"gone\" in ~/.docker/config.json"),
+        "{err}"
+    );
+
+    m.env.docker_context = Some("also-gone".into());
+    let err = m.refused();
+    assert!(
+        err.contains(&meta("also-gone")) && err.contains("DOCKER_CONTEXT"),
+        "{err}"
+    );
+    m.env.docker_context = None;
+
+    m.context("broken", "{\"Name\": \"broken\", \"Endpoints\": ");
+    m.current("broken");
+    let err = m.refused();
+    assert!(
+        err.contains("not valid JSON") && err.contains(&meta("broken")),
+        "{err}"
+    );
+
+    m.context("no-docker", r#"{"Name":"no-docker","Endpoints":{}}"#);
+    m.current("no-docker");
+    let err = m.refused();
+    assert!(
+        err.contains("no docker endpoint") && err.contains(&meta("no-docker")),
+        "{err}"
+    );
+
+    // An ssh:// context is dialled like the CLI's `ssh`, with the agent's keys, only where
+    // host keys are on record to check it against.
+    m.host_context("prod", "ssh://ops@prod.example.com");
+    m.current("prod");
+    let err = m.refused();
+    assert!(
+        err.contains("\"prod\"") && err.contains("no host keys"),
+        "{err}"
+    );
+    let files = KnownHostsFiles {
+        openssh: Vec::new(),
+        berth: m.root.join("known_hosts"),
+    };
+    let (endpoint, _) = discovery::discover(&m.env.clone().with_known_hosts(files)).unwrap();
+    let Endpoint::Ssh(target) = endpoint else {
+        panic!("{endpoint}")
+    };
+    assert_eq!(
+        (target.user.as_str(), target.address.as_str(), &target.key),
+        ("ops", "prod.example.com", &KeySource::Agent)
+    );
+    assert_eq!(target.socket, "/var/run/docker.sock");
+
+    // An empty host is the client's default (docker/cli only sets a host it has).
+    m.host_context("empty", "");
+    m.current("empty");
+    assert_eq!(m.found().address, m.env.platform_default);
+}
+
+#[test]
+fn an_unreadable_config_json_is_warned_about_and_passed_over_like_the_cli_does() {
+    let m = Fake::with_own_default();
+    m.socket(&m.default_socket());
+    std::fs::write(m.config().join("config.json"), "{ not json").unwrap();
+    let found = m.found();
+    assert_eq!(found.source, EndpointSource::DefaultSocket);
+    assert_eq!(found.warnings.len(), 1);
+    assert!(found.warnings[0].contains("~/.docker/config.json is not valid JSON"));
+}
+
+#[test]
+fn contexts_are_found_by_the_sha256_of_their_name_and_read_like_go_reads_json() {
+    let m = Fake::with_own_default();
+    // docker/cli context store: the folder of context "default" is its SHA-256 in hex.
+    assert!(context_meta_file(Path::new("/d"), "default").ends_with(
+        "contexts/meta/37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f/meta.json"
+    ));
+    m.context(
+        "lower",
+        r#"{"name":"lower","endpoints":{"docker":{"host":"unix:///l.sock"}}}"#,
+    );
+    m.host_context("upper", "unix:///u.sock");
+    let listed: Vec<(String, Option<String>)> = list_contexts(&m.config())
+        .into_iter()
+        .map(|c| (c.name, c.host))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("lower".to_owned(), Some("unix:///l.sock".to_owned())),
+            ("upper".to_owned(), Some("unix:///u.sock".to_owned())),
+        ]
+    );
 }

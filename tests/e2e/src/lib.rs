@@ -99,6 +99,25 @@ impl Profile {
     }
 }
 
+/// A host as the window saves one for the local engine reached without SSH, under `name`:
+/// what a test puts in a profile's database before the app starts.
+pub fn saved_local_engine(id: &str, name: &str) -> berth_core::SavedHost {
+    berth_core::SavedHost {
+        id: berth_core::HostId::new(id),
+        name: name.to_owned(),
+        address: String::new(),
+        port: 22,
+        user: String::new(),
+        key_path: None,
+        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        tags: Vec::new(),
+        proxy_jump: None,
+        docker_host: Some("unix:///var/run/docker.sock".to_owned()),
+        created_ms: 0,
+        last_seen_ms: None,
+    }
+}
+
 impl Drop for Profile {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);

@@ -824,20 +824,7 @@ async fn saved_files_that_cannot_be_used_at_start_are_kept_aside_and_the_user_is
     let store = berth_core::Store::open(&data, &mut Vec::new())
         .await
         .unwrap();
-    let kept_host = berth_core::SavedHost {
-        id: berth_core::HostId::new("kept"),
-        name: "Kept engine".to_owned(),
-        address: String::new(),
-        port: 22,
-        user: String::new(),
-        key_path: None,
-        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
-        tags: Vec::new(),
-        proxy_jump: None,
-        docker_host: Some("unix:///var/run/docker.sock".to_owned()),
-        created_ms: 0,
-        last_seen_ms: None,
-    };
+    let kept_host = berth_e2e::saved_local_engine("kept", "Kept engine");
     store.save_host(&kept_host).await.unwrap();
     store.close().await;
     // What a crash or a full disk may leave: a history that is no database, settings cut short.

@@ -18,20 +18,7 @@ async fn an_old_profile_is_moved_on_first_start_and_its_saved_host_and_settings_
         .await
         .unwrap();
     store
-        .save_host(&berth_core::SavedHost {
-            id: berth_core::HostId::new("moved"),
-            name: "Moved engine".to_owned(),
-            address: String::new(),
-            port: 22,
-            user: String::new(),
-            key_path: None,
-            socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
-            tags: Vec::new(),
-            proxy_jump: None,
-            docker_host: Some("unix:///var/run/docker.sock".to_owned()),
-            created_ms: 0,
-            last_seen_ms: None,
-        })
+        .save_host(&berth_e2e::saved_local_engine("moved", "Moved engine"))
         .await
         .unwrap();
     store.close().await;
