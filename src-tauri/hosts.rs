@@ -74,9 +74,6 @@ pub async fn hosts_save(
     passphrase: Option<String>,
     remember: bool,
 ) -> IpcResult<()> {
-    if host.id.as_str() == HostId::LOCAL {
-        return Err(Error::InvalidInput("the local engine is not a saved host".to_owned()).into());
-    }
     host.validate()?;
     let passphrase = passphrase.map(Secret::new);
     let save = async {

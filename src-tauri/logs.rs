@@ -1,7 +1,10 @@
 //! Berth's own log: to stderr, and to a file a day in the platform's log folder (Tauri's
 //! app_log_dir), the last [`FILES_KEPT`] days kept, for a user to send along with a report.
 //! What is logged is what Berth's code chose to log: no secret is ever a field of a log line
-//! (tests/ipc.rs scans this folder for a passphrase used in a test).
+//! (tests/ipc.rs scans this folder for a passphrase used in a test). The libraries that speak
+//! to engines log whole request and response bodies at debug (bollard: a container's
+//! environment, its passwords included), so the file never takes their lines below info,
+//! whatever `RUST_LOG` asks.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,11 +21,32 @@ use tracing_subscriber::{EnvFilter, Layer};
 /// Days of logs kept; older files are removed as a new day's file starts.
 const FILES_KEPT: usize = 7;
 
-/// The file lines go to, once the log folder is known (the app's paths come with the app, after
-/// logging has started). Written synchronously, not through tracing-appender's background
-/// writer: Berth logs little, and a line written before a crash or an exit is never lost with
-/// a writer thread's queue.
-static FILE: Mutex<Option<RollingFileAppender>> = Mutex::new(None);
+/// Libraries whose debug lines carry what crosses to an engine or a host, kept to info in the
+/// file.
+const QUIET_IN_FILE: [&str; 7] = [
+    "bollard",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "russh",
+    "rustls",
+    "tokio_rustls",
+];
+
+/// Lines logged before the log folder is known (the app's paths come with the app, after
+/// logging has started, and the profile move is logged before that) are kept up to this many
+/// bytes and written first.
+const EARLY_LINES_KEPT: usize = 64 * 1024;
+
+/// Where file lines go: held until the folder is known, then the file. Written synchronously,
+/// not through tracing-appender's background writer: Berth logs little, and a line written
+/// before a crash or an exit is never lost with a writer thread's queue.
+enum Sink {
+    Early(Vec<u8>),
+    File(RollingFileAppender),
+}
+
+static FILE: Mutex<Sink> = Mutex::new(Sink::Early(Vec::new()));
 
 /// The folder Berth's log files are in, for "Open log folder".
 pub struct LogFolder(pub PathBuf);
@@ -31,7 +55,13 @@ pub struct LogFolder(pub PathBuf);
 /// to the log file once [`plugin`] has found its folder, filtered by `file_filter` (directives
 /// as `RUST_LOG` takes them; `info` when they do not parse).
 pub fn init(file_filter: &str) {
-    let file_filter = EnvFilter::try_new(file_filter).unwrap_or_else(|_| "info".into());
+    let file_filter = QUIET_IN_FILE.iter().fold(
+        EnvFilter::try_new(file_filter).unwrap_or_else(|_| "info".into()),
+        // Replaces a directive of the same target the caller gave.
+        |filter, target| {
+            filter.add_directive(format!("{target}=info").parse().expect("a directive"))
+        },
+    );
     let stderr_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
@@ -61,8 +91,13 @@ pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
         .setup(|app, _api| {
             let folder = app.path().app_log_dir()?;
             match open(&folder) {
-                Ok(file) => {
-                    *FILE.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
+                Ok(mut file) => {
+                    let mut sink = FILE.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Sink::Early(early) = &*sink {
+                        let _ = file.write_all(early);
+                    }
+                    *sink = Sink::File(file);
+                    drop(sink);
                     tracing::info!(folder = %folder.display(), version = env!("CARGO_PKG_VERSION"), "Berth started");
                 }
                 Err(err) => {
@@ -77,6 +112,9 @@ pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
 
 fn open(folder: &std::path::Path) -> Result<RollingFileAppender, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(folder)?;
+    // Host names, containers and actions: the user's own, not the machine's other users'.
+    #[cfg(unix)]
+    std::fs::set_permissions(folder, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
     Ok(RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("berth")
@@ -100,8 +138,8 @@ pub fn open_folder(folder: &std::path::Path) -> crate::error::IpcResult<()> {
     })
 }
 
-/// The writer of the log file layer: one formatted line per write, or nothing before the
-/// folder is known.
+/// The writer of the log file layer: one formatted line per write, kept in memory (up to
+/// [`EARLY_LINES_KEPT`]) until the folder is known.
 struct LogFile;
 
 impl<'a> MakeWriter<'a> for LogFile {
@@ -114,16 +152,21 @@ impl<'a> MakeWriter<'a> for LogFile {
 
 impl Write for LogFile {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
-        match FILE.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            Some(file) => file.write(line),
-            None => Ok(line.len()),
+        match &mut *FILE.lock().unwrap_or_else(|p| p.into_inner()) {
+            Sink::File(file) => file.write(line),
+            Sink::Early(early) => {
+                if early.len() + line.len() <= EARLY_LINES_KEPT {
+                    early.extend_from_slice(line);
+                }
+                Ok(line.len())
+            }
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        match FILE.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            Some(file) => file.flush(),
-            None => Ok(()),
+        match &mut *FILE.lock().unwrap_or_else(|p| p.into_inner()) {
+            Sink::File(file) => file.flush(),
+            Sink::Early(_) => Ok(()),
         }
     }
 }

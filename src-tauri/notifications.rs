@@ -115,7 +115,8 @@ async fn show<R: Runtime>(app: AppHandle<R>, notice: Notice) {
 const APP_NAME: &str = "Berth";
 
 /// Shows a notification nothing follows from clicking, through the plugin. It shows it from a
-/// task of its own, so this returns at once and failures are only logged.
+/// task of its own, so this returns at once; a failure to hand it over is logged, while one
+/// of the platform to show it is not reported by the plugin (2.4).
 pub fn tell<R: Runtime>(app: &AppHandle<R>, summary: &str, body: &str) {
     if !permitted(app) {
         return;

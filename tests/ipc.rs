@@ -316,6 +316,16 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
             .any(|file| std::fs::read_to_string(file).unwrap().contains("save host")),
         "the log is written, and says what was done: {logged:?}"
     );
+    // bollard logs whole request and response bodies at debug (a container's environment,
+    // its passwords included): the file takes none of it, even logged at debug.
+    for file in &logged {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !text.contains("DEBUG bollard") && !text.contains("TRACE bollard"),
+            "bollard's bodies are in {}",
+            file.display()
+        );
+    }
     for file in files_under(&data).into_iter().chain(logged) {
         let bytes = std::fs::read(&file).unwrap();
         let text = String::from_utf8_lossy(&bytes);

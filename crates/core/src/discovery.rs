@@ -414,7 +414,14 @@ pub fn context_hosts(env: &LocalEnv) -> Vec<HostSpec> {
     let Some(config_dir) = env.docker_config_dir() else {
         return Vec::new();
     };
-    let current = current_context(env, &mut Vec::new()).map(|(name, _)| name);
+    // The current context is the local host's, unless DOCKER_HOST points that elsewhere.
+    let docker_host_set = env
+        .docker_host
+        .as_deref()
+        .is_some_and(|h| !h.trim().is_empty());
+    let current = current_context(env, &mut Vec::new())
+        .map(|(name, _)| name)
+        .filter(|_| !docker_host_set);
     list_contexts(&config_dir)
         .into_iter()
         .filter(|context| {
@@ -438,7 +445,8 @@ pub fn context_hosts(env: &LocalEnv) -> Vec<HostSpec> {
         .collect()
 }
 
-/// Ids of the hosts made from contexts begin with it; saved hosts' ids never contain `:`.
+/// Ids of the hosts made from contexts begin with it; a saved host's id may not
+/// (`SavedHost::validate`).
 pub const CONTEXT_HOST_PREFIX: &str = "context:";
 
 /// The current context's name and which rule named it, when one is named (rules 2 to 4).
@@ -557,6 +565,11 @@ pub fn discover(env: &LocalEnv) -> Result<(Endpoint, LocalDiscovery)> {
         .as_deref()
         .filter(|h| !h.trim().is_empty() && env.pinned_context.is_none())
     {
+        if host.trim().starts_with("ssh://") {
+            let endpoint = ssh_endpoint(host.trim(), env)
+                .map_err(|why| Error::InvalidInput(format!("DOCKER_HOST {host:?}: {why}")))?;
+            return found(endpoint, EndpointSource::DockerHost, Vec::new(), warnings);
+        }
         let mut endpoint = Endpoint::parse(host)?;
         if matches!(endpoint, Endpoint::Tcp(_)) {
             if env.docker_tls_verify {

@@ -9,9 +9,6 @@ use specta::Type;
 use crate::discovery::LocalEnv;
 use crate::error::{Error, Result};
 
-/// Where the engine listens when `DOCKER_HOST` is unset (Linux and macOS).
-const DEFAULT_LOCAL_ADDRESS: &str = "unix:///var/run/docker.sock";
-
 /// A host's stable id. The local engine is always [`HostId::LOCAL`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
 #[serde(transparent)]
@@ -259,7 +256,7 @@ impl Endpoint {
         let invalid =
             |why: &str| Error::InvalidInput(format!("The Docker host {address:?} {why}."));
         if address.is_empty() {
-            return Self::parse(DEFAULT_LOCAL_ADDRESS);
+            return Self::parse(crate::discovery::PLATFORM_DEFAULT);
         }
         if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid(

@@ -1,6 +1,8 @@
 //! Finding the local engine against the real one: its socket placed (by symlink) at each
 //! well-known path and behind contexts of every kind, in a fake home and Docker config folder.
 //! Every engine found must answer.
+// Unix sockets stand in for engines (symlinks to the real one, listeners of the tests' own).
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -294,12 +296,41 @@ async fn a_tls_engine_with_a_certificate_from_another_ca_is_refused() {
         .with_tls(certs.clone());
     let err = engine_answers(&endpoint).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
 
     // No ca.pem at all: refused before dialling, naming the folder.
     std::fs::remove_file(certs.join("ca.pem")).unwrap();
     let err = engine_answers(&endpoint).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
     assert!(err.to_string().contains("ca.pem"), "{err}");
+}
+
+#[tokio::test]
+async fn a_tls_engine_reached_under_a_name_its_certificate_does_not_give_is_refused() {
+    let remote = berth_testkit::RemoteHost::get();
+    // The engine's certificate names 10.200.0.2; here it answers at 127.0.0.1 too.
+    let target = remote
+        .tls_docker_host()
+        .trim_start_matches("tcp://")
+        .to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut here, _)) = listener.accept().await {
+            let target = target.clone();
+            tokio::spawn(async move {
+                if let Ok(mut there) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut here, &mut there).await;
+                }
+            });
+        }
+    });
+    let endpoint = Endpoint::parse(&format!("tcp://{relay}"))
+        .unwrap()
+        .with_tls(remote.tls_certs());
+    let err = engine_answers(&endpoint).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+    assert!(err.to_string().contains("not valid for name"), "{err}");
 }
 
 #[tokio::test]
@@ -398,6 +429,14 @@ async fn every_other_context_is_a_host_of_its_own_that_follows_its_context() {
         ["context:over-ssh", "context:plain", "context:secure"],
         "every context but the current one (the local host's) and default"
     );
+    // With DOCKER_HOST set, the local host is that address: the current context is a host too.
+    let mut docker_host_set = fake.env.clone();
+    docker_host_set.docker_host = Some(format!("unix://{REAL_SOCKET}"));
+    let ids: Vec<String> = discovery::context_hosts(&docker_host_set)
+        .into_iter()
+        .map(|h| h.id.as_str().to_owned())
+        .collect();
+    assert!(ids.contains(&"context:current".to_owned()), "{ids:?}");
     let berth = Berth::start(hosts, None);
     let online = |state: &HostState| match state.status {
         HostStatus::Online { .. } => Some(state.transport),
@@ -667,7 +706,8 @@ fn a_context_that_is_missing_broken_or_unusable_is_refused_naming_its_file() {
         openssh: Vec::new(),
         berth: m.root.join("known_hosts"),
     };
-    let (endpoint, _) = discovery::discover(&m.env.clone().with_known_hosts(files)).unwrap();
+    let (endpoint, _) =
+        discovery::discover(&m.env.clone().with_known_hosts(files.clone())).unwrap();
     let Endpoint::Ssh(target) = endpoint else {
         panic!("{endpoint}")
     };
@@ -676,6 +716,24 @@ fn a_context_that_is_missing_broken_or_unusable_is_refused_naming_its_file() {
         ("ops", "prod.example.com", &KeySource::Agent)
     );
     assert_eq!(target.socket, "/var/run/docker.sock");
+
+    // The same goes for an ssh:// DOCKER_HOST, which the CLI dials the same way.
+    m.env.docker_host = Some("ssh://deploy@build.example.com:2222".into());
+    let err = m.refused();
+    assert!(
+        err.contains("DOCKER_HOST") && err.contains("no host keys"),
+        "{err}"
+    );
+    let (endpoint, found) = discovery::discover(&m.env.clone().with_known_hosts(files)).unwrap();
+    let Endpoint::Ssh(target) = endpoint else {
+        panic!("{endpoint}")
+    };
+    assert_eq!(
+        (target.user.as_str(), target.address.as_str(), target.port),
+        ("deploy", "build.example.com", 2222)
+    );
+    assert_eq!(found.transport, Transport::Ssh);
+    m.env.docker_host = None;
 
     // An empty host is the client's default (docker/cli only sets a host it has).
     m.host_context("empty", "");
