@@ -51,6 +51,9 @@ pub fn installed_application() -> String {
     application
 }
 
+/// How often a lookup is made again when what it found was replaced meanwhile.
+const STALE_RETRIES: usize = 20;
+
 /// A profile of a test's own: the app's data, config and cache folders in a fresh temp
 /// folder, so the test can put files there before the app starts and find what it left, while
 /// the other tests share the suite's profile. Removed on drop.
@@ -209,14 +212,23 @@ impl App {
         }
     }
 
-    /// The first element matching `css`, waiting for it to appear.
+    /// The first element matching `css`, waiting for it to appear. An element replaced while
+    /// WebDriver was making its handle (a row the virtualized table drew again) is looked for
+    /// again: that is the page changing, not the element missing.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        for _ in 0..STALE_RETRIES {
+            match self
+                .client
+                .wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Err(e) if e.is_stale_element_reference() => continue,
+                found => return found.unwrap_or_else(|e| panic!("{css} never appeared: {e}")),
+            }
+        }
+        panic!("{css} was replaced {STALE_RETRIES} times while being found")
     }
 
     /// Clicks the first element matching `css`, waiting for it to appear.
@@ -232,11 +244,16 @@ impl App {
     /// any other error (the session or the app gone, a bad selector) fails the test, so a check
     /// that something disappeared cannot pass because the window did.
     pub async fn exists(&self, css: &str) -> bool {
-        match self.client.find_all(Locator::Css(css)).await {
-            Ok(found) => !found.is_empty(),
-            Err(e) if e.is_no_such_element() => false,
-            Err(e) => panic!("looking for {css}: {e}"),
+        for _ in 0..STALE_RETRIES {
+            match self.client.find_all(Locator::Css(css)).await {
+                Ok(found) => return !found.is_empty(),
+                Err(e) if e.is_no_such_element() => return false,
+                // Replaced while its handle was made (see `find`): look again.
+                Err(e) if e.is_stale_element_reference() => continue,
+                Err(e) => panic!("looking for {css}: {e}"),
+            }
         }
+        panic!("{css} was replaced {STALE_RETRIES} times while being looked for")
     }
 
     /// Waits until `css` matches nothing.
