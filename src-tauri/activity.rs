@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use berth_core::activity::{self, Activity, ActivityQuery};
+use berth_core::history::activity::{self, Activity, ActivityQuery};
 use berth_core::{Berth, ContainerAction, Engine, HostId, Store};
 use tauri::State;
 

@@ -2,8 +2,9 @@
 //! it. A passphrase is kept only in the OS keyring, and only when the user asks; otherwise it
 //! lasts for this run of the app.
 
-use berth_core::import::{self, HostCandidate};
-use berth_core::{activity, passphrases};
+use berth_core::history::activity;
+use berth_core::hosts::import::{self, HostCandidate};
+use berth_core::hosts::passphrases;
 use berth_core::{
     AcceptedHostKey, Berth, Engine, EngineInfo, Error, HostId, KnownHostsFiles, SavedHost, Secret,
     Store,
@@ -185,7 +186,7 @@ pub async fn keys_generate(
     let comment = format!("berth: {}", host_name.trim());
     let passphrase = passphrase.map(Secret::new);
     let public_key =
-        berth_core::keygen::generate_ed25519(&path, &comment, passphrase.as_ref()).await?;
+        berth_core::hosts::keys::generate_ed25519(&path, &comment, passphrase.as_ref()).await?;
     Ok(GeneratedKey {
         path: path.display().to_string(),
         public_key,

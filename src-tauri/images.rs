@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use berth_core::activity::logged;
+use berth_core::history::activity::logged;
 use berth_core::{Berth, HostId, ImageDetails, ImageLayer, Pruned, PullProgress, Store};
 use futures_util::TryStreamExt;
 use serde::Serialize;

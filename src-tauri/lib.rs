@@ -226,7 +226,7 @@ fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
     let folder = dirs::download_dir()
         .or_else(dirs::home_dir)
         .unwrap_or_else(std::env::temp_dir);
-    let stamp = berth_core::store::now_ms() / 1000;
+    let stamp = berth_core::history::store::now_ms() / 1000;
     folder.join(berth_core::files::download_file_name(
         subject, stamp, extension,
     ))
@@ -266,11 +266,11 @@ pub fn run() {
 
     // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
     // not to guess around: the local host then shows why, naming the file, until it is fixed.
-    let env = berth_core::discovery::LocalEnv::from_process()
+    let env = berth_core::hosts::discovery::LocalEnv::from_process()
         .with_known_hosts(hosts::known_hosts_files());
     let mut watched = vec![HostSpec::local_watched(&env)];
     // Every other Docker context is a host of its own, there to pick without importing it.
-    watched.extend(berth_core::discovery::context_hosts(&env));
+    watched.extend(berth_core::hosts::discovery::context_hosts(&env));
     let folder = data_folder();
     // First, so that a second Berth hands over to the first before opening any file.
     let one_instance = tauri_plugin_single_instance::Builder::new()

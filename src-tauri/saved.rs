@@ -96,7 +96,10 @@ async fn compact_periodically<R: Runtime>(app: tauri::AppHandle<R>, store: Store
     loop {
         every.tick().await;
         let retention = app.state::<SettingsFile>().load().stats_retention();
-        if let Err(err) = store.compact(berth_core::store::now_ms(), retention).await {
+        if let Err(err) = store
+            .compact(berth_core::history::store::now_ms(), retention)
+            .await
+        {
             tracing::warn!(%err, "could not compact the history");
         }
     }

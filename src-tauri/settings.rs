@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use berth_core::alerts::AlertRules;
+use berth_core::history::store::StatsRetention;
 use berth_core::recovery::{self, JsonFile, SetAside};
-use berth_core::store::StatsRetention;
 use berth_core::HostId;
 use serde::{Deserialize, Serialize};
 use specta::Type;

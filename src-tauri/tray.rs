@@ -340,7 +340,7 @@ mod tests {
             host: HostId::new(id),
             name: id.to_uppercase(),
             web_address: "localhost".into(),
-            transport: berth_core::host::Transport::Local,
+            transport: berth_core::hosts::Transport::Local,
             origin: berth_core::HostOrigin::Local,
             seq: 1,
             status,

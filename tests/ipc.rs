@@ -284,9 +284,9 @@ fn a_remote_host_is_tried_saved_watched_and_forgotten_and_no_passphrase_is_writt
     )
     .expect("saved, the passphrase in the keyring");
     let kept = |host: &str| {
-        tauri::async_runtime::block_on(berth_core::passphrases::recall(&berth_core::HostId::new(
-            host,
-        )))
+        tauri::async_runtime::block_on(berth_core::hosts::passphrases::recall(
+            &berth_core::HostId::new(host),
+        ))
         .unwrap()
     };
     assert_eq!(kept("namespace"), Some(Secret::new(passphrase.clone())));
@@ -382,7 +382,7 @@ fn a_damaged_history_at_start_is_set_aside_and_told_once_and_the_saved_hosts_sta
         port: 22,
         user: String::new(),
         key_path: None,
-        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        socket: berth_core::hosts::saved::DEFAULT_SOCKET.to_owned(),
         tags: Vec::new(),
         proxy_jump: None,
         docker_host: Some("unix:///tmp/berth-ipc-nowhere.sock".to_owned()),

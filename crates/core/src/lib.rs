@@ -3,66 +3,39 @@
 //! [`Berth`] owns one [`Watcher`] per host. The shell (desktop app) and the CLI are thin
 //! front ends over it.
 
-pub mod activity;
 pub mod alerts;
-pub mod compose;
-pub mod container;
-pub mod container_spec;
-pub mod create;
-pub mod discovery;
 pub mod engine;
 pub mod error;
-pub mod event;
-pub mod exec;
 pub mod files;
-pub mod host;
-pub mod image_ref;
-pub mod images;
-pub mod import;
-pub mod inspect;
-pub mod keygen;
-pub mod logs;
-pub mod networks;
-pub mod object_refs;
-mod own_connections;
-pub mod passphrases;
+pub mod history;
+pub mod hosts;
 pub mod profile;
-mod raw;
 pub mod recovery;
-pub mod resources;
-pub mod resume;
-pub mod saved_hosts;
-mod ssh;
-pub mod stats;
-pub mod store;
-pub mod stream;
-pub mod system;
-mod tls;
-pub mod volumes;
+pub mod streams;
 pub mod watch;
 
-pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
-pub use container_spec::ContainerRequest;
-pub use discovery::{EndpointSource, LocalDiscovery, LocalEnv, Runtime, TriedEndpoint};
+pub use engine::container_spec::ContainerRequest;
+pub use engine::containers::{Container, ContainerAction, ContainerState, RemoveOptions};
+pub use engine::image_ref::ImageRef;
+pub use engine::images::{ImageDetails, ImageLayer, Pruned, PullProgress};
+pub use engine::inspect::ContainerDetails;
+pub use engine::networks::NetworkRequest;
+pub use engine::resources::{Image, Network, Volume};
+pub use engine::system::{DiskUsage, SystemPruned, Usage};
+pub use engine::volumes::VolumeRequest;
 pub use engine::{Engine, EngineInfo};
 pub use error::{AcceptedHostKey, Error, ErrorCode, Result};
-pub use event::{EngineEvent, EventKind};
-pub use exec::{ExecRequest, ExecSession};
-pub use host::{
+pub use history::store::Store;
+pub use hosts::discovery::{EndpointSource, LocalDiscovery, LocalEnv, Runtime, TriedEndpoint};
+pub use hosts::saved::SavedHost;
+pub use hosts::ssh::forget_host_key;
+pub use hosts::{
     Endpoint, HostId, HostSpec, JumpHost, KeySource, KnownHostsFiles, Secret, SshTarget,
 };
-pub use image_ref::ImageRef;
-pub use images::{ImageDetails, ImageLayer, Pruned, PullProgress};
-pub use inspect::ContainerDetails;
-pub use logs::{LogBatch, LogLine, LogOptions};
-pub use networks::NetworkRequest;
-pub use resources::{Image, Network, Volume};
-pub use saved_hosts::SavedHost;
-pub use ssh::forget_host_key;
-pub use stats::StatsSample;
-pub use store::Store;
-pub use system::{DiskUsage, SystemPruned, Usage};
-pub use volumes::VolumeRequest;
+pub use streams::events::{EngineEvent, EventKind};
+pub use streams::exec::{ExecRequest, ExecSession};
+pub use streams::logs::{LogBatch, LogLine, LogOptions};
+pub use streams::stats::StatsSample;
 pub use watch::{HostChange, HostOrigin, HostState, HostStatus, HostUpdate, Watcher};
 
 use std::sync::{Arc, RwLock};
@@ -154,7 +127,7 @@ impl Berth {
 
     /// The logs of `ids` on `host`. A followed log outlives the host's outages (a dockerd
     /// restart, a lost SSH link): it opens again by itself once the host is back and a
-    /// container runs, from the second it was lost at ([`resume::resumable`]).
+    /// container runs, from the second it was lost at ([`streams::resume::resumable`]).
     pub fn logs(
         &self,
         host: &HostId,
@@ -167,7 +140,7 @@ impl Berth {
         }
         let options = options.clone();
         let opened_ids = ids.to_vec();
-        resume::resumable(&watcher, ids, move |engine, lost_at| match lost_at {
+        streams::resume::resumable(&watcher, ids, move |engine, lost_at| match lost_at {
             None => engine.logs(&opened_ids, &options),
             Some(second) => engine.logs(
                 &opened_ids,
@@ -187,7 +160,7 @@ impl Berth {
         ids: &[String],
     ) -> Result<BoxStream<'static, Result<Vec<StatsSample>>>> {
         let opened_ids = ids.to_vec();
-        resume::resumable(&self.watcher(host)?, ids, move |engine, _| {
+        streams::resume::resumable(&self.watcher(host)?, ids, move |engine, _| {
             engine.stats(&opened_ids)
         })
     }

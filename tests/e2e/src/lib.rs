@@ -109,7 +109,7 @@ pub fn saved_local_engine(id: &str, name: &str) -> berth_core::SavedHost {
         port: 22,
         user: String::new(),
         key_path: None,
-        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        socket: berth_core::hosts::saved::DEFAULT_SOCKET.to_owned(),
         tags: Vec::new(),
         proxy_jump: None,
         docker_host: Some("unix:///var/run/docker.sock".to_owned()),

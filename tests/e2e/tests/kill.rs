@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use berth_core::store::{HISTORY_FILE, HOSTS_FILE};
+use berth_core::history::store::{HISTORY_FILE, HOSTS_FILE};
 use berth_e2e::{eventually, App, Profile, PATIENCE};
 use berth_testkit::Labelled;
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 //! threads.
 
 use crate::error::{Error, Result};
-use crate::host::{HostId, Secret};
+use crate::hosts::{HostId, Secret};
 
 /// The keyring service name of every passphrase Berth keeps. It is not the app's bundle
 /// identifier, though it was spelled the same until the identifier became `dev.berth.desktop`:

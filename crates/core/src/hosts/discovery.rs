@@ -31,7 +31,7 @@ use serde::Serialize;
 use specta::Type;
 
 use crate::error::{Error, Result};
-use crate::host::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, SshTarget, Transport};
+use crate::hosts::{Endpoint, HostId, HostSpec, KeySource, KnownHostsFiles, SshTarget, Transport};
 
 /// Where the engine listens when nothing says otherwise (moby client's DefaultDockerHost).
 #[cfg(windows)]
@@ -381,7 +381,7 @@ pub fn context_endpoint(
 /// address names, else this machine's; the keys of the ssh-agent (the CLI runs `ssh`, which
 /// offers them); the default socket unless the address names one.
 fn ssh_endpoint(address: &str, env: &LocalEnv) -> std::result::Result<Endpoint, String> {
-    let url = crate::import::parse_ssh_url(address)?;
+    let url = crate::hosts::import::parse_ssh_url(address)?;
     let Some(known_hosts) = env.known_hosts.clone() else {
         return Err(
             "it is an ssh:// address, and no host keys are on record to check it against here"
@@ -401,7 +401,7 @@ fn ssh_endpoint(address: &str, env: &LocalEnv) -> std::result::Result<Endpoint, 
         key: KeySource::Agent,
         socket: url
             .socket
-            .unwrap_or_else(|| crate::saved_hosts::DEFAULT_SOCKET.to_owned()),
+            .unwrap_or_else(|| crate::hosts::saved::DEFAULT_SOCKET.to_owned()),
         known_hosts,
         jump: Vec::new(),
     })))

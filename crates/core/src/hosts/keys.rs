@@ -8,7 +8,7 @@ use russh::keys::ssh_key::LineEnding;
 use russh::keys::{Algorithm, PrivateKey};
 
 use crate::error::{Error, Result};
-use crate::host::Secret;
+use crate::hosts::Secret;
 
 /// Makes an ed25519 key pair at `path` (private) and `path.pub`, the private key encrypted
 /// with `passphrase` when given, and returns the public key line for the host's

@@ -2,7 +2,7 @@
 //! - `history.sqlite`: container stats (1 s for an hour, 1 min for as long as the user chose,
 //!   a day unless told), the engine events timeline and the activity log (activity.rs).
 //!   Bounded: [`Store::compact`] folds and drops what is too old.
-//! - `hosts.sqlite`: the hosts the user saved (saved_hosts.rs), apart from the history so that
+//! - `hosts.sqlite`: the hosts the user saved (hosts/saved.rs), apart from the history so that
 //!   the busy, bounded history can never take them down with it, and written with a full sync.
 //!
 //! A database that does not open or migrate is set aside (see recovery.rs) and started afresh.
@@ -18,10 +18,10 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 use crate::error::{Error, Result};
-use crate::event::{EngineEvent, EventKind};
-use crate::host::HostId;
+use crate::hosts::HostId;
 use crate::recovery::{self, SetAside};
-use crate::stats::StatsSample;
+use crate::streams::events::{EngineEvent, EventKind};
+use crate::streams::stats::StatsSample;
 
 /// Per-second samples are kept this long, then folded into per-minute averages.
 pub const FINE_RETENTION: Duration = Duration::from_secs(60 * 60);

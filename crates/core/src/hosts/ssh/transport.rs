@@ -15,8 +15,8 @@ use russh::{ChannelMsg, ChannelOpenFailure, ChannelStream};
 
 use super::{connect_error, Session};
 use crate::error::{Error, Result};
-use crate::host::SshTarget;
-use crate::own_connections::{self, Conn};
+use crate::hosts::own_connections::{self, Conn};
+use crate::hosts::SshTarget;
 
 /// How engine connections reach the socket on the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

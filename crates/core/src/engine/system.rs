@@ -10,9 +10,9 @@ use bollard::query_parameters::{ListContainersOptionsBuilder, PruneContainersOpt
 use serde::Serialize;
 use specta::Type;
 
+use crate::engine::images::{bytes, label_filter, Pruned};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::images::{bytes, label_filter, Pruned};
 
 /// One kind of object on disk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]

@@ -14,10 +14,10 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use tokio::sync::{broadcast, watch};
 
-use crate::container::{Container, ContainerState};
+use crate::engine::containers::{Container, ContainerState};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::host::HostId;
+use crate::hosts::HostId;
 use crate::watch::{HostChange, HostUpdate, Watcher};
 
 /// How long after a stream ended by itself its host must be seen offline for the end to count

@@ -13,10 +13,10 @@ use specta::Type;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
 
+use crate::engine::object_refs;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::object_refs;
-use crate::stream::{batched, TERMINAL_BATCH};
+use crate::streams::batch::{batched, TERMINAL_BATCH};
 
 /// Shells tried, in order, when the user gives no command.
 pub const SHELLS: [&str; 3] = ["bash", "ash", "sh"];

@@ -9,11 +9,11 @@ use bollard::query_parameters::PruneNetworksOptionsBuilder;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::engine::images::{label_filter, Pruned};
+use crate::engine::object_refs::{self, is_object_name};
+use crate::engine::volumes::validate_labels;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::{label_filter, Pruned};
-use crate::object_refs::{self, is_object_name};
-use crate::volumes::validate_labels;
 
 /// A network to create.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]

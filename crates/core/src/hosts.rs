@@ -1,13 +1,22 @@
 //! Hosts: an id, a display name, and how to reach the host's Docker engine.
 
+pub mod discovery;
+pub mod import;
+pub mod keys;
+pub(crate) mod own_connections;
+pub mod passphrases;
+pub mod saved;
+pub(crate) mod ssh;
+pub(crate) mod tls;
+
 use std::fmt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::discovery::LocalEnv;
 use crate::error::{Error, Result};
+use crate::hosts::discovery::LocalEnv;
 
 /// A host's stable id. The local engine is always [`HostId::LOCAL`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
@@ -242,9 +251,12 @@ impl fmt::Debug for Secret {
 impl Endpoint {
     /// The local engine, found in this process's environment as the docker CLI finds it:
     /// `DOCKER_HOST`, the current context, the default socket, then the well-known sockets
-    /// of desktop engines ([`crate::discovery`]).
+    /// of desktop engines ([`crate::hosts::discovery`]).
     pub fn local() -> Result<Self> {
-        Ok(crate::discovery::discover(&crate::discovery::LocalEnv::from_process())?.0)
+        Ok(
+            crate::hosts::discovery::discover(&crate::hosts::discovery::LocalEnv::from_process())?
+                .0,
+        )
     }
 
     /// Parses a Docker host address as `DOCKER_HOST` writes it, the way docker/cli's
@@ -256,7 +268,7 @@ impl Endpoint {
         let invalid =
             |why: &str| Error::InvalidInput(format!("The Docker host {address:?} {why}."));
         if address.is_empty() {
-            return Self::parse(crate::discovery::PLATFORM_DEFAULT);
+            return Self::parse(crate::hosts::discovery::PLATFORM_DEFAULT);
         }
         if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid(
@@ -471,7 +483,7 @@ impl HostSpec {
 
     /// The local engine as `env` defines it.
     pub fn local_in(env: &LocalEnv) -> Result<Self> {
-        let (endpoint, _) = crate::discovery::discover(env)?;
+        let (endpoint, _) = crate::hosts::discovery::discover(env)?;
         Ok(Self {
             id: HostId::local(),
             name: "Local".to_owned(),
@@ -490,7 +502,7 @@ impl HostSpec {
             Self {
                 id: HostId::local(),
                 name: "Local".to_owned(),
-                endpoint: crate::discovery::platform_default(),
+                endpoint: crate::hosts::discovery::platform_default(),
                 local: Some(env),
             }
         })

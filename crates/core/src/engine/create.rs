@@ -6,7 +6,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use crate::container_spec::{check_container_name, ContainerRequest};
+use crate::engine::container_spec::{check_container_name, ContainerRequest};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 
@@ -44,7 +44,7 @@ impl Engine {
     }
 
     pub async fn container_rename(&self, id: &str, name: &str) -> Result<()> {
-        crate::object_refs::container(id)?;
+        crate::engine::object_refs::container(id)?;
         let name = name.trim();
         check_container_name(name)?;
         let options = RenameContainerOptionsBuilder::new().name(name).build();

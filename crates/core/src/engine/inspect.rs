@@ -7,7 +7,7 @@ use bollard::query_parameters::InspectContainerOptions;
 use serde::Serialize;
 use specta::Type;
 
-use crate::container_spec::ContainerRequest;
+use crate::engine::container_spec::ContainerRequest;
 use crate::engine::Engine;
 use crate::error::Result;
 
@@ -85,7 +85,7 @@ pub struct NetworkAttachment {
 
 impl Engine {
     pub async fn container_inspect(&self, id: &str) -> Result<ContainerDetails> {
-        crate::object_refs::container(id)?;
+        crate::engine::object_refs::container(id)?;
         let info = self
             .docker()
             .inspect_container(id, None::<InspectContainerOptions>)

@@ -1,4 +1,4 @@
-//! Remote hosts the user saved, kept in a database of their own (`hosts.sqlite`, see store.rs).
+//! Remote hosts the user saved, kept in a database of their own (`hosts.sqlite`, see history/store.rs).
 //! A saved host holds where and how to log in, never a secret.
 
 use std::path::Path;
@@ -9,12 +9,12 @@ use specta::Type;
 use sqlx::Row;
 
 use crate::error::{Error, Result};
-use crate::host::{
+use crate::history::store::Store;
+use crate::hosts::passphrases;
+use crate::hosts::{
     is_host_address, is_login_name, Endpoint, HostId, HostSpec, JumpHost, KeySource,
     KnownHostsFiles, Secret, SshTarget,
 };
-use crate::passphrases;
-use crate::store::Store;
 
 /// How long starting a saved host waits for the keyring (a Secret Service being activated, or
 /// hung, must not hold up the app).
@@ -60,7 +60,7 @@ impl SavedHost {
         let id = self.id.as_str();
         if id.is_empty()
             || id == HostId::LOCAL
-            || id.starts_with(crate::discovery::CONTEXT_HOST_PREFIX)
+            || id.starts_with(crate::hosts::discovery::CONTEXT_HOST_PREFIX)
         {
             return invalid("id", format!("{id:?} is not a saved host's id."));
         }
@@ -179,7 +179,7 @@ impl SavedHost {
         known_hosts: &KnownHostsFiles,
     ) -> Result<HostSpec> {
         let encrypted = match (&self.docker_host, &self.key_path) {
-            (None, Some(path)) => crate::ssh::key_needs_passphrase(Path::new(path)).await,
+            (None, Some(path)) => crate::hosts::ssh::key_needs_passphrase(Path::new(path)).await,
             _ => false,
         };
         let passphrase = if encrypted {

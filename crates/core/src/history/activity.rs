@@ -10,8 +10,8 @@ use specta::Type;
 use sqlx::Row;
 
 use crate::error::{ErrorCode, Result};
-use crate::host::HostId;
-use crate::store::{db_error, now_ms, Store};
+use crate::history::store::{db_error, now_ms, Store};
+use crate::hosts::HostId;
 
 /// Entries kept; older ones go when the store is compacted.
 pub const ACTIVITY_KEPT: i64 = 10_000;

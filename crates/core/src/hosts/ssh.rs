@@ -22,7 +22,7 @@ use russh::keys::agent::client::{AgentClient, AgentStream};
 use russh::keys::{decode_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 
 use crate::error::{AcceptedHostKey, Error, Hop, Result};
-use crate::host::{KeySource, Secret, SshTarget};
+use crate::hosts::{KeySource, Secret, SshTarget};
 use host_keys::HostToCheck;
 
 /// TCP connect, key exchange and authentication together.

@@ -10,10 +10,10 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::engine::object_refs;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::object_refs;
-use crate::stream::{batched, BatchLimits};
+use crate::streams::batch::{batched, BatchLimits};
 
 /// Samples of many containers arrive out of phase; a few per second keeps the charts smooth
 /// without a message per sample.

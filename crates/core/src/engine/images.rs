@@ -10,11 +10,11 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use specta::Type;
 
+use crate::engine::image_ref::ImageRef;
+use crate::engine::object_refs;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::image_ref::ImageRef;
-use crate::object_refs;
-use crate::stream::{batched, UI_BATCH};
+use crate::streams::batch::{batched, UI_BATCH};
 
 /// One progress report of a pull, as the engine words it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

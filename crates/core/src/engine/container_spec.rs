@@ -10,10 +10,10 @@ use bollard::models::{
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::engine::image_ref::ImageRef;
+use crate::engine::object_refs::is_object_name;
+use crate::engine::volumes::validate_labels;
 use crate::error::{Error, Result};
-use crate::image_ref::ImageRef;
-use crate::object_refs::is_object_name;
-use crate::volumes::validate_labels;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

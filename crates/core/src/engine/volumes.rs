@@ -7,11 +7,11 @@ use bollard::query_parameters::{PruneVolumesOptionsBuilder, RemoveVolumeOptionsB
 use serde::Deserialize;
 use specta::Type;
 
+use crate::engine::images::{bytes, label_filter, Pruned};
+use crate::engine::object_refs::{self, is_object_name};
+use crate::engine::resources::Volume;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::{bytes, label_filter, Pruned};
-use crate::object_refs::{self, is_object_name};
-use crate::resources::Volume;
 
 /// A volume to create. Labels are `key=value` pairs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Type)]

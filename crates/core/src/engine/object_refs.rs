@@ -2,8 +2,8 @@
 //! bollard writes them into the path as they are, so a `/`, `..` or `?` in one would reach
 //! another endpoint of the engine (`../images/x` removing an image, say).
 
+use crate::engine::image_ref::ImageRef;
 use crate::error::{Error, Result};
-use crate::image_ref::ImageRef;
 
 /// How many containers one stream (a merged log, the stats of a table) may follow at once.
 pub const MAX_STREAMED: usize = 64;

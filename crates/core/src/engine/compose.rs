@@ -3,7 +3,7 @@
 
 use futures_util::future::join_all;
 
-use crate::container::{ContainerAction, RemoveOptions};
+use crate::engine::containers::{ContainerAction, RemoveOptions};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio::io::AsyncWriteExt;
 
+use crate::engine::object_refs;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::object_refs;
-use crate::stream::{batched, UI_BATCH};
+use crate::streams::batch::{batched, UI_BATCH};
 
 /// The longest log filter accepted, in bytes: a filter is typed, not pasted.
 const MAX_FILTER_LENGTH: usize = 1024;

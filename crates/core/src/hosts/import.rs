@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use specta::Type;
 
-use crate::host::JumpHost;
+use crate::hosts::JumpHost;
 
 /// A host found elsewhere, not yet saved. Empty `user` means the source did not say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -406,7 +406,7 @@ impl Evaluation<'_> {
                     } else {
                         self.alias.to_owned()
                     };
-                    active = crate::ssh::patterns::matches_list(
+                    active = crate::hosts::ssh::patterns::matches_list(
                         patterns.iter().map(String::as_str),
                         &name,
                     );
@@ -452,7 +452,10 @@ impl Evaluation<'_> {
         for criterion in criteria {
             let list = criterion.argument.as_deref().unwrap_or_default();
             let in_list = |name: &str| {
-                crate::ssh::patterns::matches_list(list.split(','), &name.to_ascii_lowercase())
+                crate::hosts::ssh::patterns::matches_list(
+                    list.split(','),
+                    &name.to_ascii_lowercase(),
+                )
             };
             let holds = match criterion.kind.as_str() {
                 "all" => true,
@@ -852,7 +855,7 @@ pub fn from_ssh_url(url: &str, name: &str, source: &str) -> Option<HostCandidate
 /// The Docker CLI's contexts under `docker_config` (~/.docker): `ssh://` endpoints as SSH hosts,
 /// `unix://` and `tcp://` ones as engines reached directly.
 pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
-    crate::discovery::list_contexts(docker_config)
+    crate::hosts::discovery::list_contexts(docker_config)
         .into_iter()
         .filter_map(|context| {
             let name = context.name.as_str();
@@ -862,8 +865,8 @@ pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
                 return from_ssh_url(url, name, &source);
             }
             // A named pipe is an engine only on Windows.
-            match crate::host::Endpoint::parse(url).ok()? {
-                crate::host::Endpoint::NamedPipe(_) if !cfg!(windows) => return None,
+            match crate::hosts::Endpoint::parse(url).ok()? {
+                crate::hosts::Endpoint::NamedPipe(_) if !cfg!(windows) => return None,
                 _ => {}
             }
             Some(HostCandidate {

@@ -14,7 +14,7 @@ use super::known_hosts::{self, OnRecord};
 use crate::error::{
     AcceptedHostKey, Error, Hop, HostKeyFacts, KeyFingerprint, KnownHostKey, Result,
 };
-use crate::host::KnownHostsFiles;
+use crate::hosts::KnownHostsFiles;
 
 /// One hop's host as its host key is checked: who it is, and what is on record for it.
 #[derive(Debug, Clone)]
