@@ -15,8 +15,8 @@ use crate::activity::{act, container_action_name};
 use crate::desktop;
 use crate::error::{IpcError, IpcResult};
 use crate::notifications::AlertRulesInForce;
-use crate::settings::{Settings, SettingsFile};
 use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
+use berth_core::settings::{Settings, SettingsFile};
 use tauri_plugin_autostart::AutoLaunchManager;
 
 /// Every watched host with its status and containers, as the UI starts from.

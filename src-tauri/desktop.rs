@@ -8,7 +8,7 @@ use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 use tauri_plugin_autostart::AutoLaunchManager;
 
 use crate::error::IpcResult;
-use crate::settings::SettingsFile;
+use berth_core::settings::SettingsFile;
 
 /// The file whose presence says the user was told that closing the window keeps Berth in the
 /// tray: told once, ever, per profile.

@@ -11,7 +11,6 @@ mod logs;
 mod networks;
 mod notifications;
 mod saved;
-mod settings;
 mod streams;
 mod system;
 mod tray;
@@ -142,7 +141,10 @@ pub fn build<R: Runtime>(
         .setup(move |app| {
             ipc.mount_events(app);
             updates::forward(app.handle());
-            let rules = app.state::<settings::SettingsFile>().load().alerts;
+            let rules = app
+                .state::<berth_core::settings::SettingsFile>()
+                .load()
+                .alerts;
             notifications::start(app.handle(), rules);
             match tray::start(app.handle()) {
                 Ok(()) => app.state::<desktop::TrayUp>().set(),

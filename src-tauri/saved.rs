@@ -10,7 +10,7 @@ use berth_core::{Berth, HostSpec, KnownHostsFiles, Store};
 use tauri::plugin::TauriPlugin;
 use tauri::{Manager, Runtime, State};
 
-use crate::settings::{self, SettingsFile};
+use berth_core::settings::{self, SettingsFile};
 
 /// How often old stats are folded into per-minute averages and expired.
 const COMPACT_EVERY: Duration = Duration::from_secs(60);

@@ -11,6 +11,7 @@ pub mod history;
 pub mod hosts;
 pub mod profile;
 pub mod recovery;
+pub mod settings;
 pub mod streams;
 pub mod watch;
 

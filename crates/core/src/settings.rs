@@ -3,20 +3,20 @@
 //! read). One typed record crosses IPC; the file may be older or newer than this build, so
 //! fields it lacks take their defaults and settings this build cannot use are never
 //! overwritten until the user changes something. The file is replaced whole on each change
-//! (berth_core::files): tauri-plugin-store truncated it and wrote in place, so a crash or a
+//! (crate::files): tauri-plugin-store truncated it and wrote in place, so a crash or a
 //! full disk mid-write left half a file, which it then silently replaced with defaults.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use berth_core::alerts::AlertRules;
-use berth_core::history::store::StatsRetention;
-use berth_core::recovery::{self, JsonFile, SetAside};
-use berth_core::HostId;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::error::IpcError;
+use crate::alerts::AlertRules;
+use crate::error::{Error, Result};
+use crate::history::store::StatsRetention;
+use crate::hosts::HostId;
+use crate::recovery::{self, JsonFile, SetAside};
 
 /// The settings' file in the app's data folder.
 pub const FILE: &str = "settings.json";
@@ -78,7 +78,7 @@ impl Default for Settings {
 impl Settings {
     /// Checks every field; a refusal names the setting by its key (`logTail`), so the UI can
     /// show it beside it.
-    pub fn validate(&self) -> Result<(), IpcError> {
+    pub fn validate(&self) -> Result<()> {
         if !(1..=MAX_LOG_TAIL).contains(&self.log_tail) {
             return Err(invalid(
                 "logTail",
@@ -103,7 +103,7 @@ impl Settings {
 
     /// Refuses a default host that is not among `watched` (the local engine and the saved
     /// hosts).
-    pub fn check_default_host(&self, watched: &[HostId]) -> Result<(), IpcError> {
+    pub fn check_default_host(&self, watched: &[HostId]) -> Result<()> {
         if watched.contains(&self.default_host) {
             return Ok(());
         }
@@ -206,27 +206,25 @@ impl SettingsFile {
             })
     }
 
-    pub fn save(&self, settings: &Settings) -> Result<(), IpcError> {
+    pub fn save(&self, settings: &Settings) -> Result<()> {
         settings.validate()?;
         let value = serde_json::to_value(settings).map_err(|e| storage(&e))?;
         let file = serde_json::json!({ KEY: value });
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| storage(&e))?;
         // Held while writing: one write at a time, and the last one written is the one kept.
         let mut saved = self.saved();
-        berth_core::files::write_atomically(&self.path, &bytes).map_err(|e| storage(&e))?;
+        crate::files::write_atomically(&self.path, &bytes).map_err(|e| storage(&e))?;
         *saved = Some(value);
         Ok(())
     }
 }
 
-fn invalid(field: &str, message: String) -> IpcError {
-    IpcError::from(berth_core::Error::InvalidInput(message).in_field(field))
+fn invalid(field: &str, message: String) -> Error {
+    Error::InvalidInput(message).in_field(field)
 }
 
-fn storage(err: &dyn std::fmt::Display) -> IpcError {
-    IpcError::from(berth_core::Error::Internal(format!(
-        "the settings could not be stored: {err}"
-    )))
+fn storage(err: &dyn std::fmt::Display) -> Error {
+    Error::Internal(format!("the settings could not be stored: {err}"))
 }
 
 #[cfg(test)]
@@ -236,7 +234,7 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(
-            Settings::default().validate().map_err(|e| e.message),
+            Settings::default().validate().map_err(|e| e.to_string()),
             Ok(())
         );
     }
@@ -289,7 +287,7 @@ mod tests {
         ];
         for (settings, field) in cases {
             let err = settings.validate().expect_err("out of range");
-            assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
+            assert_eq!(err.field(), Some(field), "{err}");
         }
         let edges = Settings {
             log_tail: MAX_LOG_TAIL,
@@ -319,7 +317,7 @@ mod tests {
             ..Settings::default()
         };
         let err = gone.check_default_host(&watched).expect_err("not watched");
-        assert_eq!(err.field.as_deref(), Some("defaultHost"), "{}", err.message);
+        assert_eq!(err.field(), Some("defaultHost"), "{err}");
         assert_eq!(
             gone.with_default_host_among(&watched).default_host,
             HostId::local()
@@ -343,7 +341,7 @@ mod tests {
         let file = SettingsFile::open(path.clone(), &mut Vec::new());
         // Large enough that writing it takes more than one system call.
         let only = (0..2000)
-            .map(|n| berth_core::alerts::ContainerMatch::Container {
+            .map(|n| crate::alerts::ContainerMatch::Container {
                 name: format!("container-{n}"),
             })
             .collect::<Vec<_>>();
