@@ -20,7 +20,7 @@ mod volumes;
 use std::path::{Path, PathBuf};
 
 use berth_core::profile::Moved;
-use berth_core::{HostSpec, Store};
+use berth_core::{Berth, HostSpec, KnownHostsFiles, LocalEnv};
 use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
@@ -104,9 +104,10 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
 
 /// Builds the app on any runtime, so tests can use Tauri's mock runtime. Settings, saved hosts
 /// and history are kept in `folder`; `hosts` (the local engine) are watched besides the saved
-/// ones.
+/// ones; `env` is where keys are made and hosts imported from.
 pub fn build<R: Runtime>(
     builder: tauri::Builder<R>,
+    env: LocalEnv,
     hosts: Vec<HostSpec>,
     folder: PathBuf,
 ) -> tauri::Builder<R> {
@@ -115,12 +116,11 @@ pub fn build<R: Runtime>(
     builder
         // First, so that what the next ones log is in the file.
         .plugin(logs::plugin())
-        .plugin(saved::plugin(folder, hosts))
+        .plugin(saved::plugin(folder, env, hosts))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::Builder::new().build())
         .manage(told)
         .manage(desktop::TrayUp::default())
-        .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         // A page that reloads or goes away can no longer read or acknowledge what its streams
         // send: they end with it.
@@ -141,10 +141,7 @@ pub fn build<R: Runtime>(
         .setup(move |app| {
             ipc.mount_events(app);
             updates::forward(app.handle());
-            let rules = app
-                .state::<berth_core::settings::SettingsFile>()
-                .load()
-                .alerts;
+            let rules = app.state::<Berth>().settings().alerts;
             notifications::start(app.handle(), rules);
             match tray::start(app.handle()) {
                 Ok(()) => app.state::<desktop::TrayUp>().set(),
@@ -234,13 +231,6 @@ fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
     ))
 }
 
-/// The database, or an error saying that `what` follows from it not having opened.
-fn opened<'a>(store: &'a Option<Store>, what: &str) -> Result<&'a Store, berth_core::Error> {
-    store
-        .as_ref()
-        .ok_or_else(|| berth_core::Error::Internal(format!("{what}: the database did not open")))
-}
-
 /// Runs Tauri's async work (watchers, streams, commands) on one thread of its own. Berth's
 /// core waits on sockets rather than computing, and a log streams one engine chunk at a time
 /// between the connection task and its reader: on one thread those hand-offs cost no wake-ups
@@ -268,19 +258,20 @@ pub fn run() {
 
     // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
     // not to guess around: the local host then shows why, naming the file, until it is fixed.
-    let env = berth_core::hosts::discovery::LocalEnv::from_process()
-        .with_known_hosts(hosts::known_hosts_files());
-    let mut watched = vec![HostSpec::local_watched(&env)];
-    // Every other Docker context is a host of its own, there to pick without importing it.
-    watched.extend(berth_core::hosts::discovery::context_hosts(&env));
     let folder = data_folder();
+    let env = LocalEnv::from_process();
+    let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), &folder);
+    let local = env.clone().with_known_hosts(known_hosts);
+    let mut watched = vec![HostSpec::local_watched(&local)];
+    // Every other Docker context is a host of its own, there to pick without importing it.
+    watched.extend(berth_core::hosts::discovery::context_hosts(&local));
     // First, so that a second Berth hands over to the first before opening any file.
     let one_instance = tauri_plugin_single_instance::Builder::new()
         .dbus_id(instance_bus_name(&folder))
         .callback(|app, _args, _cwd| notifications::show_window(app))
         .build();
     let builder = tauri::Builder::default().plugin(one_instance);
-    let app = build(builder, watched, folder)
+    let app = build(builder, env, watched, folder)
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");
@@ -288,10 +279,7 @@ pub fn run() {
         });
     app.run(|app, event| {
         if let tauri::RunEvent::Exit = event {
-            if let Some(store) = app.state::<Option<Store>>().inner() {
-                // Each database folds its WAL back in: a clean quit leaves one file apiece.
-                tauri::async_runtime::block_on(store.close());
-            }
+            tauri::async_runtime::block_on(app.state::<Berth>().close());
         }
     });
 }

@@ -5,14 +5,13 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use berth_core::{Berth, ContainerAction, ContainerState, HostId, HostState, HostStatus, Store};
+use berth_core::{Berth, ContainerAction, ContainerState, HostId, HostState, HostStatus};
 use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::activity::{act, container_action_name};
 use crate::notifications::{show_window, Reveal};
 
 /// Containers offered for a quick start or stop.
@@ -280,22 +279,20 @@ fn reveal<R: Runtime>(app: &AppHandle<R>, host: Option<HostId>) {
 fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let (berth, store) = (app.state::<Berth>(), app.state::<Option<Store>>());
         let RecentContainer {
             host,
             id,
-            name,
             text,
             action,
+            ..
         } = container;
-        let verb = format!("{} container", container_action_name(action));
-        let done = act(&berth, &store, &host, &verb, &name, |engine| async move {
-            engine.container_action(&id, action).await
-        })
-        .await;
+        let done = app
+            .state::<Berth>()
+            .container_action(&host, &id, action)
+            .await;
         if let Err(err) = done {
-            tracing::warn!(message = %err.message, "a tray action failed");
-            crate::notifications::tell(&app, &format!("{text} failed"), &err.message);
+            tracing::warn!(%err, "a tray action failed");
+            crate::notifications::tell(&app, &format!("{text} failed"), &err.to_string());
         }
     });
 }

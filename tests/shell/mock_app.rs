@@ -22,9 +22,14 @@ pub fn build_on(
     folder: &std::path::Path,
     hosts: Vec<berth_core::HostSpec>,
 ) -> (MockApp, MockWindow) {
-    let app = berth_app::build(builder, hosts, folder.to_owned())
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
+    let app = berth_app::build(
+        builder,
+        berth_core::LocalEnv::from_process(),
+        hosts,
+        folder.to_owned(),
+    )
+    .build(mock_context(noop_assets()))
+    .expect("app builds");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();

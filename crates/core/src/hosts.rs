@@ -3,6 +3,7 @@
 pub mod discovery;
 pub mod import;
 pub mod keys;
+mod manage;
 pub(crate) mod own_connections;
 pub mod passphrases;
 pub mod saved;
@@ -216,6 +217,12 @@ impl KnownHostsFiles {
             openssh: user.chain(system).collect(),
             berth,
         }
+    }
+
+    /// The standard files, with Berth's own kept in the profile `folder`: the user's OpenSSH
+    /// files are read, keys accepted in Berth go to its own file.
+    pub fn in_profile(home: Option<&std::path::Path>, folder: &std::path::Path) -> Self {
+        Self::standard(home, folder.join("known_hosts"))
     }
 
     /// Every file, Berth's last.

@@ -262,7 +262,7 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
 
 #[tokio::test]
 async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
-    use berth_core::history::activity::{self, ActivityQuery, ACTIVITY_KEPT};
+    use berth_core::history::activity::{self, Action, ActivityQuery, ACTIVITY_KEPT};
     use berth_core::{Endpoint, Engine, ErrorCode};
     let path = temp_folder("activity");
     let store = open(&path).await;
@@ -273,13 +273,13 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
     let missing = activity::logged(
         Some(&store),
         &local,
-        "stop container",
+        Action::Container(berth_core::ContainerAction::Stop),
         "no-such-container",
         engine.container_action("no-such-container", berth_core::ContainerAction::Stop),
     )
     .await;
     assert_eq!(missing.unwrap_err().code(), ErrorCode::NotFound);
-    activity::logged(Some(&store), &far, "remove volume", "pgdata", async {
+    activity::logged(Some(&store), &far, Action::RemoveVolume, "pgdata", async {
         Ok(())
     })
     .await

@@ -19,7 +19,6 @@ import {
   type StatsMessage,
   type TerminalMessage,
   type ErrorCode,
-  type HostCandidate,
   type HostId,
   type HostState,
   type HostUpdate,
@@ -153,7 +152,7 @@ export const backend = {
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
   hostsSaved: () => unwrap(commands.hostsSaved()),
   /** Hosts from ~/.ssh/config, Docker contexts and DOCKER_HOST, to pre-fill the add-host form. */
-  hostsImport: (): Promise<HostCandidate[]> => commands.hostsImport(),
+  hostsImport: () => unwrap(commands.hostsImport()),
   /** Logs in and asks the engine; `accept` is the host key the user has accepted, as the refusal named it. */
   hostsTest: (host: SavedHost, passphrase: string | null, accept: AcceptedHostKey | null) =>
     unwrap(commands.hostsTest(host, passphrase, accept)),
@@ -161,7 +160,8 @@ export const backend = {
   hostsForgetKey: (host: string, port: number) => unwrap(commands.hostsForgetKey(host, port)),
   /** Connects watched host `host` now, trusting exactly the key the user accepted. */
   hostsTrustKey: (host: HostId, accepted: AcceptedHostKey) => unwrap(commands.hostsTrustKey(host, accepted)),
-  /** Keeps a host and watches it from now on; the passphrase goes to the keyring only if `remember`. */
+  /** Keeps a host (a new one has an empty id) and watches it from now on; resolves to it as saved, with
+   *  its id. The passphrase goes to the keyring only if `remember`. */
   hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) =>
     unwrap(commands.hostsSave(host, passphrase, remember)),
   /** Tries the passphrase of a saved host's key, then reconnects the host with it. */

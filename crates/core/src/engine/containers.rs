@@ -102,6 +102,20 @@ pub enum ContainerAction {
     Unpause,
 }
 
+impl ContainerAction {
+    /// The action's one name, as it crosses IPC, as the CLI's command and in the activity log.
+    pub fn name(self) -> &'static str {
+        match self {
+            ContainerAction::Start => "start",
+            ContainerAction::Stop => "stop",
+            ContainerAction::Restart => "restart",
+            ContainerAction::Kill => "kill",
+            ContainerAction::Pause => "pause",
+            ContainerAction::Unpause => "unpause",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveOptions {
@@ -213,6 +227,14 @@ fn ports_from(ports: Vec<PortSummary>) -> Vec<Port> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_action_s_name_is_its_name_on_the_wire() {
+        use ContainerAction::*;
+        for action in [Start, Stop, Restart, Kill, Pause, Unpause] {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.name());
+        }
+    }
 
     #[test]
     fn a_published_tcp_port_opens_on_the_hosts_address() {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use sqlx::Row;
 
+use crate::engine::containers::ContainerAction;
 use crate::error::{ErrorCode, Result};
 use crate::history::store::{db_error, now_ms, Store};
 use crate::hosts::HostId;
@@ -22,7 +23,8 @@ pub struct Activity {
     /// When it was asked for, unix milliseconds.
     pub time_ms: i64,
     pub host: HostId,
-    /// What was done, e.g. "stop container", "pull image".
+    /// What was done, e.g. "stop container", "pull image": an [`Action`]'s name. Kept as
+    /// text, since the log also holds what older and newer Berths wrote.
     pub action: String,
     /// What it was done to: a container, image, volume or network name, a host.
     pub target: String,
@@ -50,28 +52,98 @@ pub struct ActivityQuery {
     pub limit: u32,
 }
 
+/// Every action the log knows, each with one name: the one the front ends use for it
+/// (a container is "unpause"d in the window, the CLI and the log alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Container(ContainerAction),
+    CreateContainer,
+    RunContainer,
+    RemoveContainer,
+    RenameContainer,
+    RecreateContainer,
+    PullAndRecreateContainer,
+    PruneContainers,
+    Project(ContainerAction),
+    RemoveProject,
+    PullImage,
+    RemoveImage,
+    TagImage,
+    PruneDanglingImages,
+    PruneUnusedImages,
+    CreateVolume,
+    RemoveVolume,
+    PruneVolumes,
+    CreateNetwork,
+    RemoveNetwork,
+    ConnectToNetwork,
+    DisconnectFromNetwork,
+    PruneNetworks,
+    PruneSystem,
+    PruneSystemAndVolumes,
+    SaveHost,
+    RemoveHost,
+}
+
+impl Action {
+    /// The name the log keeps, searched and exported as it is.
+    pub fn name(self) -> String {
+        let fixed = match self {
+            Action::Container(action) => return format!("{} container", action.name()),
+            Action::Project(action) => return format!("{} project", action.name()),
+            Action::CreateContainer => "create container",
+            Action::RunContainer => "run container",
+            Action::RemoveContainer => "remove container",
+            Action::RenameContainer => "rename container",
+            Action::RecreateContainer => "recreate container",
+            Action::PullAndRecreateContainer => "pull latest and recreate container",
+            Action::PruneContainers => "prune containers",
+            Action::RemoveProject => "remove project",
+            Action::PullImage => "pull image",
+            Action::RemoveImage => "remove image",
+            Action::TagImage => "tag image",
+            Action::PruneDanglingImages => "prune dangling images",
+            Action::PruneUnusedImages => "prune unused images",
+            Action::CreateVolume => "create volume",
+            Action::RemoveVolume => "remove volume",
+            Action::PruneVolumes => "prune volumes",
+            Action::CreateNetwork => "create network",
+            Action::RemoveNetwork => "remove network",
+            Action::ConnectToNetwork => "connect to network",
+            Action::DisconnectFromNetwork => "disconnect from network",
+            Action::PruneNetworks => "prune networks",
+            Action::PruneSystem => "prune system",
+            Action::PruneSystemAndVolumes => "prune system and volumes",
+            Action::SaveHost => "save host",
+            Action::RemoveHost => "remove host",
+        };
+        fixed.to_owned()
+    }
+}
+
 /// Runs `work`, the action `action` on `target` of `host`, and logs how it ended in `store`
 /// (when there is one: without it Berth still works, it only does not remember).
 pub async fn logged<T>(
     store: Option<&Store>,
     host: &HostId,
-    action: &str,
+    action: Action,
     target: &str,
     work: impl Future<Output = Result<T>>,
 ) -> Result<T> {
+    let action = action.name();
     let time_ms = now_ms();
     let started = Instant::now();
     let result = work.await;
     // Also in Berth's own log, which a user sends along with a report.
     match &result {
-        Ok(_) => tracing::info!(%host, action, target, "done"),
-        Err(err) => tracing::warn!(%host, action, target, %err, "failed"),
+        Ok(_) => tracing::info!(%host, %action, target, "done"),
+        Err(err) => tracing::warn!(%host, %action, target, %err, "failed"),
     }
     if let Some(store) = store {
         let entry = Activity {
             time_ms,
             host: host.clone(),
-            action: action.to_owned(),
+            action,
             target: target.to_owned(),
             error: result.as_ref().err().map(|err| ActivityError {
                 code: err.code(),

@@ -2,13 +2,77 @@
 //! makes them: OpenSSH files, the private one readable by its owner only.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use russh::keys::ssh_key::LineEnding;
 use russh::keys::{Algorithm, PrivateKey};
+use serde::Serialize;
+use specta::Type;
 
 use crate::error::{Error, Result};
 use crate::hosts::Secret;
+
+/// A key pair made for a host.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedKey {
+    /// The private key file, to log in with.
+    pub path: String,
+    /// The line to add to the host's `~/.ssh/authorized_keys`.
+    pub public_key: String,
+}
+
+/// Makes a new ed25519 key pair for logging in to `host_name`: at `path` when given, else as
+/// `~/.ssh/berth_<host>_ed25519` in `home` (numbered when taken), the private key encrypted
+/// with `passphrase` when given. Existing files are never overwritten.
+pub async fn generate_for_host(
+    home: Option<&Path>,
+    host_name: &str,
+    path: Option<PathBuf>,
+    passphrase: Option<&Secret>,
+) -> Result<GeneratedKey> {
+    let path = match path {
+        Some(path) => path,
+        None => unused_path(home, host_name)?,
+    };
+    let comment = format!("berth: {}", host_name.trim());
+    let public_key = generate_ed25519(&path, &comment, passphrase).await?;
+    Ok(GeneratedKey {
+        path: path.display().to_string(),
+        public_key,
+    })
+}
+
+/// The first of `~/.ssh/berth_<host>_ed25519`, `…_ed25519_2`, … with neither the key nor its
+/// `.pub` there yet, `<host>` being the host's name with anything but ASCII letters and digits
+/// made `_`.
+fn unused_path(home: Option<&Path>, host_name: &str) -> Result<PathBuf> {
+    let ssh = home
+        .ok_or_else(|| Error::Internal("there is no home folder for the key".to_owned()))?
+        .join(".ssh");
+    let slug: String = host_name
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let free = |path: &Path| !path.exists() && !public_path(path).exists();
+    (1..)
+        .map(|n| match n {
+            1 => ssh.join(format!("berth_{slug}_ed25519")),
+            n => ssh.join(format!("berth_{slug}_ed25519_{n}")),
+        })
+        .find(|path| free(path))
+        .ok_or_else(|| Error::Internal("no free key file name".to_owned()))
+}
+
+/// Where the public half of the key at `path` goes: `path` with `.pub` added.
+fn public_path(path: &Path) -> PathBuf {
+    path.with_file_name(format!(
+        "{}.pub",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ))
+}
 
 /// Makes an ed25519 key pair at `path` (private) and `path.pub`, the private key encrypted
 /// with `passphrase` when given, and returns the public key line for the host's
@@ -20,10 +84,7 @@ pub async fn generate_ed25519(
 ) -> Result<String> {
     check_key_path(path)?;
     check_comment(comment)?;
-    let public_path = path.with_file_name(format!(
-        "{}.pub",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
+    let public_path = public_path(path);
     for taken in [path, public_path.as_path()] {
         if taken.exists() {
             return Err(Error::Conflict(format!(
@@ -154,5 +215,27 @@ mod tests {
         for bad in ["berth\nssh-ed25519 AAAA attacker", "a\rb", &"x".repeat(129)] {
             assert!(check_comment(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_new_key_is_named_after_its_host_and_numbered_when_the_name_is_taken() {
+        let home = std::env::temp_dir().join(format!("berth-keys-{}", std::process::id()));
+        let ssh = home.join(".ssh");
+        std::fs::create_dir_all(&ssh).unwrap();
+        let first = unused_path(Some(&home), " Build box.2 ").unwrap();
+        assert_eq!(first, ssh.join("berth_build_box_2_ed25519"));
+        // Either half of a pair takes the name.
+        std::fs::write(ssh.join("berth_build_box_2_ed25519.pub"), "").unwrap();
+        assert_eq!(
+            unused_path(Some(&home), "Build box.2").unwrap(),
+            ssh.join("berth_build_box_2_ed25519_2")
+        );
+        std::fs::write(ssh.join("berth_build_box_2_ed25519_2"), "").unwrap();
+        assert_eq!(
+            unused_path(Some(&home), "Build box.2").unwrap(),
+            ssh.join("berth_build_box_2_ed25519_3")
+        );
+        assert!(unused_path(None, "Build box").is_err());
+        std::fs::remove_dir_all(&home).unwrap();
     }
 }

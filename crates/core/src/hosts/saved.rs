@@ -52,16 +52,14 @@ pub struct SavedHost {
 
 impl SavedHost {
     /// Checks every field before anything is saved or dialed; the message names the field.
+    /// An empty id is a host not saved yet: it can be tried, and gets its id as it is saved.
     pub fn validate(&self) -> Result<()> {
         // Each refusal names its field as this type's serialized field name, for the form.
         let invalid =
             |field: &str, message: String| Err(Error::InvalidInput(message).in_field(field));
         // The local engine and the hosts made from Docker contexts have ids of their own.
         let id = self.id.as_str();
-        if id.is_empty()
-            || id == HostId::LOCAL
-            || id.starts_with(crate::hosts::discovery::CONTEXT_HOST_PREFIX)
-        {
+        if id == HostId::LOCAL || id.starts_with(crate::hosts::discovery::CONTEXT_HOST_PREFIX) {
             return invalid("id", format!("{id:?} is not a saved host's id."));
         }
         let name = self.name.trim();
@@ -201,10 +199,36 @@ impl SavedHost {
     }
 }
 
+/// The saved hosts to watch from the start. Their passphrases are not kept, so a host whose
+/// key needs one (and has none in the keyring) waits offline for it.
+pub(crate) async fn watched(store: &Store, known_hosts: &KnownHostsFiles) -> Vec<HostSpec> {
+    let saved = match store.saved_hosts().await {
+        Ok(saved) => saved,
+        Err(err) => {
+            tracing::error!(%err, "the saved hosts could not be read");
+            return Vec::new();
+        }
+    };
+    let specs = saved.iter().map(|host| async {
+        host.spec_with_remembered_passphrase(known_hosts)
+            .await
+            .inspect_err(|err| tracing::error!(%err, host = %host.id, "a saved host is not valid"))
+            .ok()
+    });
+    futures_util::future::join_all(specs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 impl Store {
     /// Saves a new host or replaces the one with the same id. Invalid hosts are refused.
     pub async fn save_host(&self, host: &SavedHost) -> Result<()> {
         host.validate()?;
+        if host.id.as_str().is_empty() {
+            return Err(Error::InvalidInput("A saved host needs an id.".to_owned()).in_field("id"));
+        }
         let tags = serde_json::to_string(&host.tags).map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT OR REPLACE INTO hosts \
