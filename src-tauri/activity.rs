@@ -20,7 +20,7 @@ pub async fn activity_list(
 #[tauri::command]
 #[specta::specta]
 pub async fn activity_export(berth: State<'_, Berth>, query: ActivityQuery) -> IpcResult<String> {
-    let path = crate::download_path("berth-activity", "csv");
-    berth.export_activity(&query, &path).await?;
+    let folder = crate::downloads_folder();
+    let path = berth.export_activity(&query, &folder).await?;
     Ok(path.display().to_string())
 }

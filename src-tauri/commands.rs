@@ -241,16 +241,8 @@ pub async fn logs_save(
     ids: Vec<String>,
     options: LogOptions,
 ) -> IpcResult<String> {
-    let engine = berth.engine(&host)?;
-    let watcher = berth.watcher(&host)?;
-    let names: Vec<String> = ids.iter().map(|id| watcher.container_name(id)).collect();
-    let subject = if names.len() == 1 {
-        &names[0]
-    } else {
-        "merged"
-    };
-    let path = crate::download_path(subject, "log");
-    engine.save_logs(&ids, &names, &options, &path).await?;
+    let folder = crate::downloads_folder();
+    let path = berth.save_logs(&host, &ids, &options, &folder).await?;
     Ok(path.display().to_string())
 }
 

@@ -219,16 +219,11 @@ fn instance_bus_name(folder: &Path) -> String {
     format!("{IDENTIFIER}.profile_{hash:016x}")
 }
 
-/// A new file in the user's Downloads folder (else their home), named after `subject` and the
-/// time, for what the user saves from Berth.
-fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
-    let folder = dirs::download_dir()
+/// Where what the user saves from Berth goes: their Downloads folder, else their home.
+fn downloads_folder() -> PathBuf {
+    dirs::download_dir()
         .or_else(dirs::home_dir)
-        .unwrap_or_else(std::env::temp_dir);
-    let stamp = berth_core::history::store::now_ms() / 1000;
-    folder.join(berth_core::files::download_file_name(
-        subject, stamp, extension,
-    ))
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// Runs Tauri's async work (watchers, streams, commands) on one thread of its own. Berth's

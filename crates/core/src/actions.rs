@@ -3,7 +3,7 @@
 //! front end logs the same action the same way.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures_util::stream::BoxStream;
 
@@ -16,6 +16,7 @@ use crate::engine::system::SystemPruned;
 use crate::engine::volumes::VolumeRequest;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::files;
 use crate::history::activity::{self, Action, Activity, ActivityQuery};
 use crate::history::store::Store;
 use crate::hosts::HostId;
@@ -304,17 +305,19 @@ impl Berth {
         self.store("no activity is kept")?.activity(query).await
     }
 
-    /// Writes the entries `query` picks as CSV to `path`.
-    pub async fn export_activity(&self, query: &ActivityQuery, path: &Path) -> Result<()> {
+    /// Writes the entries `query` picks as CSV to a new file in `folder`; returns its path.
+    pub async fn export_activity(&self, query: &ActivityQuery, folder: &Path) -> Result<PathBuf> {
         let entries = self.activity(query).await?;
-        tokio::fs::write(path, activity::to_csv(&entries))
+        let path = files::saved_file_path(folder, "berth-activity", "csv");
+        tokio::fs::write(&path, activity::to_csv(&entries))
             .await
             .map_err(|e| {
                 Error::Internal(format!(
                     "the activity could not be written to {}: {e}",
                     path.display()
                 ))
-            })
+            })?;
+        Ok(path)
     }
 }
 

@@ -41,7 +41,7 @@ pub use streams::logs::{LogBatch, LogLine, LogOptions};
 pub use streams::stats::StatsSample;
 pub use watch::{HostChange, HostOrigin, HostState, HostStatus, HostUpdate, Watcher};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -222,6 +222,29 @@ impl Berth {
                 },
             ),
         })
+    }
+
+    /// Saves the (filtered) logs of `ids` on `host` as they stand to a new file in `folder`,
+    /// named after the container (`merged` for several) and the time; returns its path.
+    pub async fn save_logs(
+        &self,
+        host: &HostId,
+        ids: &[String],
+        options: &LogOptions,
+        folder: &Path,
+    ) -> Result<PathBuf> {
+        let watcher = self.watcher(host)?;
+        let names: Vec<String> = ids.iter().map(|id| watcher.container_name(id)).collect();
+        let subject = match &names[..] {
+            [name] => name,
+            _ => "merged",
+        };
+        let path = files::saved_file_path(folder, subject, "log");
+        watcher
+            .engine()?
+            .save_logs(ids, &names, options, &path)
+            .await?;
+        Ok(path)
     }
 
     /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage.
