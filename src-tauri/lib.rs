@@ -19,7 +19,9 @@ mod volumes;
 
 use std::path::{Path, PathBuf};
 
+use berth_core::history::store;
 use berth_core::profile::Moved;
+use berth_core::settings;
 use berth_core::{Berth, HostSpec, KnownHostsFiles, LocalEnv};
 use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
@@ -96,6 +98,26 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
         .constant("STREAM_WINDOW", streams::STREAM_WINDOW)
+        // Limits and defaults the UI uses too, written once here.
+        .constant("DEFAULT_SETTINGS", settings::Settings::default())
+        .constant("MAX_LOG_TAIL", settings::MAX_LOG_TAIL)
+        .constant("MIN_TERMINAL_FONT_SIZE", settings::MIN_TERMINAL_FONT_SIZE)
+        .constant("MAX_TERMINAL_FONT_SIZE", settings::MAX_TERMINAL_FONT_SIZE)
+        .constant(
+            "MIN_STATS_RETENTION_HOURS",
+            store::MIN_STATS_RETENTION_HOURS,
+        )
+        .constant(
+            "MAX_STATS_RETENTION_HOURS",
+            store::MAX_STATS_RETENTION_HOURS,
+        )
+        .constant("RECENT_EVENTS", berth_core::watch::RECENT_EVENTS)
+        .constant(
+            "BUILT_IN_NETWORKS",
+            berth_core::engine::networks::BUILT_IN_NETWORKS,
+        )
+        .constant("DEFAULT_SOCKET", berth_core::hosts::saved::DEFAULT_SOCKET)
+        .constant("SSH_PORT", berth_core::hosts::SSH_PORT)
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
         .disable_serde_phases()
         // Counts and unix times are far below 2^53, where a JS number stops being exact.

@@ -19,6 +19,9 @@ use specta::Type;
 use crate::error::{Error, Result};
 use crate::hosts::discovery::LocalEnv;
 
+/// The port of SSH, left out wherever an address is written (as OpenSSH does).
+pub const SSH_PORT: u16 = 22;
+
 /// A host's stable id. The local engine is always [`HostId::LOCAL`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
 #[serde(transparent)]
@@ -155,7 +158,7 @@ impl JumpHost {
 impl fmt::Display for JumpHost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.user, self.address)?;
-        if self.port != 22 {
+        if self.port != SSH_PORT {
             write!(f, ":{}", self.port)?;
         }
         Ok(())
@@ -460,7 +463,7 @@ impl fmt::Display for Endpoint {
 impl fmt::Display for SshTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ssh://{}@{}", self.user, self.address)?;
-        if self.port != 22 {
+        if self.port != SSH_PORT {
             write!(f, ":{}", self.port)?;
         }
         for (i, jump) in self.jump.iter().enumerate() {

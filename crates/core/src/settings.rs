@@ -24,7 +24,11 @@ const KEY: &str = "settings";
 
 /// Log views keep this many lines (xterm.js scrollback), so a longer tail shows nothing more.
 pub const MAX_LOG_TAIL: u32 = 10_000;
-const TERMINAL_FONT_SIZES: std::ops::RangeInclusive<u16> = 8..=32;
+/// Terminal font sizes one may choose, in CSS pixels.
+pub const MIN_TERMINAL_FONT_SIZE: u16 = 8;
+pub const MAX_TERMINAL_FONT_SIZE: u16 = 32;
+const TERMINAL_FONT_SIZES: std::ops::RangeInclusive<u16> =
+    MIN_TERMINAL_FONT_SIZE..=MAX_TERMINAL_FONT_SIZE;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "lowercase")]

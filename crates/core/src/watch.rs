@@ -34,7 +34,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// events costs one lookup instead of one per event.
 const MAX_EVENTS_PER_BATCH: usize = 256;
 /// Recent engine events kept per host for the timeline; older ones are dropped.
-const RECENT_EVENTS: usize = 500;
+pub const RECENT_EVENTS: usize = 500;
 /// The engine sends a container's `die` before its list shows it stopped, so a lookup right
 /// after can still say "running": such a container is looked up again this often, this many
 /// times at most.

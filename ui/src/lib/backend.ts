@@ -5,6 +5,7 @@ import {
   commands,
   events,
   STREAM_WINDOW,
+  BUILT_IN_NETWORKS as BUILT_IN,
   type AcceptedHostKey,
   type ErrorDetails,
   type StreamFrame,
@@ -32,6 +33,19 @@ import {
 } from "./bindings";
 
 export type * from "./bindings";
+// Limits and defaults the core holds too, written once in Rust (src-tauri/lib.rs).
+export {
+  DEFAULT_SOCKET,
+  MAX_LOG_TAIL,
+  MAX_STATS_RETENTION_HOURS,
+  MAX_TERMINAL_FONT_SIZE,
+  MIN_STATS_RETENTION_HOURS,
+  MIN_TERMINAL_FONT_SIZE,
+  RECENT_EVENTS,
+  SSH_PORT,
+} from "./bindings";
+/** The networks every engine makes for itself: never removed nor pruned. */
+export const BUILT_IN_NETWORKS: readonly string[] = BUILT_IN;
 
 /** A failed command: `code` is stable and safe to switch on; `message` is for people; `field`
  * names the form field a refused value belongs to; `details` carries typed facts (a host key). */

@@ -188,6 +188,26 @@ export const events = {
 };
 
 /* Constants */
+export const BUILT_IN_NETWORKS = ["bridge","host","none"] as const;
+
+export const DEFAULT_SETTINGS = {"alerts":{"died":true,"doNotDisturb":false,"hostOffline":true,"only":[],"oomKilled":true,"restartLoop":true,"unhealthy":true},"closeToTray":true,"defaultHost":"local","logTail":500,"startAtLogin":false,"startHidden":false,"statsRetentionHours":24,"terminalFontSize":13,"theme":"system"} as const;
+
+export const DEFAULT_SOCKET = "/var/run/docker.sock" as const;
+
+export const MAX_LOG_TAIL = 10000 as const;
+
+export const MAX_STATS_RETENTION_HOURS = 168 as const;
+
+export const MAX_TERMINAL_FONT_SIZE = 32 as const;
+
+export const MIN_STATS_RETENTION_HOURS = 1 as const;
+
+export const MIN_TERMINAL_FONT_SIZE = 8 as const;
+
+export const RECENT_EVENTS = 500 as const;
+
+export const SSH_PORT = 22 as const;
+
 export const STREAM_WINDOW = 1048576 as const;
 
 /* Types */

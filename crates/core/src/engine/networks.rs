@@ -13,6 +13,10 @@ use crate::engine::images::{label_filter, Pruned};
 use crate::engine::object_refs::{self, is_object_name};
 use crate::engine::volumes::validate_labels;
 use crate::engine::Engine;
+
+/// The networks every engine makes for itself: they are never removed (the engine refuses) nor
+/// pruned, so the front ends offer neither.
+pub const BUILT_IN_NETWORKS: [&str; 3] = ["bridge", "host", "none"];
 use crate::error::{Error, Result};
 
 /// A network to create.

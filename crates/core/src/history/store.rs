@@ -28,6 +28,10 @@ pub const FINE_RETENTION: Duration = Duration::from_secs(60 * 60);
 /// Per-minute averages are kept this long unless the user chose otherwise.
 pub const COARSE_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The hours of stats history one may choose (see [`StatsRetention::HOURS`]).
+pub const MIN_STATS_RETENTION_HOURS: u32 = 1;
+pub const MAX_STATS_RETENTION_HOURS: u32 = 7 * 24;
+
 /// How long the stats history is kept (its per-minute averages), as the user chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatsRetention(Duration);
@@ -36,7 +40,8 @@ impl StatsRetention {
     /// The hours one may choose. At least the hour of per-second samples, which are folded
     /// after it whatever the choice; at most a week, which bounds the database at about ten
     /// thousand rows a container.
-    pub const HOURS: std::ops::RangeInclusive<u32> = 1..=7 * 24;
+    pub const HOURS: std::ops::RangeInclusive<u32> =
+        MIN_STATS_RETENTION_HOURS..=MAX_STATS_RETENTION_HOURS;
 
     /// Refuses a number of hours outside [`Self::HOURS`].
     pub fn hours(hours: u32) -> Result<Self> {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use specta::Type;
 
-use crate::hosts::JumpHost;
+use crate::hosts::{JumpHost, SSH_PORT};
 
 /// A host found elsewhere, not yet saved. Empty `user` means the source did not say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -528,7 +528,7 @@ impl Config {
             None => alias.to_owned(),
         };
         let port = match options.get("port") {
-            None => 22,
+            None => SSH_PORT,
             Some(value) => match value.args.as_slice() {
                 [port] => match parse_port(port) {
                     Some(port) => port,
@@ -653,7 +653,7 @@ impl Config {
 /// A port as OpenSSH's a2port reads it: 1 to 65535 in decimal, or the service name `ssh`.
 fn parse_port(text: &str) -> Option<u16> {
     if text == "ssh" {
-        return Some(22);
+        return Some(SSH_PORT);
     }
     if !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -841,7 +841,7 @@ pub fn from_ssh_url(url: &str, name: &str, source: &str) -> Option<HostCandidate
     Some(HostCandidate {
         name: name.to_owned(),
         address: parsed.host,
-        port: parsed.port.unwrap_or(22),
+        port: parsed.port.unwrap_or(SSH_PORT),
         user: parsed.user.unwrap_or_default(),
         key_path: None,
         proxy_jump: None,
@@ -872,7 +872,7 @@ pub fn from_docker_contexts(docker_config: &Path) -> Vec<HostCandidate> {
             Some(HostCandidate {
                 name: name.to_owned(),
                 address: String::new(),
-                port: 22,
+                port: SSH_PORT,
                 user: String::new(),
                 key_path: None,
                 proxy_jump: None,

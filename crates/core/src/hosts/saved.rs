@@ -13,7 +13,7 @@ use crate::history::store::Store;
 use crate::hosts::passphrases;
 use crate::hosts::{
     is_host_address, is_login_name, Endpoint, HostId, HostSpec, JumpHost, KeySource,
-    KnownHostsFiles, Secret, SshTarget,
+    KnownHostsFiles, Secret, SshTarget, SSH_PORT,
 };
 
 /// How long starting a saved host waits for the keyring (a Secret Service being activated, or
@@ -268,7 +268,7 @@ impl Store {
                     id: HostId::new(row.get::<String, _>("id")),
                     name: row.get("name"),
                     address: row.get("address"),
-                    port: u16::try_from(row.get::<i64, _>("port")).unwrap_or(22),
+                    port: u16::try_from(row.get::<i64, _>("port")).unwrap_or(SSH_PORT),
                     user: row.get("user"),
                     key_path: row.get("key_path"),
                     socket: row.get("socket"),

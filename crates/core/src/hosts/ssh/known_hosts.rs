@@ -3,6 +3,7 @@
 //! decided here, as OpenSSH's `match_hostname` does: patterns with `*` and `?`, `!` negations
 //! (see `patterns`), `[host]:port`, several names per line, and hashed names (`|1|salt|hash`).
 
+use crate::hosts::SSH_PORT;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -33,7 +34,7 @@ pub(crate) struct OnRecord {
 /// names are compared in lower case, as OpenSSH lowercases them before looking them up.
 pub(crate) fn recorded_name(host: &str, port: u16) -> String {
     let host = host.to_ascii_lowercase();
-    if port == 22 {
+    if port == SSH_PORT {
         host
     } else {
         format!("[{host}]:{port}")
