@@ -30,7 +30,7 @@ pub use error::IpcError;
 pub use logs::init as init_logging;
 
 /// The IPC surface: every command and event the UI may use. The TypeScript bindings are
-/// generated from it (see tests/bindings.rs).
+/// generated from it (see src-tauri/tests/bindings.rs).
 pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(collect_commands![

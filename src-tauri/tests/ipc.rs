@@ -9,7 +9,6 @@ use berth_testkit::{inspect, Labelled, RemoteHost, PATIENCE};
 use serde_json::{json, Value};
 use tauri::Manager;
 
-#[path = "shell/mock_app.rs"]
 mod mock_app;
 use mock_app::{invoke, MockApp, MockWindow};
 

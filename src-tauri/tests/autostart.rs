@@ -6,7 +6,6 @@
 
 use serde_json::json;
 
-#[path = "shell/mock_app.rs"]
 mod mock_app;
 use mock_app::invoke;
 
