@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use berth_core::history::store;
 use berth_core::profile::Moved;
 use berth_core::settings;
-use berth_core::{Berth, HostSpec, KnownHostsFiles, LocalEnv};
+use berth_core::{Berth, HostSpec, LocalEnv};
 use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
@@ -273,15 +273,9 @@ pub fn run() {
     logs::init(&logs::default_file_filter());
     log_profile_moves(moved);
 
-    // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
-    // not to guess around: the local host then shows why, naming the file, until it is fixed.
     let folder = data_folder();
     let env = LocalEnv::from_process();
-    let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), &folder);
-    let local = env.clone().with_known_hosts(known_hosts);
-    let mut watched = vec![HostSpec::local_watched(&local)];
-    // Every other Docker context is a host of its own, there to pick without importing it.
-    watched.extend(berth_core::hosts::discovery::context_hosts(&local));
+    let watched = berth_core::hosts::discovery::local_hosts(&env, &folder);
     // First, so that a second Berth hands over to the first before opening any file.
     let one_instance = tauri_plugin_single_instance::Builder::new()
         .dbus_id(instance_bus_name(&folder))

@@ -407,6 +407,19 @@ fn ssh_endpoint(address: &str, env: &LocalEnv) -> std::result::Result<Endpoint, 
     })))
 }
 
+/// The hosts a front end watches besides the saved ones: the local engine (the way the docker
+/// CLI finds it) and every other Docker context, their `ssh://` engines checked against the
+/// known hosts of the profile in `folder`. Like the docker CLI, a malformed DOCKER_HOST or a
+/// missing context is the user's to fix, not to guess around: the local host then shows why,
+/// naming the file, until it is fixed.
+pub fn local_hosts(env: &LocalEnv, folder: &Path) -> Vec<HostSpec> {
+    let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), folder);
+    let env = env.clone().with_known_hosts(known_hosts);
+    let mut hosts = vec![HostSpec::local_watched(&env)];
+    hosts.extend(context_hosts(&env));
+    hosts
+}
+
 /// A host for each context in the docker CLI's store but the current one (that is the local
 /// host) and `default`, so the user can pick any of them without importing it. Each follows
 /// its context: it is read again before every connection, as the CLI does per command.
