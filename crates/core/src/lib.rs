@@ -361,3 +361,86 @@ async fn compact_periodically(store: Store, settings: Arc<SettingsFile>) {
 fn not_watched(host: &HostId) -> Error {
     Error::NotFound(format!("no host with id {host:?}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::activity::ActivityQuery;
+    use crate::settings::Theme;
+
+    /// A profile folder of the test's own, empty.
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("berth-open-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[tokio::test]
+    async fn settings_are_checked_carried_out_then_kept() {
+        let dir = folder("settings");
+        let (berth, set_aside) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        assert!(set_aside.is_empty(), "{set_aside:?}");
+        assert_eq!(berth.settings(), Settings::default());
+
+        let refused = |settings: Settings| {
+            berth
+                .update_settings(&settings, |_| Ok(()))
+                .expect_err("refused")
+                .field()
+                .map(str::to_owned)
+        };
+        let no_lines = Settings {
+            log_tail: 0,
+            ..Settings::default()
+        };
+        assert_eq!(refused(no_lines).as_deref(), Some("logTail"));
+        let unknown_host = Settings {
+            default_host: HostId::new("far"),
+            ..Settings::default()
+        };
+        assert_eq!(refused(unknown_host).as_deref(), Some("defaultHost"));
+
+        let dark = Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
+        let platform_refused = berth.update_settings(&dark, |_| {
+            Err(Error::Internal("no autostart here".to_owned()))
+        });
+        assert!(platform_refused.is_err());
+        assert_eq!(berth.settings(), Settings::default(), "nothing kept");
+        berth.update_settings(&dark, |_| Ok(())).unwrap();
+        berth.close().await;
+        drop(berth);
+
+        let (again, _) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        assert_eq!(again.settings(), dark);
+        again.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_action_is_logged_by_its_name_even_when_it_fails() {
+        let dir = folder("activity");
+        let (berth, _) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        let nowhere = HostId::new("nowhere");
+        let failed = berth
+            .project_action(&nowhere, "web", ContainerAction::Unpause)
+            .await;
+        assert_eq!(failed.unwrap_err().code(), ErrorCode::NotFound);
+        let query = ActivityQuery {
+            limit: 10,
+            ..ActivityQuery::default()
+        };
+        let logged = berth.activity(&query).await.unwrap();
+        assert_eq!(logged.len(), 1, "{logged:?}");
+        assert_eq!(
+            (logged[0].action.as_str(), logged[0].target.as_str()),
+            ("unpause project", "web")
+        );
+        assert_eq!(logged[0].host, nowhere);
+        assert!(logged[0].error.is_some());
+        berth.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -296,6 +296,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_action_is_logged_under_the_name_the_front_ends_give_it() {
+        let unpause = Action::Container(ContainerAction::Unpause);
+        assert_eq!(unpause.name(), "unpause container");
+        assert_eq!(
+            Action::Project(ContainerAction::Stop).name(),
+            "stop project"
+        );
+        assert_eq!(Action::PullImage.name(), "pull image");
+    }
+
+    #[test]
     fn csv_quotes_what_needs_it_and_lists_oldest_first() {
         let entry = |time_ms, error: Option<&str>| Activity {
             time_ms,

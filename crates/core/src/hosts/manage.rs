@@ -254,6 +254,77 @@ mod tests {
         assert_eq!(own.id, HostId::new("mine"));
     }
 
+    #[tokio::test]
+    async fn a_saved_host_is_watched_and_an_edit_keeps_its_id_and_when_it_was_added() {
+        let dir = std::env::temp_dir().join(format!("berth-manage-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (berth, _) = Berth::open(&dir, crate::LocalEnv::default(), Vec::new()).await;
+        // Reached without SSH: no key, so no keyring either.
+        let new = SavedHost {
+            docker_host: Some("unix:///tmp/berth-manage-nowhere.sock".to_owned()),
+            ..host("", 0)
+        };
+        let saved = berth.save_host(new, None, false).await.unwrap();
+        assert!(saved.id.as_str().starts_with("host-"), "{}", saved.id);
+        assert!(saved.created_ms > 0);
+        assert_eq!(berth.saved_hosts().await.unwrap(), vec![saved.clone()]);
+        assert!(berth.states().iter().any(|state| state.host == saved.id));
+
+        let renamed = SavedHost {
+            name: "Renamed".to_owned(),
+            created_ms: 0,
+            ..saved.clone()
+        };
+        let edited = berth.save_host(renamed, None, false).await.unwrap();
+        assert_eq!(
+            (&edited.id, edited.created_ms),
+            (&saved.id, saved.created_ms)
+        );
+        assert_eq!(berth.saved_hosts().await.unwrap(), vec![edited.clone()]);
+        assert_eq!(berth.host_name(&saved.id).as_deref(), Some("Renamed"));
+
+        let refused = SavedHost {
+            docker_host: Some("ftp://nowhere".to_owned()),
+            ..host("", 0)
+        };
+        let err = berth.save_host(refused, None, false).await.unwrap_err();
+        assert_eq!(err.field(), Some("dockerHost"), "{err}");
+        assert_eq!(berth.saved_hosts().await.unwrap().len(), 1);
+        berth.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_new_key_goes_to_the_profile_s_home() {
+        let home = std::env::temp_dir().join(format!("berth-manage-home-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(home.join(".ssh")).unwrap();
+        let env = crate::LocalEnv {
+            home: Some(home.clone()),
+            ..crate::LocalEnv::default()
+        };
+        let (berth, _) = Berth::open(&home.join("profile"), env, Vec::new()).await;
+        let key = berth.generate_key("Build box", None, None).await.unwrap();
+        assert_eq!(
+            key.path,
+            home.join(".ssh/berth_build_box_ed25519")
+                .display()
+                .to_string()
+        );
+        assert!(
+            key.public_key.starts_with("ssh-ed25519 "),
+            "{}",
+            key.public_key
+        );
+        assert!(
+            key.public_key.ends_with(" berth: Build box"),
+            "{}",
+            key.public_key
+        );
+        berth.close().await;
+        std::fs::remove_dir_all(&home).unwrap();
+    }
+
     #[test]
     fn ids_made_in_the_same_millisecond_differ_and_skip_those_taken() {
         let taken = host(&format!("host-{}", base36(1_000_000)), 0);
