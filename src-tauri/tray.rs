@@ -36,7 +36,6 @@ pub struct HostLine {
 pub struct RecentContainer {
     pub host: HostId,
     pub id: String,
-    pub name: String,
     pub text: String,
     /// What clicking it does: stop a running container, start any other.
     pub action: ContainerAction,
@@ -95,7 +94,6 @@ impl TrayModel {
                 RecentContainer {
                     host: state.host.clone(),
                     id: container.id.clone(),
-                    name: container.name.clone(),
                     text: format!("{verb} {}{on_host}", container.name),
                     action: if running {
                         ContainerAction::Stop
@@ -272,8 +270,6 @@ fn reveal<R: Runtime>(app: &AppHandle<R>, host: Option<HostId>) {
     }
 }
 
-/// Starts or stops a container from the menu; a failure is told as a notification, since the
-/// window may well be hidden.
 /// Starts or stops a container from the menu, as an action of the activity log; a failure is
 /// told as a notification, since the window may well be hidden.
 fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
@@ -284,7 +280,6 @@ fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
             id,
             text,
             action,
-            ..
         } = container;
         let done = app
             .state::<Berth>()
