@@ -21,7 +21,7 @@ pub fn plugin<R: Runtime>(folder: PathBuf, env: LocalEnv, hosts: Vec<HostSpec>) 
         .setup(move |app, _api| {
             // Watchers spawn onto Tauri's Tokio runtime and start connecting before the window shows.
             let (berth, set_aside) =
-                tauri::async_runtime::block_on(Berth::open(&folder, env.clone(), hosts.clone()));
+                tauri::async_runtime::block_on(Berth::open(&folder, env, hosts));
             app.manage(berth);
             app.manage(StartupNotices(Mutex::new(set_aside)));
             Ok(())
