@@ -376,17 +376,7 @@ fn a_damaged_history_at_start_is_set_aside_and_told_once_and_the_saved_hosts_sta
     let folder = test_folder("damaged-history");
     let host = berth_core::SavedHost {
         id: berth_core::HostId::new("kept"),
-        name: "Kept".to_owned(),
-        address: String::new(),
-        port: 22,
-        user: String::new(),
-        key_path: None,
-        socket: berth_core::hosts::saved::DEFAULT_SOCKET.to_owned(),
-        tags: Vec::new(),
-        proxy_jump: None,
-        docker_host: Some("unix:///tmp/berth-ipc-nowhere.sock".to_owned()),
-        created_ms: 0,
-        last_seen_ms: None,
+        ..berth_core::SavedHost::direct("Kept", "unix:///tmp/berth-ipc-nowhere.sock")
     };
     tauri::async_runtime::block_on(async {
         let store = berth_core::Store::open(&folder, &mut Vec::new())

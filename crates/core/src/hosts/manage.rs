@@ -260,10 +260,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let (berth, _) = Berth::open(&dir, crate::LocalEnv::default(), Vec::new()).await;
         // Reached without SSH: no key, so no keyring either.
-        let new = SavedHost {
-            docker_host: Some("unix:///tmp/berth-manage-nowhere.sock".to_owned()),
-            ..host("", 0)
-        };
+        let new = SavedHost::direct("Nowhere", "unix:///tmp/berth-manage-nowhere.sock");
         let saved = berth.save_host(new, None, false).await.unwrap();
         assert!(saved.id.as_str().starts_with("host-"), "{}", saved.id);
         assert!(saved.created_ms > 0);
@@ -283,10 +280,7 @@ mod tests {
         assert_eq!(berth.saved_hosts().await.unwrap(), vec![edited.clone()]);
         assert_eq!(berth.host_name(&saved.id).as_deref(), Some("Renamed"));
 
-        let refused = SavedHost {
-            docker_host: Some("ftp://nowhere".to_owned()),
-            ..host("", 0)
-        };
+        let refused = SavedHost::direct("Refused", "ftp://nowhere");
         let err = berth.save_host(refused, None, false).await.unwrap_err();
         assert_eq!(err.field(), Some("dockerHost"), "{err}");
         assert_eq!(berth.saved_hosts().await.unwrap().len(), 1);

@@ -51,6 +51,25 @@ pub struct SavedHost {
 }
 
 impl SavedHost {
+    /// A host not saved yet (its id empty) reached without SSH, at an engine address as
+    /// DOCKER_HOST writes it.
+    pub fn direct(name: &str, docker_host: &str) -> Self {
+        Self {
+            id: HostId::new(""),
+            name: name.to_owned(),
+            address: String::new(),
+            port: SSH_PORT,
+            user: String::new(),
+            key_path: None,
+            socket: DEFAULT_SOCKET.to_owned(),
+            tags: Vec::new(),
+            proxy_jump: None,
+            docker_host: Some(docker_host.to_owned()),
+            created_ms: 0,
+            last_seen_ms: None,
+        }
+    }
+
     /// Checks every field before anything is saved or dialed; the message names the field.
     /// An empty id is a host not saved yet: it can be tried, and gets its id as it is saved.
     pub fn validate(&self) -> Result<()> {
