@@ -2,20 +2,19 @@
 
 use std::sync::Arc;
 
+use berth_core::settings::Settings;
 use berth_core::{
     AcceptedHostKey, Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image,
-    LogBatch, LogOptions, Network, RemoveOptions, StatsSample, Store, Volume,
+    LogBatch, LogOptions, Network, RemoveOptions, StatsSample, Volume,
 };
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
 
-use crate::activity::{act, container_action_name};
 use crate::desktop;
 use crate::error::{IpcError, IpcResult};
 use crate::notifications::AlertRulesInForce;
-use crate::settings::{Settings, SettingsFile};
 use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
 use tauri_plugin_autostart::AutoLaunchManager;
 
@@ -51,38 +50,22 @@ pub fn hosts_trust_key(
 #[specta::specta]
 pub async fn container_action(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     action: ContainerAction,
 ) -> IpcResult<()> {
-    let name = berth.watcher(&host)?.container_name(&id);
-    let verb = format!("{} container", container_action_name(action));
-    act(&berth, &store, &host, &verb, &name, |engine| async move {
-        engine.container_action(&id, action).await
-    })
-    .await
+    Ok(berth.container_action(&host, &id, action).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn container_remove(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     options: RemoveOptions,
 ) -> IpcResult<()> {
-    let name = berth.watcher(&host)?.container_name(&id);
-    act(
-        &berth,
-        &store,
-        &host,
-        "remove container",
-        &name,
-        |engine| async move { engine.container_remove(&id, options).await },
-    )
-    .await
+    Ok(berth.container_remove(&host, &id, options).await?)
 }
 
 #[tauri::command]
@@ -258,16 +241,8 @@ pub async fn logs_save(
     ids: Vec<String>,
     options: LogOptions,
 ) -> IpcResult<String> {
-    let engine = berth.engine(&host)?;
-    let watcher = berth.watcher(&host)?;
-    let names: Vec<String> = ids.iter().map(|id| watcher.container_name(id)).collect();
-    let subject = if names.len() == 1 {
-        &names[0]
-    } else {
-        "merged"
-    };
-    let path = crate::download_path(subject, "log");
-    engine.save_logs(&ids, &names, &options, &path).await?;
+    let folder = crate::downloads_folder();
+    let path = berth.save_logs(&host, &ids, &options, &folder).await?;
     Ok(path.display().to_string())
 }
 
@@ -291,33 +266,21 @@ impl StreamMessage for StatsMessage {
 #[specta::specta]
 pub fn stats_open(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     streams: State<'_, Arc<OpenStreams>>,
     host: HostId,
     ids: Vec<String>,
     channel: PageChannel<StatsMessage>,
 ) -> IpcResult<StreamId> {
-    let stats = berth.stats(&host, &ids)?;
-    let store = store.inner().clone();
     // A failed sample is said and the stream goes on: of several containers, one that fails
     // (removed meanwhile) leaves the others' samples coming.
-    let kept = stats.then(move |batch| {
-        let (store, host) = (store.clone(), host.clone());
-        async move {
-            let samples = match batch {
-                Ok(samples) => samples,
-                Err(err) => return Ok(StatsMessage::Failed { error: err.into() }),
-            };
-            if let Some(store) = store {
-                if let Err(err) = store.record_stats(&host, &samples).await {
-                    tracing::warn!(%err, "could not keep stats");
-                }
-            }
-            Ok(StatsMessage::Samples { samples })
-        }
+    let messages = berth.stats(&host, &ids)?.map(|batch| {
+        Ok(match batch {
+            Ok(samples) => StatsMessage::Samples { samples },
+            Err(err) => StatsMessage::Failed { error: err.into() },
+        })
     });
     Ok(streams.open(StreamKind::Stats, channel, |feed| async move {
-        feed.pump(kept).await?;
+        feed.pump(messages).await?;
         Ok(None)
     }))
 }
@@ -326,27 +289,20 @@ pub fn stats_open(
 #[tauri::command]
 #[specta::specta]
 pub async fn stats_history(
-    store: State<'_, Option<Store>>,
+    berth: State<'_, Berth>,
     host: HostId,
     container: String,
     since_ms: i64,
 ) -> IpcResult<Vec<StatsSample>> {
-    match store.inner() {
-        Some(store) => Ok(store.stats_history(&host, &container, since_ms).await?),
-        None => Ok(Vec::new()),
-    }
+    Ok(berth.stats_history(&host, &container, since_ms).await?)
 }
 
 /// The user's preferences; defaults until something is changed. Starting at login is as the
 /// platform has it, and a default host no longer watched reads as the local one.
 #[tauri::command]
 #[specta::specta]
-pub fn settings_get(
-    file: State<'_, SettingsFile>,
-    berth: State<'_, Berth>,
-    autostart: State<'_, AutoLaunchManager>,
-) -> Settings {
-    let mut settings = file.load().with_default_host_among(&watched(&berth));
+pub fn settings_get(berth: State<'_, Berth>, autostart: State<'_, AutoLaunchManager>) -> Settings {
+    let mut settings = berth.settings();
     if let Some(enabled) = desktop::starts_at_login(&autostart) {
         settings.start_at_login = enabled;
     }
@@ -357,26 +313,16 @@ pub fn settings_get(
 #[tauri::command]
 #[specta::specta]
 pub fn settings_update(
-    file: State<'_, SettingsFile>,
-    alerts: State<'_, AlertRulesInForce>,
     berth: State<'_, Berth>,
+    alerts: State<'_, AlertRulesInForce>,
     autostart: State<'_, AutoLaunchManager>,
     settings: Settings,
 ) -> IpcResult<Settings> {
-    settings.validate()?;
-    settings.check_default_host(&watched(&berth))?;
-    desktop::start_at_login(&autostart, settings.start_at_login)?;
-    file.save(&settings)?;
+    berth.update_settings(&settings, |settings| {
+        desktop::start_at_login(&autostart, settings.start_at_login)
+    })?;
     alerts.0.send_replace(settings.alerts.clone());
     Ok(settings)
-}
-
-/// The hosts the window can open on: those watched (the saved hosts and the local engine),
-/// and the local one always, which is where the window falls back to.
-fn watched(berth: &Berth) -> Vec<HostId> {
-    let mut hosts: Vec<HostId> = berth.states().into_iter().map(|state| state.host).collect();
-    hosts.push(HostId::local());
-    hosts
 }
 
 /// Opens a web address found in a log or terminal in the default browser, once the user has

@@ -1,12 +1,9 @@
 //! Container commands beyond the row actions: create (and run), inspect, rename, recreate,
 //! and compose projects as one.
 
-use berth_core::{
-    Berth, ContainerAction, ContainerDetails, ContainerRequest, Error, HostId, Store,
-};
+use berth_core::{Berth, ContainerAction, ContainerDetails, ContainerRequest, Error, HostId};
 use tauri::State;
 
-use crate::activity::{act, container_action_name};
 use crate::error::IpcResult;
 
 /// Creates a container (every field checked first, the refused one named) and starts it when
@@ -15,25 +12,11 @@ use crate::error::IpcResult;
 #[specta::specta]
 pub async fn container_create(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     request: ContainerRequest,
     start: bool,
 ) -> IpcResult<String> {
-    let verb = if start {
-        "run container"
-    } else {
-        "create container"
-    };
-    let target = if request.name.trim().is_empty() {
-        request.image.clone()
-    } else {
-        request.name.clone()
-    };
-    act(&berth, &store, &host, verb, &target, |engine| async move {
-        engine.container_create(&request, start).await
-    })
-    .await
+    Ok(berth.container_create(&host, &request, start).await?)
 }
 
 #[tauri::command]
@@ -62,21 +45,11 @@ pub async fn container_request(
 #[specta::specta]
 pub async fn container_rename(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     name: String,
 ) -> IpcResult<()> {
-    let target = format!("{} → {name}", berth.watcher(&host)?.container_name(&id));
-    act(
-        &berth,
-        &store,
-        &host,
-        "rename container",
-        &target,
-        |engine| async move { engine.container_rename(&id, &name).await },
-    )
-    .await
+    Ok(berth.container_rename(&host, &id, &name).await?)
 }
 
 /// Makes the container again with the same settings, on the newest image when `pull`.
@@ -85,21 +58,11 @@ pub async fn container_rename(
 #[specta::specta]
 pub async fn container_recreate(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     id: String,
     pull: bool,
 ) -> IpcResult<String> {
-    let name = berth.watcher(&host)?.container_name(&id);
-    let verb = if pull {
-        "pull latest and recreate container"
-    } else {
-        "recreate container"
-    };
-    act(&berth, &store, &host, verb, &name, |engine| async move {
-        engine.container_recreate(&id, pull).await
-    })
-    .await
+    Ok(berth.container_recreate(&host, &id, pull).await?)
 }
 
 /// Starts, stops, restarts… every container of a compose project.
@@ -107,21 +70,11 @@ pub async fn container_recreate(
 #[specta::specta]
 pub async fn project_action(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     project: String,
     action: ContainerAction,
 ) -> IpcResult<()> {
-    let verb = format!("{} project", container_action_name(action));
-    act(
-        &berth,
-        &store,
-        &host,
-        &verb,
-        &project.clone(),
-        |engine| async move { engine.project_action(&project, action).await },
-    )
-    .await
+    Ok(berth.project_action(&host, &project, action).await?)
 }
 
 /// Removes every container of a compose project, with their anonymous volumes when `volumes`.
@@ -129,20 +82,11 @@ pub async fn project_action(
 #[specta::specta]
 pub async fn project_remove(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     project: String,
     volumes: bool,
 ) -> IpcResult<()> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "remove project",
-        &project.clone(),
-        |engine| async move { engine.project_remove(&project, volumes).await },
-    )
-    .await
+    Ok(berth.project_remove(&host, &project, volumes).await?)
 }
 
 /// Opens container `id`'s published TCP port `container_port` in the default browser, at the

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 use tauri_plugin_autostart::AutoLaunchManager;
 
-use crate::error::IpcResult;
-use crate::settings::SettingsFile;
+use berth_core::Berth;
 
 /// The file whose presence says the user was told that closing the window keeps Berth in the
 /// tray: told once, ever, per profile.
@@ -59,7 +58,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let app = window.app_handle();
     if window.label() != "main"
         || !app.state::<TrayUp>().get()
-        || !app.state::<SettingsFile>().load().close_to_tray
+        || !app.state::<Berth>().settings().close_to_tray
     {
         return;
     }
@@ -80,7 +79,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
 /// Shows the window as Berth starts, unless the user wants it to start hidden and a tray is
 /// there to show it from. The window is made hidden (tauri.conf.json) so it never flashes.
 pub fn show_at_start<R: Runtime>(app: &AppHandle<R>) {
-    let hidden = app.state::<SettingsFile>().load().start_hidden;
+    let hidden = app.state::<Berth>().settings().start_hidden;
     if hidden && app.state::<TrayUp>().get() {
         tracing::info!("starting hidden, in the tray");
         return;
@@ -97,7 +96,7 @@ pub fn starts_at_login(autostart: &AutoLaunchManager) -> Option<bool> {
 }
 
 /// Makes Berth start at login, or not, when that is not already so.
-pub fn start_at_login(autostart: &AutoLaunchManager, wanted: bool) -> IpcResult<()> {
+pub fn start_at_login(autostart: &AutoLaunchManager, wanted: bool) -> berth_core::Result<()> {
     if starts_at_login(autostart) == Some(wanted) {
         return Ok(());
     }
@@ -111,6 +110,5 @@ pub fn start_at_login(autostart: &AutoLaunchManager, wanted: bool) -> IpcResult<
             "Berth could not {} starting at login: {err}",
             if wanted { "turn on" } else { "turn off" }
         ))
-        .into()
     })
 }

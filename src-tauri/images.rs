@@ -2,14 +2,12 @@
 
 use std::sync::Arc;
 
-use berth_core::activity::logged;
-use berth_core::{Berth, HostId, ImageDetails, ImageLayer, Pruned, PullProgress, Store};
+use berth_core::{Berth, HostId, ImageDetails, ImageLayer, Pruned, PullProgress};
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
 
-use crate::activity::act;
 use crate::error::{IpcError, IpcResult};
 use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
 
@@ -39,17 +37,17 @@ impl StreamMessage for PullMessage {
 #[specta::specta]
 pub fn image_pull(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     streams: State<'_, Arc<OpenStreams>>,
     host: HostId,
     reference: String,
     channel: PageChannel<PullMessage>,
 ) -> IpcResult<StreamId> {
-    let pull = berth.engine(&host)?.pull(&reference)?;
-    let store = store.inner().clone();
+    let pull = berth.image_pull(&host, &reference)?;
     Ok(streams.open(StreamKind::Pull, channel, |feed| async move {
-        let progress = feed.pump(pull.map_ok(|reports| PullMessage::Progress { reports }));
-        logged(store.as_ref(), &host, "pull image", &reference, progress).await?;
+        pull.show(|progress| {
+            feed.pump(progress.map_ok(|reports| PullMessage::Progress { reports }))
+        })
+        .await?;
         Ok(Some(PullMessage::Done))
     }))
 }
@@ -58,20 +56,11 @@ pub fn image_pull(
 #[specta::specta]
 pub async fn image_remove(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     image: String,
     force: bool,
 ) -> IpcResult<()> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "remove image",
-        &image.clone(),
-        |engine| async move { engine.image_remove(&image, force).await },
-    )
-    .await
+    Ok(berth.image_remove(&host, &image, force).await?)
 }
 
 /// Gives `image` one more name, `reference` (`repository[:tag]`).
@@ -79,20 +68,11 @@ pub async fn image_remove(
 #[specta::specta]
 pub async fn image_tag(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     image: String,
     reference: String,
 ) -> IpcResult<()> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "tag image",
-        &format!("{image} as {reference}"),
-        |engine| async move { engine.image_tag(&image, &reference).await },
-    )
-    .await
+    Ok(berth.image_tag(&host, &image, &reference).await?)
 }
 
 #[tauri::command]
@@ -121,18 +101,9 @@ pub async fn image_history(
 #[specta::specta]
 pub async fn images_prune(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     unused: bool,
     label: Option<String>,
 ) -> IpcResult<Pruned> {
-    let action = if unused {
-        "prune unused images"
-    } else {
-        "prune dangling images"
-    };
-    act(&berth, &store, &host, action, "", |engine| async move {
-        engine.images_prune(unused, label.as_deref()).await
-    })
-    .await
+    Ok(berth.images_prune(&host, unused, label.as_deref()).await?)
 }

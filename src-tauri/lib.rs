@@ -11,7 +11,6 @@ mod logs;
 mod networks;
 mod notifications;
 mod saved;
-mod settings;
 mod streams;
 mod system;
 mod tray;
@@ -20,8 +19,10 @@ mod volumes;
 
 use std::path::{Path, PathBuf};
 
+use berth_core::history::store;
 use berth_core::profile::Moved;
-use berth_core::{HostSpec, Store};
+use berth_core::settings;
+use berth_core::{Berth, HostSpec, LocalEnv};
 use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events};
 
@@ -29,7 +30,7 @@ pub use error::IpcError;
 pub use logs::init as init_logging;
 
 /// The IPC surface: every command and event the UI may use. The TypeScript bindings are
-/// generated from it (see tests/bindings.rs).
+/// generated from it (see src-tauri/tests/bindings.rs).
 pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(collect_commands![
@@ -97,6 +98,26 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
         .constant("STREAM_WINDOW", streams::STREAM_WINDOW)
+        // Limits and defaults the UI uses too, written once here.
+        .constant("DEFAULT_SETTINGS", settings::Settings::default())
+        .constant("MAX_LOG_TAIL", settings::MAX_LOG_TAIL)
+        .constant("MIN_TERMINAL_FONT_SIZE", settings::MIN_TERMINAL_FONT_SIZE)
+        .constant("MAX_TERMINAL_FONT_SIZE", settings::MAX_TERMINAL_FONT_SIZE)
+        .constant(
+            "MIN_STATS_RETENTION_HOURS",
+            store::MIN_STATS_RETENTION_HOURS,
+        )
+        .constant(
+            "MAX_STATS_RETENTION_HOURS",
+            store::MAX_STATS_RETENTION_HOURS,
+        )
+        .constant("RECENT_EVENTS", berth_core::watch::RECENT_EVENTS)
+        .constant(
+            "BUILT_IN_NETWORKS",
+            berth_core::engine::networks::BUILT_IN_NETWORKS,
+        )
+        .constant("DEFAULT_SOCKET", berth_core::hosts::saved::DEFAULT_SOCKET)
+        .constant("SSH_PORT", berth_core::hosts::SSH_PORT)
         // Payloads travel one way (Rust to UI, or UI to Rust), so one shape per type suffices.
         .disable_serde_phases()
         // Counts and unix times are far below 2^53, where a JS number stops being exact.
@@ -105,9 +126,10 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
 
 /// Builds the app on any runtime, so tests can use Tauri's mock runtime. Settings, saved hosts
 /// and history are kept in `folder`; `hosts` (the local engine) are watched besides the saved
-/// ones.
+/// ones; `env` is where keys are made and hosts imported from.
 pub fn build<R: Runtime>(
     builder: tauri::Builder<R>,
+    env: LocalEnv,
     hosts: Vec<HostSpec>,
     folder: PathBuf,
 ) -> tauri::Builder<R> {
@@ -116,12 +138,11 @@ pub fn build<R: Runtime>(
     builder
         // First, so that what the next ones log is in the file.
         .plugin(logs::plugin())
-        .plugin(saved::plugin(folder, hosts))
+        .plugin(saved::plugin(folder, env, hosts))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::Builder::new().build())
         .manage(told)
         .manage(desktop::TrayUp::default())
-        .manage(hosts::known_hosts_files())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))
         // A page that reloads or goes away can no longer read or acknowledge what its streams
         // send: they end with it.
@@ -142,7 +163,7 @@ pub fn build<R: Runtime>(
         .setup(move |app| {
             ipc.mount_events(app);
             updates::forward(app.handle());
-            let rules = app.state::<settings::SettingsFile>().load().alerts;
+            let rules = app.state::<Berth>().settings().alerts;
             notifications::start(app.handle(), rules);
             match tray::start(app.handle()) {
                 Ok(()) => app.state::<desktop::TrayUp>().set(),
@@ -220,23 +241,11 @@ fn instance_bus_name(folder: &Path) -> String {
     format!("{IDENTIFIER}.profile_{hash:016x}")
 }
 
-/// A new file in the user's Downloads folder (else their home), named after `subject` and the
-/// time, for what the user saves from Berth.
-fn download_path(subject: &str, extension: &str) -> std::path::PathBuf {
-    let folder = dirs::download_dir()
+/// Where what the user saves from Berth goes: their Downloads folder, else their home.
+fn downloads_folder() -> PathBuf {
+    dirs::download_dir()
         .or_else(dirs::home_dir)
-        .unwrap_or_else(std::env::temp_dir);
-    let stamp = berth_core::store::now_ms() / 1000;
-    folder.join(berth_core::files::download_file_name(
-        subject, stamp, extension,
-    ))
-}
-
-/// The database, or an error saying that `what` follows from it not having opened.
-fn opened<'a>(store: &'a Option<Store>, what: &str) -> Result<&'a Store, berth_core::Error> {
-    store
-        .as_ref()
-        .ok_or_else(|| berth_core::Error::Internal(format!("{what}: the database did not open")))
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// Runs Tauri's async work (watchers, streams, commands) on one thread of its own. Berth's
@@ -264,21 +273,16 @@ pub fn run() {
     logs::init(&logs::default_file_filter());
     log_profile_moves(moved);
 
-    // Like the docker CLI, a malformed DOCKER_HOST or a missing context is the user's to fix,
-    // not to guess around: the local host then shows why, naming the file, until it is fixed.
-    let env = berth_core::discovery::LocalEnv::from_process()
-        .with_known_hosts(hosts::known_hosts_files());
-    let mut watched = vec![HostSpec::local_watched(&env)];
-    // Every other Docker context is a host of its own, there to pick without importing it.
-    watched.extend(berth_core::discovery::context_hosts(&env));
     let folder = data_folder();
+    let env = LocalEnv::from_process();
+    let watched = berth_core::hosts::discovery::local_hosts(&env, &folder);
     // First, so that a second Berth hands over to the first before opening any file.
     let one_instance = tauri_plugin_single_instance::Builder::new()
         .dbus_id(instance_bus_name(&folder))
         .callback(|app, _args, _cwd| notifications::show_window(app))
         .build();
     let builder = tauri::Builder::default().plugin(one_instance);
-    let app = build(builder, watched, folder)
+    let app = build(builder, env, watched, folder)
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
             eprintln!("berth: the window could not start: {err}");
@@ -286,10 +290,7 @@ pub fn run() {
         });
     app.run(|app, event| {
         if let tauri::RunEvent::Exit = event {
-            if let Some(store) = app.state::<Option<Store>>().inner() {
-                // Each database folds its WAL back in: a clean quit leaves one file apiece.
-                tauri::async_runtime::block_on(store.close());
-            }
+            tauri::async_runtime::block_on(app.state::<Berth>().close());
         }
     });
 }

@@ -1,7 +1,7 @@
 //! Berth's own log: to stderr, and to a file a day in the platform's log folder (Tauri's
 //! app_log_dir), the last [`FILES_KEPT`] days kept, for a user to send along with a report.
 //! What is logged is what Berth's code chose to log: no secret is ever a field of a log line
-//! (tests/ipc.rs scans this folder for a passphrase used in a test). The libraries that speak
+//! (src-tauri/tests/ipc.rs scans this folder for a passphrase used in a test). The libraries that speak
 //! to engines log whole request and response bodies at debug (bollard: a container's
 //! environment, its passwords included), so the file never takes their lines below info,
 //! whatever `RUST_LOG` asks.

@@ -1,9 +1,8 @@
 //! Network commands: create, remove, connect and disconnect a container, prune.
 
-use berth_core::{Berth, HostId, NetworkRequest, Pruned, Store};
+use berth_core::{Berth, HostId, NetworkRequest, Pruned};
 use tauri::State;
 
-use crate::activity::act;
 use crate::error::IpcResult;
 
 /// Creates a network (checked first) and returns its id.
@@ -11,95 +10,49 @@ use crate::error::IpcResult;
 #[specta::specta]
 pub async fn network_create(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     request: NetworkRequest,
 ) -> IpcResult<String> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "create network",
-        &request.name.clone(),
-        |engine| async move { engine.network_create(&request).await },
-    )
-    .await
+    Ok(berth.network_create(&host, &request).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn network_remove(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     network: String,
 ) -> IpcResult<()> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "remove network",
-        &network.clone(),
-        |engine| async move { engine.network_remove(&network).await },
-    )
-    .await
+    Ok(berth.network_remove(&host, &network).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn network_connect(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     network: String,
     container: String,
 ) -> IpcResult<()> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "connect to network",
-        &format!("{container} to {network}"),
-        |engine| async move { engine.network_connect(&network, &container).await },
-    )
-    .await
+    Ok(berth.network_connect(&host, &network, &container).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn network_disconnect(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     network: String,
     container: String,
 ) -> IpcResult<()> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "disconnect from network",
-        &format!("{container} from {network}"),
-        |engine| async move { engine.network_disconnect(&network, &container).await },
-    )
-    .await
+    Ok(berth
+        .network_disconnect(&host, &network, &container)
+        .await?)
 }
 
 /// Removes every network no container uses.
 #[tauri::command]
 #[specta::specta]
-pub async fn networks_prune(
-    berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
-    host: HostId,
-) -> IpcResult<Pruned> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "prune networks",
-        "",
-        |engine| async move { engine.networks_prune(None).await },
-    )
-    .await
+pub async fn networks_prune(berth: State<'_, Berth>, host: HostId) -> IpcResult<Pruned> {
+    Ok(berth.networks_prune(&host).await?)
 }

@@ -1,9 +1,8 @@
 //! The engine as a whole: its details, disk usage, and pruning.
 
-use berth_core::{Berth, DiskUsage, EngineInfo, HostId, Pruned, Store, SystemPruned};
+use berth_core::{Berth, DiskUsage, EngineInfo, HostId, Pruned, SystemPruned};
 use tauri::State;
 
-use crate::activity::act;
 use crate::error::IpcResult;
 
 /// The engine's version and platform, asked anew.
@@ -26,36 +25,15 @@ pub async fn system_disk_usage(berth: State<'_, Berth>, host: HostId) -> IpcResu
 #[specta::specta]
 pub async fn system_prune(
     berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
     host: HostId,
     volumes: bool,
 ) -> IpcResult<SystemPruned> {
-    let action = if volumes {
-        "prune system and volumes"
-    } else {
-        "prune system"
-    };
-    act(&berth, &store, &host, action, "", |engine| async move {
-        engine.system_prune(volumes, None).await
-    })
-    .await
+    Ok(berth.system_prune(&host, volumes).await?)
 }
 
 /// Removes every stopped container.
 #[tauri::command]
 #[specta::specta]
-pub async fn containers_prune(
-    berth: State<'_, Berth>,
-    store: State<'_, Option<Store>>,
-    host: HostId,
-) -> IpcResult<Pruned> {
-    act(
-        &berth,
-        &store,
-        &host,
-        "prune containers",
-        "",
-        |engine| async move { engine.containers_prune(None).await },
-    )
-    .await
+pub async fn containers_prune(berth: State<'_, Berth>, host: HostId) -> IpcResult<Pruned> {
+    Ok(berth.containers_prune(&host).await?)
 }

@@ -5,14 +5,13 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use berth_core::{Berth, ContainerAction, ContainerState, HostId, HostState, HostStatus, Store};
+use berth_core::{Berth, ContainerAction, ContainerState, HostId, HostState, HostStatus};
 use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::activity::{act, container_action_name};
 use crate::notifications::{show_window, Reveal};
 
 /// Containers offered for a quick start or stop.
@@ -37,7 +36,6 @@ pub struct HostLine {
 pub struct RecentContainer {
     pub host: HostId,
     pub id: String,
-    pub name: String,
     pub text: String,
     /// What clicking it does: stop a running container, start any other.
     pub action: ContainerAction,
@@ -96,7 +94,6 @@ impl TrayModel {
                 RecentContainer {
                     host: state.host.clone(),
                     id: container.id.clone(),
-                    name: container.name.clone(),
                     text: format!("{verb} {}{on_host}", container.name),
                     action: if running {
                         ContainerAction::Stop
@@ -273,29 +270,24 @@ fn reveal<R: Runtime>(app: &AppHandle<R>, host: Option<HostId>) {
     }
 }
 
-/// Starts or stops a container from the menu; a failure is told as a notification, since the
-/// window may well be hidden.
 /// Starts or stops a container from the menu, as an action of the activity log; a failure is
 /// told as a notification, since the window may well be hidden.
 fn start_or_stop<R: Runtime>(app: &AppHandle<R>, container: RecentContainer) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let (berth, store) = (app.state::<Berth>(), app.state::<Option<Store>>());
         let RecentContainer {
             host,
             id,
-            name,
             text,
             action,
         } = container;
-        let verb = format!("{} container", container_action_name(action));
-        let done = act(&berth, &store, &host, &verb, &name, |engine| async move {
-            engine.container_action(&id, action).await
-        })
-        .await;
+        let done = app
+            .state::<Berth>()
+            .container_action(&host, &id, action)
+            .await;
         if let Err(err) = done {
-            tracing::warn!(message = %err.message, "a tray action failed");
-            crate::notifications::tell(&app, &format!("{text} failed"), &err.message);
+            tracing::warn!(%err, "a tray action failed");
+            crate::notifications::tell(&app, &format!("{text} failed"), &err.to_string());
         }
     });
 }
@@ -340,7 +332,7 @@ mod tests {
             host: HostId::new(id),
             name: id.to_uppercase(),
             web_address: "localhost".into(),
-            transport: berth_core::host::Transport::Local,
+            transport: berth_core::hosts::Transport::Local,
             origin: berth_core::HostOrigin::Local,
             seq: 1,
             status,

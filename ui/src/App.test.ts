@@ -755,7 +755,7 @@ describe("adding a host", () => {
         });
       }
       if (cmd === "hosts_test") return engineInfo;
-      if (cmd === "hosts_save") return (saved = args.host as Record<string, unknown>), null;
+      if (cmd === "hosts_save") return (saved = args.host as Record<string, unknown>), { ...saved, id: "host-new" };
       return null;
     });
     render(App);
@@ -782,7 +782,7 @@ describe("adding a host", () => {
     await fireEvent.click(dialog.getByRole("button", { name: "Add host" }));
     await waitFor(() => expect(screen.queryByTestId("add-host")).toBeNull());
     expect(saved).toMatchObject({
-      name: "Build", address: "10.0.0.5", port: 22, user: "deploy",
+      id: "", name: "Build", address: "10.0.0.5", port: 22, user: "deploy",
       keyPath: "/home/me/.ssh/id_ed25519", socket: "/var/run/docker.sock", tags: [], proxyJump: null,
     });
     expect(calls.filter((c) => c.cmd === "hosts_state").length).toBeGreaterThan(1);
@@ -800,7 +800,7 @@ describe("adding an engine reached without SSH", () => {
         }];
       }
       if (cmd === "hosts_test") return engine;
-      if (cmd === "hosts_save") return (saved = args.host as Record<string, unknown>), null;
+      if (cmd === "hosts_save") return (saved = args.host as Record<string, unknown>), { ...saved, id: "host-new" };
       return null;
     });
     render(App);
@@ -905,7 +905,7 @@ describe("editing a host", () => {
     mockBackend([host(), remote()], ({ cmd, args }) => {
       if (cmd === "hosts_saved") return [savedBuild];
       if (cmd === "hosts_test") return engine;
-      if (cmd === "hosts_save") return (saved = args), null;
+      if (cmd === "hosts_save") return (saved = args), args.host;
       return null;
     });
     render(App);

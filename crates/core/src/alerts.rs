@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio::sync::{broadcast, mpsc, watch as latest};
 
-use crate::container::Container;
+use crate::engine::containers::Container;
 use crate::error::{Error, Result};
-use crate::event::{EngineEvent, EventKind};
-use crate::host::HostId;
-use crate::store::now_ms;
+use crate::history::store::now_ms;
+use crate::hosts::HostId;
+use crate::streams::events::{EngineEvent, EventKind};
 use crate::watch::{HostChange, HostState, HostStatus, HostUpdate};
 
 /// A `die` this soon after a `kill` was asked for (stop, restart, kill), not a crash.
@@ -557,7 +557,7 @@ pub async fn watch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::container::{ComposeRef, ContainerState};
+    use crate::engine::containers::{ComposeRef, ContainerState};
     use crate::error::ErrorCode;
     use std::collections::BTreeMap;
 
@@ -848,7 +848,7 @@ mod tests {
             host: HostId::new(HOST),
             name: "Host".into(),
             web_address: "localhost".into(),
-            transport: crate::host::Transport::Local,
+            transport: crate::hosts::Transport::Local,
             origin: crate::HostOrigin::Local,
             seq: 7,
             status: online(),

@@ -1,5 +1,19 @@
 //! Typed operations on one Docker engine.
 
+pub mod compose;
+pub mod container_spec;
+pub mod containers;
+pub mod create;
+pub mod image_ref;
+pub mod images;
+pub mod inspect;
+pub mod networks;
+pub mod object_refs;
+pub(crate) mod raw;
+pub mod resources;
+pub mod system;
+pub mod volumes;
+
 use std::collections::HashMap;
 
 use bollard::query_parameters::{
@@ -12,11 +26,10 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use specta::Type;
 
-use crate::container::{Container, ContainerAction, RemoveOptions};
+use crate::engine::containers::{Container, ContainerAction, RemoveOptions};
 use crate::error::{AcceptedHostKey, Error, Result};
-use crate::event::{EngineEvent, EventKind};
-use crate::host::Endpoint;
-use crate::object_refs;
+use crate::hosts::Endpoint;
+use crate::streams::events::{EngineEvent, EventKind};
 
 /// Seconds a single request may take before the engine counts as unreachable.
 /// Streams (events, logs) are not bounded by it: it covers the wait for response headers.
@@ -37,10 +50,10 @@ pub(crate) enum Dial {
     #[cfg(unix)]
     Unix(std::path::PathBuf),
     Tcp(String),
-    Tls(crate::tls::TlsDialer),
+    Tls(crate::hosts::tls::TlsDialer),
     #[cfg(windows)]
     NamedPipe(String),
-    Ssh(crate::ssh::Dialer),
+    Ssh(crate::hosts::ssh::Dialer),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
@@ -101,8 +114,9 @@ impl Engine {
                 authority,
                 cert_dir,
             } => {
-                let dialer = crate::tls::TlsDialer::new(authority, cert_dir)?;
-                let docker = crate::own_connections::docker(dialer.clone(), &address, version)?;
+                let dialer = crate::hosts::tls::TlsDialer::new(authority, cert_dir)?;
+                let docker =
+                    crate::hosts::own_connections::docker(dialer.clone(), &address, version)?;
                 (docker, Dial::Tls(dialer))
             }
             // tokio (and so bollard) has Unix sockets only on Unix.
@@ -128,7 +142,8 @@ impl Engine {
                 });
             }
             Endpoint::Ssh(target) => {
-                let (docker, dialer) = crate::ssh::connect(target, accepted, version).await?;
+                let (docker, dialer) =
+                    crate::hosts::ssh::connect(target, accepted, version).await?;
                 (docker, Dial::Ssh(dialer))
             }
         };

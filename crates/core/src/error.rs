@@ -132,7 +132,7 @@ impl HostKeyFacts {
             Hop::Target => "",
             Hop::Jump => "the jump host ",
         };
-        if self.port == 22 {
+        if self.port == crate::hosts::SSH_PORT {
             format!("{hop}{}", self.host)
         } else {
             format!("{hop}[{}]:{}", self.host, self.port)

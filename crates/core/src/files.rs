@@ -40,6 +40,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A new file in `folder` for what the user saves, named after `subject` and the time (see
+/// [`download_file_name`]).
+pub fn saved_file_path(folder: &Path, subject: &str, extension: &str) -> std::path::PathBuf {
+    let stamp = crate::history::store::now_ms() / 1000;
+    folder.join(download_file_name(subject, stamp, extension))
+}
+
 /// The name of a file the user saves (a log, an export), made from `subject` — a container's
 /// name, which a hostile engine could make `../../.bashrc` — and a time stamp: only letters,
 /// digits, `_`, `.` and `-` are kept (others become `_`), it never starts with a dot, and it is

@@ -3,100 +3,144 @@
 //! [`Berth`] owns one [`Watcher`] per host. The shell (desktop app) and the CLI are thin
 //! front ends over it.
 
-pub mod activity;
+mod actions;
 pub mod alerts;
-pub mod compose;
-pub mod container;
-pub mod container_spec;
-pub mod create;
-pub mod discovery;
 pub mod engine;
 pub mod error;
-pub mod event;
-pub mod exec;
 pub mod files;
-pub mod host;
-pub mod image_ref;
-pub mod images;
-pub mod import;
-pub mod inspect;
-pub mod keygen;
-pub mod logs;
-pub mod networks;
-pub mod object_refs;
-mod own_connections;
-pub mod passphrases;
+pub mod history;
+pub mod hosts;
 pub mod profile;
-mod raw;
 pub mod recovery;
-pub mod resources;
-pub mod resume;
-pub mod saved_hosts;
-mod ssh;
-pub mod stats;
-pub mod store;
-pub mod stream;
-pub mod system;
-mod tls;
-pub mod volumes;
+pub mod settings;
+pub mod streams;
 pub mod watch;
 
-pub use container::{Container, ContainerAction, ContainerState, RemoveOptions};
-pub use container_spec::ContainerRequest;
-pub use discovery::{EndpointSource, LocalDiscovery, LocalEnv, Runtime, TriedEndpoint};
+pub use actions::Pull;
+pub use engine::container_spec::ContainerRequest;
+pub use engine::containers::{Container, ContainerAction, ContainerState, RemoveOptions};
+pub use engine::image_ref::ImageRef;
+pub use engine::images::{ImageDetails, ImageLayer, Pruned, PullProgress};
+pub use engine::inspect::ContainerDetails;
+pub use engine::networks::NetworkRequest;
+pub use engine::resources::{Image, Network, Volume};
+pub use engine::system::{DiskUsage, SystemPruned, Usage};
+pub use engine::volumes::VolumeRequest;
 pub use engine::{Engine, EngineInfo};
 pub use error::{AcceptedHostKey, Error, ErrorCode, Result};
-pub use event::{EngineEvent, EventKind};
-pub use exec::{ExecRequest, ExecSession};
-pub use host::{
+pub use history::store::Store;
+pub use hosts::discovery::{EndpointSource, LocalDiscovery, LocalEnv, Runtime, TriedEndpoint};
+pub use hosts::saved::SavedHost;
+pub use hosts::ssh::forget_host_key;
+pub use hosts::{
     Endpoint, HostId, HostSpec, JumpHost, KeySource, KnownHostsFiles, Secret, SshTarget,
 };
-pub use image_ref::ImageRef;
-pub use images::{ImageDetails, ImageLayer, Pruned, PullProgress};
-pub use inspect::ContainerDetails;
-pub use logs::{LogBatch, LogLine, LogOptions};
-pub use networks::NetworkRequest;
-pub use resources::{Image, Network, Volume};
-pub use saved_hosts::SavedHost;
-pub use ssh::forget_host_key;
-pub use stats::StatsSample;
-pub use store::Store;
-pub use system::{DiskUsage, SystemPruned, Usage};
-pub use volumes::VolumeRequest;
+pub use streams::events::{EngineEvent, EventKind};
+pub use streams::exec::{ExecRequest, ExecSession};
+pub use streams::logs::{LogBatch, LogLine, LogOptions};
+pub use streams::stats::StatsSample;
 pub use watch::{HostChange, HostOrigin, HostState, HostStatus, HostUpdate, Watcher};
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use tokio::sync::broadcast;
+
+use crate::recovery::SetAside;
+use crate::settings::{Settings, SettingsFile};
 
 /// How many updates a slow consumer may fall behind before it must resync from
 /// [`Berth::states`] (it then sees `RecvError::Lagged`).
 const UPDATE_BUFFER: usize = 1024;
 
-/// The running core: the watched hosts and the stream of their updates.
+/// How often old stats are folded into per-minute averages and expired.
+const COMPACT_EVERY: Duration = Duration::from_secs(60);
+
+/// The running core: the watched hosts and the stream of their updates, and, for a front end,
+/// what the user keeps in their profile.
 pub struct Berth {
     /// In the order hosts were added; a watcher stops when its host is removed.
     watchers: RwLock<Vec<Arc<Watcher>>>,
     updates: broadcast::Sender<HostUpdate>,
     store: Option<Store>,
+    /// `None` for a Berth that only watches (tests, benchmarks).
+    profile: Option<Profile>,
+}
+
+/// What a front end opens Berth on: the user's data folder and the environment it runs in.
+struct Profile {
+    /// Shared with the history's compaction, which keeps stats as long as they say.
+    settings: Arc<SettingsFile>,
+    /// Where host keys are checked, and the ones the user accepts kept.
+    known_hosts: KnownHostsFiles,
+    /// The home folder and Docker's settings: where keys are made and hosts imported from.
+    env: LocalEnv,
 }
 
 impl Berth {
     /// Starts watching `hosts`, keeping their events in `store` when given. Must be called
     /// inside a Tokio runtime.
     pub fn start(hosts: Vec<HostSpec>, store: Option<Store>) -> Self {
+        Self::watching(hosts, store, None)
+    }
+
+    /// Opens what the user keeps in `folder` (settings, databases, known hosts) and watches
+    /// `hosts` and the saved hosts. What could not be used is set aside and returned, for the
+    /// user to be told. Must be called inside a Tokio runtime.
+    pub async fn open(folder: &Path, env: LocalEnv, hosts: Vec<HostSpec>) -> (Self, Vec<SetAside>) {
+        let mut set_aside = Vec::new();
+        let settings = Arc::new(SettingsFile::open(
+            folder.join(settings::FILE),
+            &mut set_aside,
+        ));
+        let store = match Store::open(folder, &mut set_aside).await {
+            Ok(store) => Some(store),
+            Err(err) => {
+                // Berth still works; only hosts and history are not kept.
+                tracing::error!(%err, "the databases could not be opened");
+                None
+            }
+        };
+        let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), folder);
+        let saved = match &store {
+            Some(store) => hosts::saved::watched(store, &known_hosts).await,
+            None => Vec::new(),
+        };
+        if let Some(store) = store.clone() {
+            tokio::spawn(compact_periodically(store, settings.clone()));
+        }
+        let profile = Profile {
+            settings,
+            known_hosts,
+            env,
+        };
+        let hosts = hosts.into_iter().chain(saved).collect();
+        (Self::watching(hosts, store, Some(profile)), set_aside)
+    }
+
+    fn watching(hosts: Vec<HostSpec>, store: Option<Store>, profile: Option<Profile>) -> Self {
         let (updates, _) = broadcast::channel(UPDATE_BUFFER);
         let berth = Self {
             watchers: RwLock::default(),
             updates,
             store,
+            profile,
         };
         for spec in hosts {
             // Ids of the hosts given at start are distinct (local, then saved ones).
             let _ = berth.add(spec);
         }
         berth
+    }
+
+    /// Closes the databases, each folding its WAL back in: a clean quit leaves one file apiece.
+    pub async fn close(&self) {
+        if let Some(store) = &self.store {
+            store.close().await;
+        }
     }
 
     /// Starts watching one more host. Must be called inside a Tokio runtime.
@@ -154,7 +198,7 @@ impl Berth {
 
     /// The logs of `ids` on `host`. A followed log outlives the host's outages (a dockerd
     /// restart, a lost SSH link): it opens again by itself once the host is back and a
-    /// container runs, from the second it was lost at ([`resume::resumable`]).
+    /// container runs, from the second it was lost at ([`streams::resume::resumable`]).
     pub fn logs(
         &self,
         host: &HostId,
@@ -167,7 +211,7 @@ impl Berth {
         }
         let options = options.clone();
         let opened_ids = ids.to_vec();
-        resume::resumable(&watcher, ids, move |engine, lost_at| match lost_at {
+        streams::resume::resumable(&watcher, ids, move |engine, lost_at| match lost_at {
             None => engine.logs(&opened_ids, &options),
             Some(second) => engine.logs(
                 &opened_ids,
@@ -180,16 +224,118 @@ impl Berth {
         })
     }
 
+    /// Saves the (filtered) logs of `ids` on `host` as they stand to a new file in `folder`,
+    /// named after the container (`merged` for several) and the time; returns its path.
+    pub async fn save_logs(
+        &self,
+        host: &HostId,
+        ids: &[String],
+        options: &LogOptions,
+        folder: &Path,
+    ) -> Result<PathBuf> {
+        let watcher = self.watcher(host)?;
+        let names: Vec<String> = ids.iter().map(|id| watcher.container_name(id)).collect();
+        let subject = match &names[..] {
+            [name] => name,
+            _ => "merged",
+        };
+        let path = files::saved_file_path(folder, subject, "log");
+        watcher
+            .engine()?
+            .save_logs(ids, &names, options, &path)
+            .await?;
+        Ok(path)
+    }
+
     /// Stats of `ids` on `host`, opened again by itself once the host is back from an outage.
+    /// Every sample is also kept in the history.
     pub fn stats(
         &self,
         host: &HostId,
         ids: &[String],
     ) -> Result<BoxStream<'static, Result<Vec<StatsSample>>>> {
         let opened_ids = ids.to_vec();
-        resume::resumable(&self.watcher(host)?, ids, move |engine, _| {
+        let stats = streams::resume::resumable(&self.watcher(host)?, ids, move |engine, _| {
             engine.stats(&opened_ids)
-        })
+        })?;
+        let Some(store) = self.store.clone() else {
+            return Ok(stats);
+        };
+        let host = host.clone();
+        let kept = stats.then(move |batch| {
+            let (store, host) = (store.clone(), host.clone());
+            async move {
+                if let Ok(samples) = &batch {
+                    if let Err(err) = store.record_stats(&host, samples).await {
+                        tracing::warn!(%err, "could not keep stats");
+                    }
+                }
+                batch
+            }
+        });
+        Ok(kept.boxed())
+    }
+
+    /// A container's kept stats from `since_ms` (unix milliseconds) on, oldest first; none
+    /// when no history is kept.
+    pub async fn stats_history(
+        &self,
+        host: &HostId,
+        container: &str,
+        since_ms: i64,
+    ) -> Result<Vec<StatsSample>> {
+        match &self.store {
+            Some(store) => store.stats_history(host, container, since_ms).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The user's preferences; defaults until something is changed. A default host no longer
+    /// watched (it was removed) reads as the local one.
+    pub fn settings(&self) -> Settings {
+        let settings = self
+            .profile
+            .as_ref()
+            .map(|profile| profile.settings.load())
+            .unwrap_or_default();
+        settings.with_default_host_among(&self.openable_hosts())
+    }
+
+    /// Checks and keeps new preferences; invalid ones are refused and nothing is written.
+    /// `apply` is what the front end carries out itself (starting at login, which the
+    /// platform records): it runs once they are checked, and when it fails nothing is kept.
+    pub fn update_settings(
+        &self,
+        settings: &Settings,
+        apply: impl FnOnce(&Settings) -> Result<()>,
+    ) -> Result<()> {
+        settings.validate()?;
+        settings.check_default_host(&self.openable_hosts())?;
+        let file = &self.profile("settings cannot be kept")?.settings;
+        apply(settings)?;
+        file.save(settings)
+    }
+
+    /// The hosts a window can open on: those watched, and the local one always, which is where
+    /// it falls back to.
+    fn openable_hosts(&self) -> Vec<HostId> {
+        let mut hosts: Vec<HostId> = self.watchers().iter().map(|w| w.id().clone()).collect();
+        hosts.push(HostId::local());
+        hosts
+    }
+
+    /// The profile, or an error saying that `what` follows from Berth running without one.
+    fn profile(&self, what: &str) -> Result<&Profile> {
+        self.profile
+            .as_ref()
+            .ok_or_else(|| Error::Internal(format!("{what}: Berth runs without a profile")))
+    }
+
+    /// The databases, or an error saying that `what` follows from them not having opened.
+    fn store(&self, what: &str) -> Result<&Store> {
+        self.store
+            .as_ref()
+            .ok_or_else(|| Error::Internal(format!("{what}: the database did not open")))
     }
 
     fn watchers(&self) -> Vec<Arc<Watcher>> {
@@ -200,6 +346,101 @@ impl Berth {
     }
 }
 
+/// Compacts the history every minute, keeping stats as long as the settings say at the time.
+async fn compact_periodically(store: Store, settings: Arc<SettingsFile>) {
+    let mut every = tokio::time::interval(COMPACT_EVERY);
+    loop {
+        every.tick().await;
+        let retention = settings.load().stats_retention();
+        if let Err(err) = store.compact(history::store::now_ms(), retention).await {
+            tracing::warn!(%err, "could not compact the history");
+        }
+    }
+}
+
 fn not_watched(host: &HostId) -> Error {
     Error::NotFound(format!("no host with id {host:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::activity::ActivityQuery;
+    use crate::settings::Theme;
+
+    /// A profile folder of the test's own, empty.
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("berth-open-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[tokio::test]
+    async fn settings_are_checked_carried_out_then_kept() {
+        let dir = folder("settings");
+        let (berth, set_aside) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        assert!(set_aside.is_empty(), "{set_aside:?}");
+        assert_eq!(berth.settings(), Settings::default());
+
+        let refused = |settings: Settings| {
+            berth
+                .update_settings(&settings, |_| Ok(()))
+                .expect_err("refused")
+                .field()
+                .map(str::to_owned)
+        };
+        let no_lines = Settings {
+            log_tail: 0,
+            ..Settings::default()
+        };
+        assert_eq!(refused(no_lines).as_deref(), Some("logTail"));
+        let unknown_host = Settings {
+            default_host: HostId::new("far"),
+            ..Settings::default()
+        };
+        assert_eq!(refused(unknown_host).as_deref(), Some("defaultHost"));
+
+        let dark = Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
+        let platform_refused = berth.update_settings(&dark, |_| {
+            Err(Error::Internal("no autostart here".to_owned()))
+        });
+        assert!(platform_refused.is_err());
+        assert_eq!(berth.settings(), Settings::default(), "nothing kept");
+        berth.update_settings(&dark, |_| Ok(())).unwrap();
+        berth.close().await;
+        drop(berth);
+
+        let (again, _) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        assert_eq!(again.settings(), dark);
+        again.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_action_is_logged_by_its_name_even_when_it_fails() {
+        let dir = folder("activity");
+        let (berth, _) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        let nowhere = HostId::new("nowhere");
+        let failed = berth
+            .project_action(&nowhere, "web", ContainerAction::Unpause)
+            .await;
+        assert_eq!(failed.unwrap_err().code(), ErrorCode::NotFound);
+        let query = ActivityQuery {
+            limit: 10,
+            ..ActivityQuery::default()
+        };
+        let logged = berth.activity(&query).await.unwrap();
+        assert_eq!(logged.len(), 1, "{logged:?}");
+        assert_eq!(
+            (logged[0].action.as_str(), logged[0].target.as_str()),
+            ("unpause project", "web")
+        );
+        assert_eq!(logged[0].host, nowhere);
+        assert!(logged[0].error.is_some());
+        berth.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -18,13 +18,13 @@ use specta::Type;
 use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinHandle;
 
-use crate::container::{Container, ContainerState};
-use crate::discovery::LocalDiscovery;
+use crate::engine::containers::{Container, ContainerState};
 use crate::engine::{Engine, EngineInfo};
 use crate::error::{AcceptedHostKey, Error, ErrorCode, ErrorDetails, Result};
-use crate::event::{EngineEvent, EventKind};
-use crate::host::{Endpoint, HostId, HostSpec, Transport};
-use crate::store::Store;
+use crate::history::store::Store;
+use crate::hosts::discovery::LocalDiscovery;
+use crate::hosts::{Endpoint, HostId, HostSpec, Transport};
+use crate::streams::events::{EngineEvent, EventKind};
 
 /// Reconnect delays: quick first retries for a restarting engine, doubling to about a minute
 /// for one that stays away (each wait jittered, so many hosts do not retry in step).
@@ -34,7 +34,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// events costs one lookup instead of one per event.
 const MAX_EVENTS_PER_BATCH: usize = 256;
 /// Recent engine events kept per host for the timeline; older ones are dropped.
-const RECENT_EVENTS: usize = 500;
+pub const RECENT_EVENTS: usize = 500;
 /// The engine sends a container's `die` before its list shows it stopped, so a lookup right
 /// after can still say "running": such a container is looked up again this often, this many
 /// times at most.
@@ -216,7 +216,7 @@ impl Shared {
         let Some(env) = self.spec.local.clone() else {
             return Ok(self.spec.endpoint.clone());
         };
-        let found = tokio::task::spawn_blocking(move || crate::discovery::discover(&env))
+        let found = tokio::task::spawn_blocking(move || crate::hosts::discovery::discover(&env))
             .await
             .unwrap_or_else(|err| Err(Error::Internal(format!("looking for the engine: {err}"))));
         let (endpoint, discovery) = match found {
@@ -482,7 +482,7 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
     tracing::info!(host = %shared.spec.id, "host online");
     if let Some(store) = &shared.store {
         if let Err(err) = store
-            .host_seen(&shared.spec.id, crate::store::now_ms())
+            .host_seen(&shared.spec.id, crate::history::store::now_ms())
             .await
         {
             tracing::warn!(host = %shared.spec.id, %err, "could not note when the host was seen");

@@ -1,6 +1,6 @@
 //! Compose projects by their labels, against the real engine (no compose CLI).
 
-use berth_core::compose::PROJECT_LABEL;
+use berth_core::engine::compose::PROJECT_LABEL;
 use berth_core::{ContainerAction, Endpoint, Engine, ErrorCode};
 use berth_testkit::{inspect, Labelled};
 

@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use berth_core::discovery::{
+use berth_core::hosts::discovery::{
     self, context_meta_file, list_contexts, LocalDiscovery, LocalEnv, Runtime,
 };
-use berth_core::host::Transport;
-use berth_core::host::{Endpoint, KeySource, KnownHostsFiles};
+use berth_core::hosts::Transport;
+use berth_core::hosts::{Endpoint, KeySource, KnownHostsFiles};
 use berth_core::{
     Berth, EndpointSource, Engine, ErrorCode, HostId, HostSpec, HostState, HostStatus,
 };
@@ -214,7 +214,7 @@ fn tls_context(fake: &Fake, name: &str, host: &str, certs: &Path, skip_verify: b
 
 /// Connects to `endpoint` and reads its engine through both of Berth's paths: bollard (info,
 /// the container list) and a connection of its own (`system df`).
-async fn engine_answers(endpoint: &berth_core::host::Endpoint) -> Result<(), berth_core::Error> {
+async fn engine_answers(endpoint: &berth_core::hosts::Endpoint) -> Result<(), berth_core::Error> {
     let engine = Engine::connect(endpoint).await?;
     engine.info().await?;
     engine.containers().await?;
@@ -291,7 +291,7 @@ async fn a_tls_engine_with_a_certificate_from_another_ca_is_refused() {
         std::fs::copy(remote.tls_certs().join(file), certs.join(file)).unwrap();
     }
     std::fs::copy(remote.tls_certs().join("cert.pem"), certs.join("ca.pem")).unwrap();
-    let endpoint = berth_core::host::Endpoint::parse(&remote.tls_docker_host())
+    let endpoint = berth_core::hosts::Endpoint::parse(&remote.tls_docker_host())
         .unwrap()
         .with_tls(certs.clone());
     let err = engine_answers(&endpoint).await.unwrap_err();
@@ -468,7 +468,7 @@ async fn every_other_context_is_a_host_of_its_own_that_follows_its_context() {
     // A host whose context points nowhere yet follows it when `docker context update` fixes
     // it: the context is read again before each connection attempt.
     fake.host_context("later", "tcp://127.0.0.1:1");
-    let later = berth_core::discovery::context_hosts(&fake.env)
+    let later = berth_core::hosts::discovery::context_hosts(&fake.env)
         .into_iter()
         .find(|h| h.id.as_str() == "context:later")
         .unwrap();

@@ -8,11 +8,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use berth_core::host::JumpHost;
-use berth_core::import;
+use berth_core::engine::object_refs;
+use berth_core::hosts::import;
+use berth_core::hosts::JumpHost;
 use berth_core::{
-    object_refs, ContainerRequest, Endpoint, Error, ImageRef, KnownHostsFiles, NetworkRequest,
-    SavedHost,
+    ContainerRequest, Endpoint, Error, ImageRef, KnownHostsFiles, NetworkRequest, SavedHost,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

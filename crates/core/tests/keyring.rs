@@ -1,7 +1,8 @@
 //! The OS keyring (here the Secret Service of tests/env/keyring-session.sh) as Berth meets it
 //! on a slow desktop. Its own test binary: it freezes the session's keyring daemon.
 
-use berth_core::{passphrases, HostId, Secret};
+use berth_core::hosts::passphrases;
+use berth_core::{HostId, Secret};
 use std::process::Command;
 use std::time::Duration;
 

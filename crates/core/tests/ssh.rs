@@ -729,7 +729,7 @@ async fn a_refused_login_is_tried_once_in_a_minute_until_the_user_acts() {
 
 #[tokio::test]
 async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
-    use berth_core::saved_hosts::DEFAULT_SOCKET;
+    use berth_core::hosts::saved::DEFAULT_SOCKET;
     use berth_core::{Berth, HostStatus};
     let remote = RemoteHost::get();
     let t = remote.labelled("ssh-added");
@@ -782,7 +782,7 @@ async fn a_saved_host_is_watched_once_added_and_let_go_once_removed() {
 
 #[tokio::test]
 async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
-    use berth_core::passphrases;
+    use berth_core::hosts::passphrases;
     let remote = RemoteHost::get();
     let id = format!("berth-test-keyring-{}", std::process::id());
     let host = saved_host(&remote, &id, "ed25519_protected");
@@ -816,13 +816,13 @@ async fn a_passphrase_remembered_in_the_keyring_unlocks_the_key_next_time() {
 
 #[tokio::test]
 async fn a_generated_key_pair_logs_in_once_its_public_key_is_authorized() {
-    use berth_core::keygen;
+    use berth_core::hosts::keys;
     let remote = RemoteHost::get();
     let scratch = Scratch::new("keygen");
     let key = scratch.0.join("new/id_berth");
     let passphrase = Secret::new("generated and protected");
 
-    let public = keygen::generate_ed25519(&key, "berth-test", Some(&passphrase))
+    let public = keys::generate_ed25519(&key, "berth-test", Some(&passphrase))
         .await
         .expect("a key pair");
     assert!(
@@ -839,13 +839,13 @@ async fn a_generated_key_pair_logs_in_once_its_public_key_is_authorized() {
     let mode = std::fs::metadata(&key).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "the private key is its owner's only");
 
-    let again = keygen::generate_ed25519(&key, "berth-test", None).await;
+    let again = keys::generate_ed25519(&key, "berth-test", None).await;
     assert_eq!(
         again.unwrap_err().code(),
         ErrorCode::Conflict,
         "never overwritten"
     );
-    let relative = keygen::generate_ed25519(Path::new("id_new"), "berth-test", None).await;
+    let relative = keys::generate_ed25519(Path::new("id_new"), "berth-test", None).await;
     assert_eq!(relative.unwrap_err().code(), ErrorCode::InvalidInput);
 
     let login = |passphrase: Option<&Secret>| {

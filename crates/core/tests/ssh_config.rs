@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use berth_core::import;
+use berth_core::hosts::import;
 
 /// `ssh -G` for `host` with `config` as the user's file, in a home of its own.
 fn ssh_g(home: &Path, host: &str) -> Vec<(String, String)> {

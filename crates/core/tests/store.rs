@@ -1,7 +1,7 @@
 //! Berth's databases: stats downsampling and retention, events, saved hosts, surviving a
 //! restart, and what happens to a database that cannot be used.
 
-use berth_core::store::{StatsRetention, COARSE_RETENTION, EVENTS_KEPT, FINE_RETENTION};
+use berth_core::history::store::{StatsRetention, COARSE_RETENTION, EVENTS_KEPT, FINE_RETENTION};
 use berth_core::{EngineEvent, EventKind, HostId, StatsSample, Store};
 
 const MINUTE: i64 = 60_000;
@@ -199,7 +199,7 @@ async fn keeps_a_bounded_events_timeline_per_host() {
 
 #[tokio::test]
 async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
-    use berth_core::saved_hosts::DEFAULT_SOCKET;
+    use berth_core::hosts::saved::DEFAULT_SOCKET;
     use berth_core::{ErrorCode, SavedHost};
     let path = temp_folder("hosts");
     let host = SavedHost {
@@ -262,7 +262,7 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
 
 #[tokio::test]
 async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
-    use berth_core::activity::{self, ActivityQuery, ACTIVITY_KEPT};
+    use berth_core::history::activity::{self, Action, ActivityQuery, ACTIVITY_KEPT};
     use berth_core::{Endpoint, Engine, ErrorCode};
     let path = temp_folder("activity");
     let store = open(&path).await;
@@ -273,13 +273,13 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
     let missing = activity::logged(
         Some(&store),
         &local,
-        "stop container",
+        Action::Container(berth_core::ContainerAction::Stop),
         "no-such-container",
         engine.container_action("no-such-container", berth_core::ContainerAction::Stop),
     )
     .await;
     assert_eq!(missing.unwrap_err().code(), ErrorCode::NotFound);
-    activity::logged(Some(&store), &far, "remove volume", "pgdata", async {
+    activity::logged(Some(&store), &far, Action::RemoveVolume, "pgdata", async {
         Ok(())
     })
     .await
@@ -327,7 +327,7 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
 
     for n in 0..ACTIVITY_KEPT + 5 {
         store
-            .record_activity(&berth_core::activity::Activity {
+            .record_activity(&berth_core::history::activity::Activity {
                 time_ms: n,
                 host: local.clone(),
                 action: "start container".into(),
@@ -359,7 +359,7 @@ fn saved(id: &str) -> berth_core::SavedHost {
         port: 22,
         user: "deploy".to_owned(),
         key_path: Some("/home/me/.ssh/id_ed25519".to_owned()),
-        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
+        socket: berth_core::hosts::saved::DEFAULT_SOCKET.to_owned(),
         tags: vec!["ci".to_owned()],
         proxy_jump: Some("ops@bastion.example.com:2222".to_owned()),
         docker_host: None,

@@ -107,17 +107,7 @@ impl Profile {
 pub fn saved_local_engine(id: &str, name: &str) -> berth_core::SavedHost {
     berth_core::SavedHost {
         id: berth_core::HostId::new(id),
-        name: name.to_owned(),
-        address: String::new(),
-        port: 22,
-        user: String::new(),
-        key_path: None,
-        socket: berth_core::saved_hosts::DEFAULT_SOCKET.to_owned(),
-        tags: Vec::new(),
-        proxy_jump: None,
-        docker_host: Some("unix:///var/run/docker.sock".to_owned()),
-        created_ms: 0,
-        last_seen_ms: None,
+        ..berth_core::SavedHost::direct(name, "unix:///var/run/docker.sock")
     }
 }
 

@@ -1,7 +1,7 @@
 //! The Docker CLI's contexts as hosts in the window: each one there to pick, TLS ones reached
 //! with their certificates, plain TCP ones marked unencrypted.
 
-use berth_core::discovery::{context_meta_file, context_tls_dir};
+use berth_core::hosts::discovery::{context_meta_file, context_tls_dir};
 use berth_e2e::{App, Profile};
 use berth_testkit::RemoteHost;
 

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use berth_core::store::{HISTORY_FILE, HOSTS_FILE};
+use berth_core::history::store::{HISTORY_FILE, HOSTS_FILE};
 use berth_e2e::{eventually, App, Profile, PATIENCE};
 use berth_testkit::Labelled;
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ use sqlx::Connection;
 
 /// Kills in the short suite CI runs.
 const SHORT_KILLS: usize = 8;
-/// The settings file in the app's data folder (src-tauri/settings.rs).
+/// The settings file in the app's data folder (crates/core/src/settings.rs).
 const SETTINGS_FILE: &str = "settings.json";
 /// The kill's moment comes this long after the writing started, at the earliest and at the
 /// latest.

@@ -18,8 +18,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use berth_core::activity::Activity;
-use berth_core::store::{HISTORY_FILE, HOSTS_FILE};
+use berth_core::history::activity::Activity;
+use berth_core::history::store::{HISTORY_FILE, HOSTS_FILE};
 use berth_core::{EngineEvent, EventKind, HostId, SavedHost, StatsSample, Store};
 use sqlx::Connection;
 
@@ -54,7 +54,7 @@ pub async fn child(folder: &Path) {
     let host = HostId::new("local");
     let mut out = std::io::stdout();
     for n in start.. {
-        let now = berth_core::store::now_ms();
+        let now = berth_core::history::store::now_ms();
         let samples: Vec<StatsSample> = (0..20)
             .map(|c| StatsSample {
                 id: format!("c{c}"),

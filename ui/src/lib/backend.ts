@@ -5,6 +5,7 @@ import {
   commands,
   events,
   STREAM_WINDOW,
+  BUILT_IN_NETWORKS as BUILT_IN,
   type AcceptedHostKey,
   type ErrorDetails,
   type StreamFrame,
@@ -19,7 +20,6 @@ import {
   type StatsMessage,
   type TerminalMessage,
   type ErrorCode,
-  type HostCandidate,
   type HostId,
   type HostState,
   type HostUpdate,
@@ -33,6 +33,19 @@ import {
 } from "./bindings";
 
 export type * from "./bindings";
+// Limits and defaults the core holds too, written once in Rust (src-tauri/lib.rs).
+export {
+  DEFAULT_SOCKET,
+  MAX_LOG_TAIL,
+  MAX_STATS_RETENTION_HOURS,
+  MAX_TERMINAL_FONT_SIZE,
+  MIN_STATS_RETENTION_HOURS,
+  MIN_TERMINAL_FONT_SIZE,
+  RECENT_EVENTS,
+  SSH_PORT,
+} from "./bindings";
+/** The networks every engine makes for itself: never removed nor pruned. */
+export const BUILT_IN_NETWORKS: readonly string[] = BUILT_IN;
 
 /** A failed command: `code` is stable and safe to switch on; `message` is for people; `field`
  * names the form field a refused value belongs to; `details` carries typed facts (a host key). */
@@ -153,7 +166,7 @@ export const backend = {
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
   hostsSaved: () => unwrap(commands.hostsSaved()),
   /** Hosts from ~/.ssh/config, Docker contexts and DOCKER_HOST, to pre-fill the add-host form. */
-  hostsImport: (): Promise<HostCandidate[]> => commands.hostsImport(),
+  hostsImport: () => unwrap(commands.hostsImport()),
   /** Logs in and asks the engine; `accept` is the host key the user has accepted, as the refusal named it. */
   hostsTest: (host: SavedHost, passphrase: string | null, accept: AcceptedHostKey | null) =>
     unwrap(commands.hostsTest(host, passphrase, accept)),
@@ -161,7 +174,8 @@ export const backend = {
   hostsForgetKey: (host: string, port: number) => unwrap(commands.hostsForgetKey(host, port)),
   /** Connects watched host `host` now, trusting exactly the key the user accepted. */
   hostsTrustKey: (host: HostId, accepted: AcceptedHostKey) => unwrap(commands.hostsTrustKey(host, accepted)),
-  /** Keeps a host and watches it from now on; the passphrase goes to the keyring only if `remember`. */
+  /** Keeps a host (a new one has an empty id) and watches it from now on; resolves to it as saved, with
+   *  its id. The passphrase goes to the keyring only if `remember`. */
   hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) =>
     unwrap(commands.hostsSave(host, passphrase, remember)),
   /** Tries the passphrase of a saved host's key, then reconnects the host with it. */

@@ -135,31 +135,30 @@ export const commands = {
 	hostsTest: (host: SavedHost, passphrase: string | null, accept: AcceptedHostKey | null) => typedError<EngineInfo, IpcError>(__TAURI_INVOKE("hosts_test", { host, passphrase, accept })),
 	/**
 	 *  Forgets the keys Berth's own known_hosts file has for `host:port`, after the user read why
-	 *  a changed key was refused: the next connection is a first one again. Returns how many keys
-	 *  went.
+	 *  a changed key was refused. Returns how many keys went.
 	 */
 	hostsForgetKey: (host: string, port: number) => typedError<number, IpcError>(__TAURI_INVOKE("hosts_forget_key", { host, port })),
 	/**
-	 *  Keeps a new or edited host and watches it from now on. A passphrase given is kept in the
-	 *  keyring when `remember` is set, and dropped from it otherwise; with none given, one kept
-	 *  before is used.
+	 *  Keeps a new host (an empty `id`: the core gives it one) or an edited one, and watches it
+	 *  from now on; returns it as saved. The passphrase is remembered in the keyring only when
+	 *  `remember` is set.
 	 */
-	hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_save", { host, passphrase, remember })),
+	hostsSave: (host: SavedHost, passphrase: string | null, remember: boolean) => typedError<SavedHost, IpcError>(__TAURI_INVOKE("hosts_save", { host, passphrase, remember })),
 	/**  Forgets a saved host and stops watching it. */
 	hostsRemove: (host: HostId) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_remove", { host })),
 	/**
-	 *  Unlocks the key of a saved host that is waiting for its passphrase: the passphrase is tried
-	 *  first, so a wrong one is said here and changes nothing.
+	 *  Unlocks the key of a saved host that is waiting for its passphrase; a wrong one is refused
+	 *  and changes nothing.
 	 */
 	hostsUnlock: (host: HostId, passphrase: string, remember: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hosts_unlock", { host, passphrase, remember })),
 	/**
 	 *  Hosts found in `~/.ssh/config`, the Docker CLI's contexts and an `ssh://` DOCKER_HOST,
 	 *  to pre-fill the add-host form.
 	 */
-	hostsImport: () => __TAURI_INVOKE<HostCandidate[]>("hosts_import"),
+	hostsImport: () => typedError<HostCandidate[], IpcError>(__TAURI_INVOKE("hosts_import")),
 	/**
-	 *  Makes a new ed25519 key pair for logging in to `host_name`: at `path` when given, else as
-	 *  `~/.ssh/berth_<host>_ed25519` (numbered when taken). Existing files are never overwritten.
+	 *  Makes a new ed25519 key pair for logging in to `host_name`: at `path` when given, else in
+	 *  `~/.ssh` under a name of its own. Existing files are never overwritten.
 	 */
 	keysGenerate: (hostName: string, path: string | null, passphrase: string | null) => typedError<GeneratedKey, IpcError>(__TAURI_INVOKE("keys_generate", { hostName, path, passphrase })),
 	/**  What the activity log holds, newest first, as `query` asks. */
@@ -189,6 +188,26 @@ export const events = {
 };
 
 /* Constants */
+export const BUILT_IN_NETWORKS = ["bridge","host","none"] as const;
+
+export const DEFAULT_SETTINGS = {"alerts":{"died":true,"doNotDisturb":false,"hostOffline":true,"only":[],"oomKilled":true,"restartLoop":true,"unhealthy":true},"closeToTray":true,"defaultHost":"local","logTail":500,"startAtLogin":false,"startHidden":false,"statsRetentionHours":24,"terminalFontSize":13,"theme":"system"} as const;
+
+export const DEFAULT_SOCKET = "/var/run/docker.sock" as const;
+
+export const MAX_LOG_TAIL = 10000 as const;
+
+export const MAX_STATS_RETENTION_HOURS = 168 as const;
+
+export const MAX_TERMINAL_FONT_SIZE = 32 as const;
+
+export const MIN_STATS_RETENTION_HOURS = 1 as const;
+
+export const MIN_TERMINAL_FONT_SIZE = 8 as const;
+
+export const RECENT_EVENTS = 500 as const;
+
+export const SSH_PORT = 22 as const;
+
 export const STREAM_WINDOW = 1048576 as const;
 
 /* Types */
@@ -206,7 +225,10 @@ export type Activity = {
 	/**  When it was asked for, unix milliseconds. */
 	timeMs: number,
 	host: HostId,
-	/**  What was done, e.g. "stop container", "pull image". */
+	/**
+	 *  What was done, e.g. "stop container", "pull image": an [`Action`]'s name. Kept as
+	 *  text, since the log also holds what older and newer Berths wrote.
+	 */
 	action: string,
 	/**  What it was done to: a container, image, volume or network name, a host. */
 	target: string,

@@ -1,6 +1,6 @@
 // Test data and the mocked native side shared by the UI unit tests.
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { Container, EngineInfo, HostState, Settings } from "./bindings";
+import { DEFAULT_SETTINGS as DEFAULTS, type Container, type EngineInfo, type HostState, type Settings } from "./bindings";
 
 /** One command the UI sent to the (mocked) native side. */
 export type Call = { cmd: string; args: Record<string, unknown> };
@@ -73,17 +73,5 @@ export function onlineHost(over: Partial<HostState> = {}): HostState {
   };
 }
 
-/** Settings as a fresh install has them. */
-export const DEFAULT_SETTINGS: Settings = {
-  theme: "system",
-  logTail: 500,
-  terminalFontSize: 13,
-  alerts: {
-    doNotDisturb: false, died: true, oomKilled: true, unhealthy: true, restartLoop: true, hostOffline: true, only: [],
-  },
-  closeToTray: true,
-  startAtLogin: false,
-  startHidden: false,
-  defaultHost: "local",
-  statsRetentionHours: 24,
-};
+/** Settings as a fresh install has them, as the core defines them (a copy tests may change). */
+export const DEFAULT_SETTINGS: Settings = JSON.parse(JSON.stringify(DEFAULTS));

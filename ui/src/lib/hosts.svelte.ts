@@ -1,19 +1,17 @@
 // The hosts and their containers, kept live from the core's updates.
-import type {
-  Backend,
-  Container,
-  EngineEvent,
-  HostId,
-  HostState,
-  HostStatus,
-  HostUpdate,
-  LocalDiscovery,
-  Transport,
-  HostOrigin,
+import {
+  RECENT_EVENTS,
+  type Backend,
+  type Container,
+  type EngineEvent,
+  type HostId,
+  type HostState,
+  type HostStatus,
+  type HostUpdate,
+  type LocalDiscovery,
+  type Transport,
+  type HostOrigin,
 } from "./backend";
-
-/** As many recent events as the core keeps per host. */
-const RECENT_EVENTS = 500;
 
 export type HostView = {
   host: HostId;

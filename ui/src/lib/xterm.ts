@@ -5,9 +5,11 @@ import { FitAddon } from "@xterm/addon-fit";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal, type ITerminalOptions } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
+import { MAX_LOG_TAIL } from "./backend";
 
-/** Lines a log or terminal view keeps; older ones scroll away for good. */
-export const SCROLLBACK = 10_000;
+/** Lines a log or terminal view keeps; older ones scroll away for good. The longest log tail
+ *  one may set is as many, since a longer one would show nothing more. */
+export const SCROLLBACK = MAX_LOG_TAIL;
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
