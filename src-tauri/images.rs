@@ -35,14 +35,14 @@ impl StreamMessage for PullMessage {
 /// (`stream_close`) cancels the pull.
 #[tauri::command]
 #[specta::specta]
-pub fn image_pull(
+pub async fn image_pull(
     berth: State<'_, Berth>,
     streams: State<'_, Arc<OpenStreams>>,
     host: HostId,
     reference: String,
     channel: PageChannel<PullMessage>,
 ) -> IpcResult<StreamId> {
-    let pull = berth.image_pull(&host, &reference)?;
+    let pull = berth.image_pull(&host, &reference).await?;
     Ok(streams.open(StreamKind::Pull, channel, |feed| async move {
         pull.show(|progress| {
             feed.pump(progress.map_ok(|reports| PullMessage::Progress { reports }))

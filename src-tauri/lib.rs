@@ -20,7 +20,7 @@ mod volumes;
 use std::path::{Path, PathBuf};
 
 use berth_core::history::store;
-use berth_core::profile::Moved;
+use berth_core::profile::{self, Moved, IDENTIFIER, OLD_IDENTIFIER};
 use berth_core::settings;
 use berth_core::{Berth, HostSpec, LocalEnv};
 use tauri::{Manager, Runtime};
@@ -174,29 +174,7 @@ pub fn build<R: Runtime>(
         })
 }
 
-/// The app's identifier (tauri.conf.json), which names its data folder.
-const IDENTIFIER: &str = "dev.berth.desktop";
-
-/// The identifier of Berth 0.1's builds. It ended in `.app`, which clashes with the extension of
-/// macOS bundles; profiles kept under it are moved to [`IDENTIFIER`]'s folders on first start.
-const OLD_IDENTIFIER: &str = "dev.berth.app";
-
-/// Moves a profile kept under [`OLD_IDENTIFIER`] to [`IDENTIFIER`] in each of the folders Berth
-/// or its webview may write (data — settings, databases, known hosts —, local data — the
-/// webview's storage and, on Linux and Windows, the app's logs —, config and cache). Must run
-/// before anything makes the new folders, or the move is skipped for that start and every later
-/// one. Returns what happened, to log once logging is set up.
-fn move_old_profile() -> Vec<(PathBuf, std::io::Result<Moved>)> {
-    let bases = [
-        dirs::data_dir(),
-        dirs::data_local_dir(),
-        dirs::config_dir(),
-        dirs::cache_dir(),
-    ];
-    berth_core::profile::move_profiles(bases.into_iter().flatten(), OLD_IDENTIFIER, IDENTIFIER)
-}
-
-/// Logs what [`move_old_profile`] did, where it did anything.
+/// Logs what [`profile::move_old_profile`] did, where it did anything.
 fn log_profile_moves(moved: Vec<(PathBuf, std::io::Result<Moved>)>) {
     for (base, result) in moved {
         let folder = base.display();
@@ -217,13 +195,6 @@ fn streams_of<R: Runtime>(app: &impl Manager<R>) -> std::sync::Arc<streams::Open
     app.state::<std::sync::Arc<streams::OpenStreams>>()
         .inner()
         .clone()
-}
-
-/// Berth's files: settings, databases and its known hosts.
-fn data_folder() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join(IDENTIFIER)
 }
 
 /// The D-Bus name a running Berth holds for its data folder (the single-instance plugin's, on
@@ -268,12 +239,12 @@ fn use_one_io_thread() {
 pub fn run() {
     // First of all: a new profile folder made by anything below would keep the old one from
     // moving.
-    let moved = move_old_profile();
+    let moved = profile::move_old_profile();
     use_one_io_thread();
     logs::init(&logs::default_file_filter());
     log_profile_moves(moved);
 
-    let folder = data_folder();
+    let folder = profile::data_folder();
     let env = LocalEnv::from_process();
     let watched = berth_core::hosts::discovery::local_hosts(&env, &folder);
     // First, so that a second Berth hands over to the first before opening any file.

@@ -17,8 +17,7 @@ use crate::engine::volumes::VolumeRequest;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::files;
-use crate::history::activity::{self, Action, Activity, ActivityQuery};
-use crate::history::store::Store;
+use crate::history::activity::{self, Action, Activity, ActivityLog, ActivityQuery};
 use crate::hosts::HostId;
 use crate::Berth;
 
@@ -34,13 +33,16 @@ impl Berth {
     where
         Fut: Future<Output = Result<T>>,
     {
-        let work = async { work(self.engine(host)?).await };
-        activity::logged(self.store.as_ref(), host, action, target, work).await
+        let work = async { work(self.connect(host).await?).await };
+        activity::logged(&self.activity_log(), host, action, target, work).await
     }
 
     /// The name of container `id` on `host`, for the log (its id when it is not known).
     fn container_name(&self, host: &HostId, id: &str) -> Result<String> {
-        Ok(self.watcher(host)?.container_name(id))
+        match &self.on_demand {
+            Some(on_demand) => Ok(on_demand.container_name(host, id)),
+            None => Ok(self.watcher(host)?.container_name(id)),
+        }
     }
 
     pub async fn container_action(
@@ -157,10 +159,10 @@ impl Berth {
 
     /// Starts pulling `reference` on `host` (a malformed reference is refused here, before
     /// the engine is asked); see [`Pull`].
-    pub fn image_pull(&self, host: &HostId, reference: &str) -> Result<Pull> {
+    pub async fn image_pull(&self, host: &HostId, reference: &str) -> Result<Pull> {
         Ok(Pull {
-            progress: self.engine(host)?.pull(reference)?,
-            store: self.store.clone(),
+            progress: self.connect(host).await?.pull(reference)?,
+            log: self.activity_log(),
             host: host.clone(),
             reference: reference.to_owned(),
         })
@@ -325,7 +327,7 @@ impl Berth {
 /// its end.
 pub struct Pull {
     progress: BoxStream<'static, Result<Vec<PullProgress>>>,
-    store: Option<Store>,
+    log: ActivityLog,
     host: HostId,
     reference: String,
 }
@@ -342,17 +344,10 @@ impl Pull {
     {
         let Pull {
             progress,
-            store,
+            log,
             host,
             reference,
         } = self;
-        activity::logged(
-            store.as_ref(),
-            &host,
-            Action::PullImage,
-            &reference,
-            show(progress),
-        )
-        .await
+        activity::logged(&log, &host, Action::PullImage, &reference, show(progress)).await
     }
 }

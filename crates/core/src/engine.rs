@@ -1,6 +1,7 @@
 //! Typed operations on one Docker engine.
 
 pub mod compose;
+pub mod container_filter;
 pub mod container_spec;
 pub mod containers;
 pub mod create;
@@ -285,7 +286,7 @@ impl Engine {
 
     /// Events of every [`EventKind`] from `since` (an engine timestamp, see [`EngineInfo`]) on,
     /// then live, until the connection ends.
-    pub(crate) fn events(
+    pub fn events(
         &self,
         since: Option<&str>,
     ) -> impl Stream<Item = Result<EngineEvent>> + Send + 'static {

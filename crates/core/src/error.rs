@@ -33,7 +33,7 @@ pub enum ErrorCode {
     KeyringUnavailable,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     NotFound(String),

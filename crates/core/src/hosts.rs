@@ -4,9 +4,11 @@ pub mod discovery;
 pub mod import;
 pub mod keys;
 mod manage;
+pub(crate) mod on_demand;
 pub(crate) mod own_connections;
 pub mod passphrases;
 pub mod saved;
+pub mod select;
 pub(crate) mod ssh;
 pub(crate) mod tls;
 
@@ -486,6 +488,17 @@ pub struct HostSpec {
 }
 
 impl HostSpec {
+    /// Where the host comes from: the local engine (or an engine address given to berthctl,
+    /// found the same way), a Docker context, or the user's saved hosts.
+    pub fn origin(&self) -> crate::watch::HostOrigin {
+        use crate::watch::HostOrigin;
+        match &self.local {
+            Some(env) if env.pinned_context.is_some() => HostOrigin::DockerContext,
+            Some(_) => HostOrigin::Local,
+            None => HostOrigin::Saved,
+        }
+    }
+
     /// The local engine, as the user's environment defines it.
     pub fn local() -> Result<Self> {
         Self::local_in(&LocalEnv::from_process())

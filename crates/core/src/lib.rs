@@ -1,7 +1,7 @@
 //! berth-core: everything Berth does with Docker engines, with no UI and no Tauri.
 //!
-//! [`Berth`] owns one [`Watcher`] per host. The shell (desktop app) and the CLI are thin
-//! front ends over it.
+//! [`Berth`] owns one [`Watcher`] per host for the window, or, for berthctl, reaches the hosts
+//! a command needs on demand. The shell (desktop app) and the CLI are thin front ends over it.
 
 mod actions;
 pub mod alerts;
@@ -17,6 +17,7 @@ pub mod streams;
 pub mod watch;
 
 pub use actions::Pull;
+pub use engine::container_filter::ContainerFilter;
 pub use engine::container_spec::ContainerRequest;
 pub use engine::containers::{Container, ContainerAction, ContainerState, RemoveOptions};
 pub use engine::image_ref::ImageRef;
@@ -28,9 +29,11 @@ pub use engine::system::{DiskUsage, SystemPruned, Usage};
 pub use engine::volumes::VolumeRequest;
 pub use engine::{Engine, EngineInfo};
 pub use error::{AcceptedHostKey, Error, ErrorCode, Result};
+pub use history::activity::FrontEnd;
 pub use history::store::Store;
 pub use hosts::discovery::{EndpointSource, LocalDiscovery, LocalEnv, Runtime, TriedEndpoint};
 pub use hosts::saved::SavedHost;
+pub use hosts::select::HostChoice;
 pub use hosts::ssh::forget_host_key;
 pub use hosts::{
     Endpoint, HostId, HostSpec, JumpHost, KeySource, KnownHostsFiles, Secret, SshTarget,
@@ -49,6 +52,8 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
+use crate::history::activity::ActivityLog;
+use crate::hosts::on_demand::OnDemand;
 use crate::recovery::SetAside;
 use crate::settings::{Settings, SettingsFile};
 
@@ -68,6 +73,9 @@ pub struct Berth {
     store: Option<Store>,
     /// `None` for a Berth that only watches (tests, benchmarks).
     profile: Option<Profile>,
+    front_end: FrontEnd,
+    /// Hosts berthctl reaches without watching them; unused by a watching Berth.
+    on_demand: Option<OnDemand>,
 }
 
 /// What a front end opens Berth on: the user's data folder and the environment it runs in.
@@ -84,50 +92,51 @@ impl Berth {
     /// Starts watching `hosts`, keeping their events in `store` when given. Must be called
     /// inside a Tokio runtime.
     pub fn start(hosts: Vec<HostSpec>, store: Option<Store>) -> Self {
-        Self::watching(hosts, store, None)
+        Self::new(store, None, FrontEnd::Window, hosts, false)
     }
 
     /// Opens what the user keeps in `folder` (settings, databases, known hosts) and watches
     /// `hosts` and the saved hosts. What could not be used is set aside and returned, for the
     /// user to be told. Must be called inside a Tokio runtime.
     pub async fn open(folder: &Path, env: LocalEnv, hosts: Vec<HostSpec>) -> (Self, Vec<SetAside>) {
-        let mut set_aside = Vec::new();
-        let settings = Arc::new(SettingsFile::open(
-            folder.join(settings::FILE),
-            &mut set_aside,
-        ));
-        let store = match Store::open(folder, &mut set_aside).await {
-            Ok(store) => Some(store),
-            Err(err) => {
-                // Berth still works; only hosts and history are not kept.
-                tracing::error!(%err, "the databases could not be opened");
-                None
-            }
-        };
-        let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), folder);
-        let saved = match &store {
-            Some(store) => hosts::saved::watched(store, &known_hosts).await,
-            None => Vec::new(),
-        };
+        let (store, profile, set_aside) = open_profile(folder, env).await;
+        let saved = saved_hosts(store.as_ref(), &profile).await;
         if let Some(store) = store.clone() {
-            tokio::spawn(compact_periodically(store, settings.clone()));
+            tokio::spawn(compact_periodically(store, profile.settings.clone()));
         }
-        let profile = Profile {
-            settings,
-            known_hosts,
-            env,
-        };
         let hosts = hosts.into_iter().chain(saved).collect();
-        (Self::watching(hosts, store, Some(profile)), set_aside)
+        let berth = Self::new(store, Some(profile), FrontEnd::Window, hosts, false);
+        (berth, set_aside)
     }
 
-    fn watching(hosts: Vec<HostSpec>, store: Option<Store>, profile: Option<Profile>) -> Self {
+    /// Opens the profile in `folder` for berthctl, which runs one command and ends: the local
+    /// engine, the Docker contexts and the saved hosts are known, and none is watched; a host
+    /// is connected when a command first needs it (see [`Berth::connect`]). Its actions are
+    /// logged as the CLI's. Must be called inside a Tokio runtime.
+    pub async fn open_for_commands(folder: &Path, env: LocalEnv) -> (Self, Vec<SetAside>) {
+        let (store, profile, set_aside) = open_profile(folder, env).await;
+        let local = hosts::discovery::local_hosts(&profile.env, folder);
+        let saved = saved_hosts(store.as_ref(), &profile).await;
+        let hosts = local.into_iter().chain(saved).collect();
+        let berth = Self::new(store, Some(profile), FrontEnd::Cli, hosts, true);
+        (berth, set_aside)
+    }
+
+    fn new(
+        store: Option<Store>,
+        profile: Option<Profile>,
+        front_end: FrontEnd,
+        hosts: Vec<HostSpec>,
+        on_demand: bool,
+    ) -> Self {
         let (updates, _) = broadcast::channel(UPDATE_BUFFER);
         let berth = Self {
             watchers: RwLock::default(),
             updates,
             store,
             profile,
+            front_end,
+            on_demand: on_demand.then(OnDemand::default),
         };
         for spec in hosts {
             // Ids of the hosts given at start are distinct (local, then saved ones).
@@ -143,8 +152,13 @@ impl Berth {
         }
     }
 
-    /// Starts watching one more host. Must be called inside a Tokio runtime.
+    /// Starts watching one more host (or, for berthctl, knows it). Must be called inside a
+    /// Tokio runtime.
     pub fn add(&self, spec: HostSpec) -> Result<()> {
+        if let Some(on_demand) = &self.on_demand {
+            on_demand.put(spec);
+            return Ok(());
+        }
         let mut watchers = self.watchers.write().unwrap_or_else(|e| e.into_inner());
         if watchers.iter().any(|w| w.id() == &spec.id) {
             return Err(Error::Conflict(format!(
@@ -162,6 +176,12 @@ impl Berth {
 
     /// Stops watching a host; its connection closes once no stream uses it any more.
     pub fn remove(&self, host: &HostId) -> Result<()> {
+        if let Some(on_demand) = &self.on_demand {
+            return match on_demand.forget(host) {
+                true => Ok(()),
+                false => Err(not_watched(host)),
+            };
+        }
         let mut watchers = self.watchers.write().unwrap_or_else(|e| e.into_inner());
         let before = watchers.len();
         watchers.retain(|w| w.id() != host);
@@ -187,13 +207,47 @@ impl Berth {
             .ok_or_else(|| not_watched(host))
     }
 
-    /// The name the user gave `host`, while it is watched.
+    /// The name the user gave `host`, while it is watched (or known, for berthctl).
     pub fn host_name(&self, host: &HostId) -> Option<String> {
-        self.watcher(host).ok().map(|w| w.name().to_owned())
+        self.hosts()
+            .into_iter()
+            .find(|spec| &spec.id == host)
+            .map(|spec| spec.name)
     }
 
+    /// Every host, watched or known, in the order they were added.
+    pub fn hosts(&self) -> Vec<HostSpec> {
+        match &self.on_demand {
+            Some(on_demand) => on_demand.specs(),
+            None => self.watchers().iter().map(|w| w.spec().clone()).collect(),
+        }
+    }
+
+    /// A watched host's engine, while it is online.
     pub fn engine(&self, host: &HostId) -> Result<Engine> {
         self.watcher(host)?.engine()
+    }
+
+    /// The host's engine: a watched host's while it is online; for berthctl, connected on
+    /// first use.
+    pub async fn connect(&self, host: &HostId) -> Result<Engine> {
+        match &self.on_demand {
+            Some(on_demand) => on_demand.connect(host).await,
+            None => self.engine(host),
+        }
+    }
+
+    /// The containers of `host`: as watched, or listed now for berthctl.
+    pub async fn containers(&self, host: &HostId) -> Result<Vec<Container>> {
+        match &self.on_demand {
+            Some(on_demand) => on_demand.containers(host).await,
+            None => Ok(self.watcher(host)?.state().containers),
+        }
+    }
+
+    /// Where this Berth's actions are logged, marked with its front end.
+    pub(crate) fn activity_log(&self) -> ActivityLog {
+        ActivityLog::new(self.store.clone(), self.front_end)
     }
 
     /// The logs of `ids` on `host`. A followed log outlives the host's outages (a dockerd
@@ -319,7 +373,7 @@ impl Berth {
     /// The hosts a window can open on: those watched, and the local one always, which is where
     /// it falls back to.
     fn openable_hosts(&self) -> Vec<HostId> {
-        let mut hosts: Vec<HostId> = self.watchers().iter().map(|w| w.id().clone()).collect();
+        let mut hosts: Vec<HostId> = self.hosts().into_iter().map(|spec| spec.id).collect();
         hosts.push(HostId::local());
         hosts
     }
@@ -343,6 +397,38 @@ impl Berth {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+}
+
+/// Opens the settings, the databases and the known hosts of the profile in `folder`.
+async fn open_profile(folder: &Path, env: LocalEnv) -> (Option<Store>, Profile, Vec<SetAside>) {
+    let mut set_aside = Vec::new();
+    let settings = Arc::new(SettingsFile::open(
+        folder.join(settings::FILE),
+        &mut set_aside,
+    ));
+    let store = match Store::open(folder, &mut set_aside).await {
+        Ok(store) => Some(store),
+        Err(err) => {
+            // Berth still works; only hosts and history are not kept.
+            tracing::error!(%err, "the databases could not be opened");
+            None
+        }
+    };
+    let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), folder);
+    let profile = Profile {
+        settings,
+        known_hosts,
+        env,
+    };
+    (store, profile, set_aside)
+}
+
+/// The hosts the user saved, ready to connect (with the passphrases they asked to remember).
+async fn saved_hosts(store: Option<&Store>, profile: &Profile) -> Vec<HostSpec> {
+    match store {
+        Some(store) => hosts::saved::watched(store, &profile.known_hosts).await,
+        None => Vec::new(),
     }
 }
 

@@ -1,3 +1,6 @@
+//! Where a user's profile lives — the one folder the window and berthctl share — and moving it
+//! from the folder named after an old app identifier.
+//!
 //! Moving a user's profile — settings, databases, known hosts, anything Berth kept — from the
 //! folder named after an old app identifier to the one named after the new identifier, once,
 //! before anything opens it.
@@ -14,6 +17,37 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The app's identifier (tauri.conf.json), which names the profile's folders.
+pub const IDENTIFIER: &str = "dev.berth.desktop";
+
+/// The identifier of Berth 0.1's builds. It ended in `.app`, which clashes with the extension of
+/// macOS bundles; profiles kept under it are moved to [`IDENTIFIER`]'s folders on first start.
+pub const OLD_IDENTIFIER: &str = "dev.berth.app";
+
+/// Berth's files: settings, databases and its known hosts, in the platform's data folder
+/// (`$XDG_DATA_HOME/dev.berth.desktop` on Linux). The window and berthctl both open it, so a
+/// host saved in one is there in the other.
+pub fn data_folder() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join(IDENTIFIER)
+}
+
+/// Moves a profile kept under [`OLD_IDENTIFIER`] to [`IDENTIFIER`] in each of the folders Berth
+/// or its webview may write (data — settings, databases, known hosts —, local data — the
+/// webview's storage and, on Linux and Windows, the app's logs —, config and cache). Must run
+/// before anything makes the new folders, or the move is skipped for that start and every later
+/// one. Returns what happened, to log once logging is set up.
+pub fn move_old_profile() -> Vec<(PathBuf, io::Result<Moved>)> {
+    let bases = [
+        dirs::data_dir(),
+        dirs::data_local_dir(),
+        dirs::config_dir(),
+        dirs::cache_dir(),
+    ];
+    move_profiles(bases.into_iter().flatten(), OLD_IDENTIFIER, IDENTIFIER)
+}
 
 /// What [`move_profile`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,4 +6,5 @@ pub mod events;
 pub mod exec;
 pub mod logs;
 pub mod resume;
+pub mod since;
 pub mod stats;

@@ -247,11 +247,7 @@ impl Shared {
             name: self.spec.name.clone(),
             web_address: table.endpoint.web_address(),
             transport: table.endpoint.transport(),
-            origin: match &self.spec.local {
-                Some(env) if env.pinned_context.is_some() => HostOrigin::DockerContext,
-                Some(_) => HostOrigin::Local,
-                None => HostOrigin::Saved,
-            },
+            origin: self.spec.origin(),
             seq: table.seq,
             status: table.status.clone(),
             containers,
@@ -303,6 +299,10 @@ impl Watcher {
 
     pub fn name(&self) -> &str {
         &self.shared.spec.name
+    }
+
+    pub fn spec(&self) -> &HostSpec {
+        &self.shared.spec
     }
 
     /// The name of container `id` as last seen; its id when it is not in the table.

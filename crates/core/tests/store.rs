@@ -262,16 +262,18 @@ async fn saved_hosts_are_kept_replaced_and_removed_and_invalid_ones_refused() {
 
 #[tokio::test]
 async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
-    use berth_core::history::activity::{self, Action, ActivityQuery, ACTIVITY_KEPT};
+    use berth_core::history::activity::{self, Action, ActivityQuery, FrontEnd, ACTIVITY_KEPT};
     use berth_core::{Endpoint, Engine, ErrorCode};
     let path = temp_folder("activity");
     let store = open(&path).await;
     let engine = Engine::connect(&Endpoint::local().unwrap()).await.unwrap();
     let (local, far) = (HostId::local(), HostId::new("far"));
+    let window = activity::ActivityLog::new(Some(store.clone()), FrontEnd::Window);
+    let cli = activity::ActivityLog::new(Some(store.clone()), FrontEnd::Cli);
 
     // Through the real engine: one that fails, one that succeeds.
     let missing = activity::logged(
-        Some(&store),
+        &window,
         &local,
         Action::Container(berth_core::ContainerAction::Stop),
         "no-such-container",
@@ -279,11 +281,9 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
     )
     .await;
     assert_eq!(missing.unwrap_err().code(), ErrorCode::NotFound);
-    activity::logged(Some(&store), &far, Action::RemoveVolume, "pgdata", async {
-        Ok(())
-    })
-    .await
-    .unwrap();
+    activity::logged(&cli, &far, Action::RemoveVolume, "pgdata", async { Ok(()) })
+        .await
+        .unwrap();
 
     let all = ActivityQuery {
         limit: 100,
@@ -297,6 +297,11 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
         "newest first"
     );
     assert_eq!(entries[0].error, None);
+    assert_eq!(
+        (entries[0].front_end, entries[1].front_end),
+        (FrontEnd::Cli, FrontEnd::Window),
+        "each marked with the front end it came through"
+    );
     let failure = entries[1].error.as_ref().expect("the failure is kept");
     assert_eq!(failure.code, ErrorCode::NotFound);
     assert!(
@@ -334,6 +339,7 @@ async fn actions_are_logged_with_how_they_ended_searched_and_bounded() {
                 target: format!("c{n}"),
                 error: None,
                 duration_ms: 1,
+                front_end: berth_core::history::activity::FrontEnd::Cli,
             })
             .await
             .unwrap();

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use berth_core::history::activity::Activity;
+use berth_core::history::activity::{Activity, FrontEnd};
 use berth_core::history::store::{HISTORY_FILE, HOSTS_FILE};
 use berth_core::{EngineEvent, EventKind, HostId, SavedHost, StatsSample, Store};
 use sqlx::Connection;
@@ -86,6 +86,7 @@ pub async fn child(folder: &Path) {
             target: format!("c{n}"),
             error: None,
             duration_ms: 3,
+            front_end: FrontEnd::Window,
         };
         let saving = saved_host(n);
         let (a, b, c, d) = tokio::join!(

@@ -235,6 +235,8 @@ export type Activity = {
 	/**  Why it failed; `None` when it succeeded. */
 	error: ActivityError | null,
 	durationMs: number,
+	/**  What the user did it through. */
+	frontEnd: FrontEnd,
 };
 
 export type ActivityError = {
@@ -459,6 +461,9 @@ export type ExecRequest = {
 	cols: number,
 	rows: number,
 };
+
+/**  The front ends a user acts through: both write to the same log, each entry marked. */
+export type FrontEnd = "window" | "cli";
 
 /**  A key pair made for a host. */
 export type GeneratedKey = {

@@ -45,7 +45,88 @@ pub struct SystemPruned {
     pub volumes: Pruned,
 }
 
+/// What a system prune would remove now, by name, to show before asking.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PrunePreview {
+    /// Containers that are not running, paused or restarting.
+    pub containers: Vec<String>,
+    /// Networks of the user's no container is attached to (never the built-in ones).
+    pub networks: Vec<String>,
+    /// Images with no tag (dangling), by id.
+    pub images: Vec<String>,
+    /// Anonymous volumes no container mounts (what the engine prunes since Docker 23).
+    pub volumes: Vec<String>,
+}
+
+impl PrunePreview {
+    pub fn is_empty(&self) -> bool {
+        self.containers.is_empty()
+            && self.networks.is_empty()
+            && self.images.is_empty()
+            && self.volumes.is_empty()
+    }
+}
+
+/// The label the engine gives the volumes it makes for a container's anonymous mounts.
+const ANONYMOUS_VOLUME_LABEL: &str = "com.docker.volume.anonymous";
+
 impl Engine {
+    /// What [`Engine::system_prune`] would remove now (with `volumes`, volumes too). The
+    /// engine decides at the time of the prune; this is what the user confirms.
+    pub async fn system_prune_preview(&self, volumes: bool) -> Result<PrunePreview> {
+        use crate::engine::containers::ContainerState;
+        use crate::engine::networks::BUILT_IN_NETWORKS;
+        let containers = self.containers().await?;
+        let stays = |c: &&crate::engine::containers::Container| {
+            matches!(
+                c.state,
+                ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
+            )
+        };
+        let kept: Vec<_> = containers.iter().filter(stays).collect();
+        let networks = self
+            .networks()
+            .await?
+            .into_iter()
+            .map(|network| network.name)
+            .filter(|name| {
+                !BUILT_IN_NETWORKS.contains(&name.as_str())
+                    && !kept.iter().any(|c| c.networks.contains(name))
+            })
+            .collect();
+        let images = self
+            .images()
+            .await?
+            .into_iter()
+            .filter(|image| image.tags.is_empty() && !kept.iter().any(|c| c.image_id == image.id))
+            .map(|image| image.id)
+            .collect();
+        let volumes = match volumes {
+            false => Vec::new(),
+            true => self
+                .volumes()
+                .await?
+                .into_iter()
+                .filter(|volume| {
+                    volume.labels.contains_key(ANONYMOUS_VOLUME_LABEL)
+                        && !kept.iter().any(|c| c.volumes.contains(&volume.name))
+                })
+                .map(|volume| volume.name)
+                .collect(),
+        };
+        Ok(PrunePreview {
+            containers: containers
+                .iter()
+                .filter(|c| !stays(c))
+                .map(|c| c.name.clone())
+                .collect(),
+            networks,
+            images,
+            volumes,
+        })
+    }
+
     pub async fn disk_usage(&self) -> Result<DiskUsage> {
         let options = ListContainersOptionsBuilder::new()
             .all(true)

@@ -31,6 +31,35 @@ pub struct Activity {
     /// Why it failed; `None` when it succeeded.
     pub error: Option<ActivityError>,
     pub duration_ms: i64,
+    /// What the user did it through.
+    pub front_end: FrontEnd,
+}
+
+/// The front ends a user acts through: both write to the same log, each entry marked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum FrontEnd {
+    #[default]
+    Window,
+    Cli,
+}
+
+impl FrontEnd {
+    /// The name the log keeps (the column's text).
+    fn stored(self) -> &'static str {
+        match self {
+            FrontEnd::Window => "window",
+            FrontEnd::Cli => "cli",
+        }
+    }
+
+    /// A name as stored; one this build does not know (a newer Berth's) reads as the window.
+    fn from_stored(name: &str) -> Self {
+        match name {
+            "cli" => FrontEnd::Cli,
+            _ => FrontEnd::Window,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -121,10 +150,23 @@ impl Action {
     }
 }
 
-/// Runs `work`, the action `action` on `target` of `host`, and logs how it ended in `store`
-/// (when there is one: without it Berth still works, it only does not remember).
+/// Where a front end's actions are logged: the history database (when there is one: without it
+/// Berth still works, it only does not remember), each entry marked with the front end.
+#[derive(Clone)]
+pub struct ActivityLog {
+    pub(crate) store: Option<Store>,
+    pub(crate) front_end: FrontEnd,
+}
+
+impl ActivityLog {
+    pub fn new(store: Option<Store>, front_end: FrontEnd) -> Self {
+        Self { store, front_end }
+    }
+}
+
+/// Runs `work`, the action `action` on `target` of `host`, and logs how it ended in `log`.
 pub async fn logged<T>(
-    store: Option<&Store>,
+    log: &ActivityLog,
     host: &HostId,
     action: Action,
     target: &str,
@@ -139,7 +181,7 @@ pub async fn logged<T>(
         Ok(_) => tracing::info!(%host, %action, target, "done"),
         Err(err) => tracing::warn!(%host, %action, target, %err, "failed"),
     }
-    if let Some(store) = store {
+    if let Some(store) = &log.store {
         let entry = Activity {
             time_ms,
             host: host.clone(),
@@ -150,6 +192,7 @@ pub async fn logged<T>(
                 message: err.to_string(),
             }),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            front_end: log.front_end,
         };
         if let Err(err) = store.record_activity(&entry).await {
             tracing::warn!(%err, "an action could not be logged");
@@ -162,8 +205,9 @@ impl Store {
     pub async fn record_activity(&self, entry: &Activity) -> Result<()> {
         let code = entry.error.as_ref().map(|e| code_name(e.code));
         sqlx::query(
-            "INSERT INTO activity (time_ms, host, action, target, error_code, error, duration_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO activity \
+             (time_ms, host, action, target, error_code, error, duration_ms, front_end) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(entry.time_ms)
         .bind(entry.host.as_str())
@@ -172,6 +216,7 @@ impl Store {
         .bind(code)
         .bind(entry.error.as_ref().map(|e| e.message.as_str()))
         .bind(entry.duration_ms)
+        .bind(entry.front_end.stored())
         .execute(&self.pool)
         .await
         .map_err(db_error)?;
@@ -182,7 +227,8 @@ impl Store {
     pub async fn activity(&self, query: &ActivityQuery) -> Result<Vec<Activity>> {
         let pattern = format!("%{}%", query.search.trim().to_lowercase());
         let rows = sqlx::query(
-            "SELECT time_ms, host, action, target, error_code, error, duration_ms FROM activity \
+            "SELECT time_ms, host, action, target, error_code, error, duration_ms, front_end \
+             FROM activity \
              WHERE (?1 IS NULL OR host = ?1) \
                AND (NOT ?2 OR error_code IS NOT NULL) \
                AND (lower(action) LIKE ?3 OR lower(target) LIKE ?3 \
@@ -213,6 +259,9 @@ impl Store {
                     target: row.try_get("target").map_err(db_error)?,
                     error,
                     duration_ms: row.try_get("duration_ms").map_err(db_error)?,
+                    front_end: FrontEnd::from_stored(
+                        &row.try_get::<String, _>("front_end").map_err(db_error)?,
+                    ),
                 })
             })
             .collect()
@@ -262,7 +311,7 @@ pub fn to_csv(entries: &[Activity]) -> String {
             text
         }
     };
-    let mut csv = String::from("time,host,action,target,result,error,duration_ms\r\n");
+    let mut csv = String::from("time,host,action,target,result,error,duration_ms,front_end\r\n");
     for entry in entries.iter().rev() {
         let time =
             time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(entry.time_ms) * 1_000_000)
@@ -284,6 +333,7 @@ pub fn to_csv(entries: &[Activity]) -> String {
             result,
             field(error),
             entry.duration_ms.to_string(),
+            entry.front_end.stored().to_owned(),
         ];
         csv.push_str(&row.join(","));
         csv.push_str("\r\n");
@@ -318,13 +368,14 @@ mod tests {
                 message: m.into(),
             }),
             duration_ms: 12,
+            front_end: FrontEnd::Window,
         };
         let csv = to_csv(&[entry(2_000, Some("is\nrestarting")), entry(1_000, None)]);
         assert_eq!(
             csv,
-            "time,host,action,target,result,error,duration_ms\r\n\
-             1970-01-01T00:00:01Z,local,stop container,\"web, \"\"blue\"\"\",ok,,12\r\n\
-             1970-01-01T00:00:02Z,local,stop container,\"web, \"\"blue\"\"\",conflict,\"is\nrestarting\",12\r\n"
+            "time,host,action,target,result,error,duration_ms,front_end\r\n\
+             1970-01-01T00:00:01Z,local,stop container,\"web, \"\"blue\"\"\",ok,,12,window\r\n\
+             1970-01-01T00:00:02Z,local,stop container,\"web, \"\"blue\"\"\",conflict,\"is\nrestarting\",12,window\r\n"
         );
     }
 
@@ -340,6 +391,7 @@ mod tests {
                 message: "@SUM(1+1)".into(),
             }),
             duration_ms: 1,
+            front_end: FrontEnd::Cli,
         };
         for (target, cell) in [
             ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),

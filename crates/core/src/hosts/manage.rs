@@ -76,7 +76,7 @@ impl Berth {
             self.add(spec)
         };
         let (id, name) = (&host.id, &host.name);
-        activity::logged(self.store.as_ref(), id, Action::SaveHost, name, save).await?;
+        activity::logged(&self.activity_log(), id, Action::SaveHost, name, save).await?;
         Ok(host)
     }
 
@@ -111,7 +111,14 @@ impl Berth {
                 .await?;
             self.remove(host)
         };
-        activity::logged(self.store.as_ref(), host, Action::RemoveHost, &name, remove).await?;
+        activity::logged(
+            &self.activity_log(),
+            host,
+            Action::RemoveHost,
+            &name,
+            remove,
+        )
+        .await?;
         forget_quietly(host).await;
         Ok(())
     }

@@ -70,6 +70,49 @@ impl SavedHost {
         }
     }
 
+    /// A host not saved yet from an address as a user types it: an engine address
+    /// (`tcp://…`, `unix://…`), `ssh://[user@]host[:port][/socket]`, or `[user@]host[:port]`.
+    /// The user is `default_user` when the address names none. Checked with
+    /// [`SavedHost::validate`] before it is tried or saved.
+    pub fn from_address(name: &str, address: &str, default_user: &str) -> Result<Self> {
+        let address = address.trim();
+        if address.starts_with("tcp://") || address.starts_with("unix://") {
+            return Ok(Self::direct(name, address));
+        }
+        let url = match address.starts_with("ssh://") {
+            true => address.to_owned(),
+            false => format!("ssh://{address}"),
+        };
+        let parsed = crate::hosts::import::parse_ssh_url(&url)
+            .map_err(|why| Error::InvalidInput(why).in_field("address"))?;
+        Ok(Self {
+            address: parsed.host,
+            port: parsed.port.unwrap_or(SSH_PORT),
+            user: parsed.user.unwrap_or_else(|| default_user.to_owned()),
+            socket: parsed.socket.unwrap_or_else(|| DEFAULT_SOCKET.to_owned()),
+            docker_host: None,
+            ..Self::direct(name, "")
+        })
+    }
+
+    /// A host not saved yet from one found in the user's SSH config, Docker contexts or
+    /// DOCKER_HOST, as the window's form is filled from it.
+    pub fn from_candidate(candidate: &crate::hosts::import::HostCandidate) -> Self {
+        Self {
+            address: candidate.address.clone(),
+            port: candidate.port,
+            user: candidate.user.clone(),
+            key_path: candidate.key_path.clone(),
+            socket: candidate
+                .socket
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SOCKET.to_owned()),
+            proxy_jump: candidate.proxy_jump.clone(),
+            docker_host: candidate.docker_host.clone(),
+            ..Self::direct(&candidate.name, "")
+        }
+    }
+
     /// Checks every field before anything is saved or dialed; the message names the field.
     /// An empty id is a host not saved yet: it can be tried, and gets its id as it is saved.
     pub fn validate(&self) -> Result<()> {

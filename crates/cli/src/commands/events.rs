@@ -1,0 +1,83 @@
+//! `events`: each chosen host's engine events as they happen (from `--since` first), one line
+//! each, or one JSON object per line with `-o json`.
+
+use std::process::ExitCode;
+
+use berth_core::streams::since;
+use berth_core::{EngineEvent, Error, Result};
+use futures_util::stream::{self, StreamExt};
+
+use crate::args::EventsArgs;
+use crate::commands::{host_name, now_seconds, several_hosts};
+use crate::output::{write_stdout, OnHost, Printer};
+use crate::Context;
+
+pub async fn events(context: &Context, args: &EventsArgs) -> Result<ExitCode> {
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| since::unix_seconds(text, now_seconds(), "since").map(|s| s.to_string()))
+        .transpose()?;
+    let hosts = context.berth.select_hosts(&context.choice)?;
+    let labelled = several_hosts(context);
+    let mut streams = Vec::new();
+    for host in hosts {
+        let engine = context.berth.connect(&host).await?;
+        let name = host_name(context, &host);
+        streams.push(
+            engine
+                .events(since.as_deref())
+                .map(move |event| (host.clone(), name.clone(), event))
+                .boxed(),
+        );
+    }
+    let json = matches!(context.printer, Printer::Json);
+    if !json && context.printer.is_data() {
+        return Err(Error::InvalidInput(
+            "events are printed as lines or, with -o json, one JSON object per line".to_owned(),
+        )
+        .in_field("output"));
+    }
+    let mut merged = stream::select_all(streams);
+    while let Some((host, name, event)) = merged.next().await {
+        let event = event?;
+        let line = if json {
+            let on_host = OnHost {
+                host: &host,
+                host_name: &name,
+                item: &event,
+            };
+            serde_json::to_string(&on_host)
+                .map_err(|e| Error::Internal(format!("could not print an event: {e}")))?
+        } else {
+            text(&event, labelled.then_some(name.as_str()))
+        };
+        write_stdout(format!("{line}\n").as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An event as `docker events` prints it: time, kind, action, id and name.
+fn text(event: &EngineEvent, host: Option<&str>) -> String {
+    let time =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(event.time_ms) * 1_000_000)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+    let kind = serde_json::to_value(event.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let host = host.map(|h| format!("{h} ")).unwrap_or_default();
+    let exit = event
+        .exit_code
+        .map(|code| format!(", exitCode={code}"))
+        .unwrap_or_default();
+    format!(
+        "{time} {host}{kind} {} {} (name={}{exit})",
+        event.action, event.id, event.name
+    )
+}

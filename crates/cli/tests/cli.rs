@@ -1,0 +1,404 @@
+//! berthctl run as a process, as a user or a script runs it, against the real local engine and
+//! the SSH test host. Each test has a profile of its own (XDG_DATA_HOME), so it reads and
+//! leaves nothing in the user's.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
+use berth_testkit::{docker, inspect, Labelled, RemoteHost, PATIENCE, REGISTRY_BUSYBOX};
+use serde_json::Value;
+
+/// A private profile folder (what XDG_DATA_HOME points at), empty.
+fn profile(test: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("berthctl-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// berthctl with the profile in `data`, no colour and no DOCKER_HOST of the caller's.
+fn berthctl(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_berthctl"));
+    command
+        .env("XDG_DATA_HOME", data)
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    berthctl(data).args(args).output().expect("berthctl runs")
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let out = run(data, args);
+    assert!(
+        out.status.success(),
+        "berthctl {args:?}: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Saves the SSH test host in `data`'s profile as `name`, the way a user does: the unknown
+/// host key refused first (exit code 5, its fingerprint shown), then accepted by fingerprint.
+fn save_remote(data: &Path, remote: &RemoteHost, name: &str) {
+    let address = format!("{}@{}", remote.user, remote.address);
+    let key = remote.key("ed25519");
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "hosts",
+            "add",
+            "--no-input",
+            "--name",
+            name,
+            "--address",
+            &address,
+            "--key",
+            key.to_str().unwrap(),
+            "--socket",
+        ];
+        let socket = remote.socket();
+        args.push(&socket);
+        args.extend_from_slice(extra);
+        run(data, &args)
+    };
+    let unknown = add(&[]);
+    let stderr = String::from_utf8_lossy(&unknown.stderr).to_string();
+    assert_eq!(unknown.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("berthctl: host_key_unknown: "), "{stderr}");
+    let fingerprint = stderr
+        .split_whitespace()
+        .find(|word| word.starts_with("SHA256:"))
+        .expect("the fingerprint is shown")
+        .trim_end_matches(['.', ','])
+        .to_owned();
+    let saved = add(&["--accept-host-key", &fingerprint]);
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+}
+
+#[test]
+fn ps_all_hosts_json_lists_the_local_and_the_ssh_hosts_containers() {
+    let data = profile("all-hosts");
+    let remote = RemoteHost::get();
+    save_remote(&data, &remote, "Namespace");
+    let here = Labelled::new("cli-all-hosts");
+    let there = remote.labelled("cli-all-hosts");
+    let local_name = here.name("cli-here");
+    let remote_name = there.name("cli-there");
+    here.run_sleeper(&local_name, &[]);
+    there.run_sleeper(&remote_name, &[]);
+
+    let listed: Value =
+        serde_json::from_str(&ok(&data, &["ps", "--all-hosts", "-o", "json"])).unwrap();
+    let host_of = |name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["hostName"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(host_of(&local_name).as_deref(), Some("Local"), "{listed}");
+    assert_eq!(
+        host_of(&remote_name).as_deref(),
+        Some("Namespace"),
+        "{listed}"
+    );
+
+    // The table says which host each row is from; one host by name shows only its own.
+    let table = ok(&data, &["ps", "--all-hosts"]);
+    assert!(table.starts_with("HOST"), "{table}");
+    let remote_only = ok(&data, &["-H", "Namespace", "ps", "--format", "{{.Name}}"]);
+    assert!(
+        remote_only.lines().any(|l| l == remote_name),
+        "{remote_only}"
+    );
+    assert!(!remote_only.contains(&local_name), "{remote_only}");
+}
+
+#[test]
+fn an_offline_host_is_reported_on_stderr_and_the_others_still_listed() {
+    let data = profile("offline");
+    ok(
+        &data,
+        &[
+            "hosts",
+            "add",
+            "--no-input",
+            "--name",
+            "Sock",
+            "--address",
+            "unix:///var/run/docker.sock",
+        ],
+    );
+    let here = Labelled::new("cli-offline");
+    let name = here.name("cli-online");
+    here.run_sleeper(&name, &[]);
+    let out = run(&data, &["-H", "Local", "-H", "tcp://127.0.0.1:9", "ps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "unreachable: {stderr}");
+    assert!(
+        stderr.contains("berthctl: engine_unreachable: tcp://127.0.0.1:9: "),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&name));
+}
+
+#[test]
+fn a_stop_is_seen_by_docker_inspect_and_logged_as_the_clis() {
+    let data = profile("stop");
+    let here = Labelled::new("cli-stop");
+    let name = here.name("cli-stop");
+    let id = here.run_sleeper(&name, &[]);
+    assert_eq!(ok(&data, &["stop", &id[..10]]).trim(), &id[..10]);
+    assert_eq!(inspect(&id, "{{.State.Status}}"), "exited");
+    let again = run(&data, &["start", "no-such-container-anywhere"]);
+    assert_eq!(again.status.code(), Some(3), "not found");
+
+    // The window's activity log has it, marked as done through the CLI.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let logged = runtime.block_on(async {
+        let folder = data.join(berth_core::profile::IDENTIFIER);
+        let (berth, _) =
+            berth_core::Berth::open_for_commands(&folder, berth_core::LocalEnv::default()).await;
+        let query = berth_core::history::activity::ActivityQuery {
+            limit: 10,
+            ..Default::default()
+        };
+        let logged = berth.activity(&query).await.unwrap();
+        berth.close().await;
+        logged
+    });
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0].action, "stop container");
+    assert_eq!(logged[0].target, name);
+    assert_eq!(logged[0].front_end, berth_core::FrontEnd::Cli);
+}
+
+#[test]
+fn logs_follow_prints_lines_as_they_come() {
+    let data = profile("logs");
+    let here = Labelled::new("cli-logs");
+    let name = here.name("cli-ticker");
+    here.run(
+        &name,
+        &[],
+        &[
+            "sh",
+            "-c",
+            "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done",
+        ],
+    );
+    let mut child = berthctl(&data)
+        .args(["logs", "-f", "--tail", "1", &name])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let started = Instant::now();
+    // Lines written after berthctl started reach it while it runs.
+    let later: Vec<String> = lines.by_ref().take(3).map(Result::unwrap).collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.starts_with("tick "), "{first}");
+    let number = |line: &str| line.trim_start_matches("tick ").parse::<u32>().unwrap();
+    assert_eq!(
+        number(&later[2]),
+        number(&first) + 3,
+        "{first} then {later:?}"
+    );
+    assert!(started.elapsed() < PATIENCE);
+
+    // --grep keeps matching lines only; a bad pattern is refused before anything runs.
+    let out = ok(&data, &["logs", "--grep", "tick [0-9]*0$", &name]);
+    assert!(out.lines().all(|l| l.ends_with('0')), "{out}");
+    let bad = run(&data, &["logs", "--grep", "(", &name]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Runs `berthctl exec -it NAME sh` in a pseudo-terminal (Python's pty module): asks `stty
+/// size`, resizes the terminal (and signals SIGWINCH as a terminal emulator does), asks again.
+const PTY_DRIVER: &str = r#"
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+def size(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+size(fd, 30, 100)
+out = b""
+def read_until(marker, deadline=20):
+    global out
+    end = time.time() + deadline
+    while marker not in out and time.time() < end:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+time.sleep(1.0)
+# The marker is printed as the shell works it out, so the echo of the line typed is not it.
+os.write(fd, b"stty size; echo first-$((1+1))\r")
+read_until(b"first-2\r\n")
+size(fd, 40, 120)
+os.kill(pid, signal.SIGWINCH)
+time.sleep(1.0)
+os.write(fd, b"stty size; echo second-$((1+1))\r")
+read_until(b"second-2\r\n")
+os.write(fd, b"exit 7\r")
+read_until(b"\x00", 5)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.stdout.write("\nEXIT %d\n" % os.waitstatus_to_exitcode(status))
+"#;
+
+#[test]
+fn exec_it_runs_in_a_terminal_that_follows_its_size() {
+    let data = profile("exec");
+    let here = Labelled::new("cli-exec");
+    let name = here.name("cli-exec");
+    here.run_sleeper(&name, &[]);
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            PTY_DRIVER,
+            env!("CARGO_BIN_EXE_berthctl"),
+            "exec",
+            "-it",
+            &name,
+            "sh",
+        ])
+        .env("XDG_DATA_HOME", &data)
+        .env_remove("DOCKER_HOST")
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("30 100\r\n"), "the first size: {text}");
+    assert!(
+        text.contains("40 120\r\n"),
+        "the size after the resize: {text}"
+    );
+    assert!(text.contains("EXIT 7"), "the command's exit code: {text}");
+}
+
+#[test]
+fn pull_fetches_from_the_local_registry() {
+    let data = profile("pull");
+    let here = Labelled::new("cli-pull");
+    // A tag of this test's own in the local registry, not on the engine until pulled.
+    let tag = format!(
+        "127.0.0.1:5000/berth-test/tagged:cli-{}",
+        std::process::id()
+    );
+    docker(&["pull", REGISTRY_BUSYBOX]);
+    docker(&["tag", REGISTRY_BUSYBOX, &tag]);
+    docker(&["push", &tag]);
+    docker(&["rmi", &tag]);
+    let out = ok(&data, &["pull", &tag]);
+    assert!(out.contains("pulled on Local"), "{out}");
+    let present = Command::new("docker")
+        .args(["image", "inspect", &tag])
+        .output()
+        .unwrap();
+    docker(&["rmi", &tag]);
+    assert!(present.status.success(), "the image is on the engine");
+    drop(here);
+    let bad = run(&data, &["pull", "Not A Reference"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "refused before the engine is asked"
+    );
+}
+
+#[test]
+fn a_changed_host_key_ends_with_its_exit_code_and_nothing_is_sent() {
+    let data = profile("changed-key");
+    let remote = RemoteHost::get();
+    save_remote(&data, &remote, "Namespace");
+    // Berth's own known_hosts now says the host has another key (a client key, as if the
+    // host were someone else).
+    let known = data
+        .join(berth_core::profile::IDENTIFIER)
+        .join("known_hosts");
+    let other = std::fs::read_to_string(remote.key("rsa.pub")).unwrap();
+    let other_key: Vec<&str> = other.split_whitespace().take(2).collect();
+    std::fs::write(
+        &known,
+        format!("{} {}\n", remote.address, other_key.join(" ")),
+    )
+    .unwrap();
+    let out = run(&data, &["-H", "Namespace", "ps"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("berthctl: host_key_changed: "), "{stderr}");
+}
+
+#[test]
+fn completions_are_generated_and_name_containers_and_hosts() {
+    let data = profile("completion");
+    for shell in ["bash", "zsh", "fish"] {
+        let script = ok(&data, &["completion", shell]);
+        assert!(
+            script.contains("COMPLETE") && script.contains("berthctl"),
+            "{shell}: {script}"
+        );
+    }
+    let here = Labelled::new("cli-completion");
+    let name = here.name("cli-complete-me");
+    here.run_sleeper(&name, &[]);
+    // What bash asks as the user presses Tab after `berthctl stop `.
+    let asked = berthctl(&data)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true")
+        .args(["--", "berthctl", "stop", ""])
+        .output()
+        .unwrap();
+    let candidates = String::from_utf8_lossy(&asked.stdout);
+    assert!(candidates.lines().any(|l| l == name), "{candidates}");
+    let asked = berthctl(&data)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true")
+        .args(["--", "berthctl", "-H", ""])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&asked.stdout)
+        .lines()
+        .any(|l| l == "Local"));
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_runs() {
+    let data = profile("usage");
+    let cases: [&[&str]; 5] = [
+        &["ps", "--filter", "colour=red"],
+        &["ps", "--format", "{{.Nope}}"],
+        &["logs", "--since", "yesterday", "x"],
+        &["--all-hosts", "-H", "Local", "ps"],
+        &["-H", "no-such-host", "ps"],
+    ];
+    for args in cases {
+        let out = run(&data, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("berthctl: "), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(2 | 3)),
+            "{args:?}: {stderr}"
+        );
+    }
+}
