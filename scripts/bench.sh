@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark: a release build of the core measured against peers in the same run (raw
-# socket HTTP, docker logs, docker stats) on the local engine, and the same engine over SSH;
+# socket HTTP, docker ps, docker logs, docker stats) on the local engine, and the same engine over SSH;
 # alerts as far as the desktop's notification service; the whole app's start and idle memory.
 # Prints figures and ratios.
 set -euo pipefail
@@ -12,7 +12,7 @@ tests/env/install.sh
 . tests/env/node.sh
 tests/env/engine.sh
 tests/env/sshhost.sh
-cargo build --locked --release -q -p berth-bench
+cargo build --locked --release -q -p berth-bench -p berthctl
 # The stats section's target peer: oxker, a Rust TUI on the same client library.
 command -v oxker >/dev/null 2>&1 || cargo install oxker --locked --version 0.13.4
 if [ $# -eq 0 ] || [[ " $* " == *" app "* ]]; then

@@ -40,13 +40,18 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 npm --prefix ui run check
 # Berth installs on Windows too: the core and the shell must build there, with everything
 # Unix-only behind cfg (macOS needs Apple's SDK, which no Linux machine has).
-RUSTFLAGS="-D warnings" cargo check --locked --target x86_64-pc-windows-gnu -p berth-core -p berth
+RUSTFLAGS="-D warnings" cargo check --locked --target x86_64-pc-windows-gnu -p berth-core -p berth -p berthctl
 if cargo tree --locked -p berth-core -e normal | grep -q ' tauri'; then
   echo "berth-core must not depend on tauri" >&2
   exit 1
 fi
+# berthctl is a front end of its own on the core: not even its tests pull in the window's crates.
+if cargo tree --locked -p berthctl | grep -q ' tauri'; then
+  echo "berthctl must not depend on tauri" >&2
+  exit 1
+fi
 
-step "Rust tests: core and shell against the real engines; bindings up to date"
+step "Rust tests: core, shell and berthctl against the real engines; bindings up to date"
 # In a session with a Secret Service, for the remembered-passphrase tests.
 tests/env/keyring-session.sh cargo test --locked
 

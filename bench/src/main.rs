@@ -40,6 +40,7 @@ async fn main() {
         let running = start_containers(&t, STATS_CONTAINERS);
         if wanted("list") {
             list(&engine).await;
+            cli_ps();
         }
         if wanted("stats") {
             stats(&engine, &running).await;
@@ -186,6 +187,47 @@ async fn list(engine: &Engine) {
     println!("  raw HTTP       {peer:>9.2} ms  (request and read on the socket, no parsing)");
     println!(
         "  ratio          {:>12}  (target ≤ 1.1×)\n",
+        ratio(ours, peer)
+    );
+}
+
+/// `berthctl ps` against `docker ps`, each a whole process (start, find the engine, list,
+/// print), alternated on the same engine and its containers.
+fn cli_ps() {
+    let berthctl = std::env::current_exe().unwrap().with_file_name("berthctl");
+    // A profile of the benchmark's own: the user's is neither read nor written.
+    let profile = std::env::temp_dir().join(format!("berth-bench-cli-{}", std::process::id()));
+    let time = |program: &std::path::Path| {
+        let start = Instant::now();
+        let out = Command::new(program)
+            .arg("ps")
+            .env("XDG_DATA_HOME", &profile)
+            .stdout(Stdio::piped())
+            .output()
+            .expect("it runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        start.elapsed().as_secs_f64() * 1000.0
+    };
+    let docker_cli = std::path::Path::new("docker");
+    // Once each first: the profile's databases are made, the binaries are in the page cache.
+    time(&berthctl);
+    time(docker_cli);
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    for _ in 0..LIST_ROUNDS {
+        ours.push(time(&berthctl));
+        peer.push(time(docker_cli));
+    }
+    let _ = std::fs::remove_dir_all(&profile);
+    let (ours, peer) = (median(ours), median(peer));
+    println!("berthctl ps as a whole process, {STATS_CONTAINERS} running containers, median of {LIST_ROUNDS}");
+    println!("  berthctl ps    {ours:>9.2} ms");
+    println!("  docker ps      {peer:>9.2} ms");
+    println!(
+        "  ratio          {:>12}  (target ≤ 1×)\n",
         ratio(ours, peer)
     );
 }

@@ -543,3 +543,89 @@ fn a_page_that_does_not_acknowledge_is_sent_one_window_and_the_engine_read_pause
         json!([])
     );
 }
+
+/// berthctl beside this test binary (target/debug), built with the workspace's tests.
+fn berthctl() -> std::process::Command {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .join("berthctl");
+    assert!(
+        path.exists(),
+        "{} is missing: cargo build -p berthctl",
+        path.display()
+    );
+    let mut command = std::process::Command::new(path);
+    command
+        .env("XDG_DATA_HOME", private_data_folder())
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+#[test]
+fn a_host_saved_in_the_window_is_in_berthctl_and_the_reverse_and_its_actions_in_activity() {
+    let data = private_data_folder().join("dev.berth.desktop");
+    std::fs::create_dir_all(&data).unwrap();
+    let (_app, window) = app_in(&data, Vec::new());
+    let host = json!({
+        "id": "", "name": "From the window", "address": "", "port": 22, "user": "",
+        "keyPath": null, "socket": "/var/run/docker.sock", "tags": [], "proxyJump": null,
+        "dockerHost": "unix:///var/run/docker.sock", "createdMs": 0, "lastSeenMs": null,
+    });
+    let saved = invoke(
+        &window,
+        "hosts_save",
+        json!({"host": host, "passphrase": null, "remember": false}),
+    )
+    .expect("saved");
+    let listed = berthctl()
+        .args(["hosts", "ls", "-o", "json"])
+        .output()
+        .unwrap();
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["name"] == "From the window" && h["id"] == saved["id"]),
+        "berthctl lists the window's host: {listed}"
+    );
+
+    let added = berthctl()
+        .args(["hosts", "add", "--no-input", "--name", "From berthctl"])
+        .args(["--address", "unix:///var/run/docker.sock"])
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let in_window = invoke(&window, "hosts_saved", json!({})).unwrap();
+    let from_cli = in_window
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "From berthctl")
+        .unwrap_or_else(|| panic!("the window has berthctl's host: {in_window}"))
+        .clone();
+
+    // The Activity view lists what berthctl did, marked as the CLI's.
+    let activity = invoke(
+        &window,
+        "activity_list",
+        json!({"query": {"host": from_cli["id"], "search": "", "failedOnly": false, "limit": 10}}),
+    )
+    .unwrap();
+    assert_eq!(activity[0]["action"], "save host", "{activity}");
+    assert_eq!(activity[0]["frontEnd"], "cli", "{activity}");
+
+    for id in [&saved["id"], &from_cli["id"]] {
+        invoke(&window, "hosts_remove", json!({"host": id})).expect("removed");
+    }
+}
