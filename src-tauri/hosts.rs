@@ -15,6 +15,14 @@ pub async fn hosts_saved(berth: State<'_, Berth>) -> IpcResult<Vec<SavedHost>> {
     Ok(berth.saved_hosts().await?)
 }
 
+/// Watches what berthctl saved, edited or removed since the window last looked (the window
+/// asks when it gains focus); whether anything changed, for the window to load the hosts again.
+#[tauri::command]
+#[specta::specta]
+pub async fn hosts_follow_saved(berth: State<'_, Berth>) -> IpcResult<bool> {
+    Ok(berth.follow_saved_hosts().await?)
+}
+
 /// Tries a host before it is saved: the SSH login, then its engine. `accept` is the host key
 /// the user has accepted (host, port and fingerprint, as the refusal gave them), when it was
 /// unknown.

@@ -82,6 +82,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             tray::tray_items,
             commands::link_open,
             hosts::hosts_saved,
+            hosts::hosts_follow_saved,
             hosts::hosts_test,
             hosts::hosts_forget_key,
             hosts::hosts_save,

@@ -615,6 +615,27 @@ fn a_host_saved_in_the_window_is_in_berthctl_and_the_reverse_and_its_actions_in_
         .unwrap_or_else(|| panic!("the window has berthctl's host: {in_window}"))
         .clone();
 
+    // The window, coming back into focus, watches it, once.
+    let watched = |window: &MockWindow, id: &Value| {
+        invoke(window, "hosts_state", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| &h["host"] == id)
+    };
+    assert!(!watched(&window, &from_cli["id"]));
+    assert_eq!(
+        invoke(&window, "hosts_follow_saved", json!({})).unwrap(),
+        true
+    );
+    assert!(watched(&window, &from_cli["id"]), "watched once followed");
+    assert_eq!(
+        invoke(&window, "hosts_follow_saved", json!({})).unwrap(),
+        false,
+        "nothing new the second time, its own saves included"
+    );
+
     // The Activity view lists what berthctl did, marked as the CLI's.
     let activity = invoke(
         &window,
@@ -625,7 +646,20 @@ fn a_host_saved_in_the_window_is_in_berthctl_and_the_reverse_and_its_actions_in_
     assert_eq!(activity[0]["action"], "save host", "{activity}");
     assert_eq!(activity[0]["frontEnd"], "cli", "{activity}");
 
-    for id in [&saved["id"], &from_cli["id"]] {
-        invoke(&window, "hosts_remove", json!({"host": id})).expect("removed");
-    }
+    // Removed in berthctl, it is no longer watched once followed.
+    let removed = berthctl()
+        .args(["hosts", "rm", "--force", "From berthctl"])
+        .output()
+        .unwrap();
+    assert!(
+        removed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+    assert_eq!(
+        invoke(&window, "hosts_follow_saved", json!({})).unwrap(),
+        true
+    );
+    assert!(!watched(&window, &from_cli["id"]));
+    invoke(&window, "hosts_remove", json!({"host": saved["id"]})).expect("removed");
 }

@@ -38,6 +38,24 @@ function host(over: Partial<HostState> = {}): HostState {
 }
 
 
+describe("hosts saved in berthctl", () => {
+  it("are loaded when the window comes back into focus and berthctl changed any", async () => {
+    let changed = false;
+    const calls = mockBackend(host(), (call) => (call.cmd === "hosts_follow_saved" ? changed : null));
+    render(App);
+    await screen.findByText("blog");
+    const loads = () => calls.filter((c) => c.cmd === "hosts_state").length;
+    const before = loads();
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "hosts_follow_saved")).toHaveLength(1));
+    await tick();
+    expect(loads()).toBe(before);
+    changed = true;
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(loads()).toBe(before + 1));
+  });
+});
+
 describe("the containers window", () => {
   it("lists containers with compose groups and filters by search", async () => {
     mockBackend(host());

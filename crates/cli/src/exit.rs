@@ -45,14 +45,6 @@ pub fn code_for(code: ErrorCode) -> u8 {
     }
 }
 
-/// The error's code as the window and the activity log write it (`not_found`, …).
-pub fn code_name(code: ErrorCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "internal".to_owned())
-}
-
 /// Prints `err` on stderr, with the field it is about when it names one.
 pub fn report(err: &Error) {
     report_on(None, err);
@@ -65,7 +57,7 @@ fn report_on(host: Option<&str>, err: &Error) {
         .map(|field| format!(" ({})", flag_of(field)))
         .unwrap_or_default();
     let host = host.map(|host| format!("{host}: ")).unwrap_or_default();
-    eprintln!("berthctl: {}: {host}{err}{field}", code_name(err.code()));
+    eprintln!("berthctl: {}: {host}{err}{field}", err.code().name());
 }
 
 /// Prints `err` and returns the exit code it ends with.
@@ -144,6 +136,5 @@ mod tests {
                 FAILED
             ]
         );
-        assert_eq!(code_name(ErrorCode::HostKeyChanged), "host_key_changed");
     }
 }

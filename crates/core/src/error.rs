@@ -33,6 +33,24 @@ pub enum ErrorCode {
     KeyringUnavailable,
 }
 
+impl ErrorCode {
+    /// The code as it crosses IPC, is kept in the activity log and ends berthctl's messages
+    /// (`host_key_changed`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// A code by its [`ErrorCode::name`]; one this build does not know (written by a newer
+    /// Berth) reads as internal.
+    pub fn from_name(name: &str) -> Self {
+        serde_json::from_value(serde_json::Value::String(name.to_owned()))
+            .unwrap_or(ErrorCode::Internal)
+    }
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
@@ -297,6 +315,19 @@ pub(crate) fn the_changed_field<T: Serialize>(good: &T, bad: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_named_as_they_cross_ipc_and_are_stored() {
+        assert_eq!(ErrorCode::EngineUnreachable.name(), "engine_unreachable");
+        assert_eq!(
+            ErrorCode::from_name("engine_unreachable"),
+            ErrorCode::EngineUnreachable
+        );
+        assert_eq!(
+            ErrorCode::from_name("from_a_later_berth"),
+            ErrorCode::Internal
+        );
+    }
 
     #[test]
     fn engine_status_codes_map_to_stable_codes() {

@@ -86,6 +86,9 @@ struct Profile {
     known_hosts: KnownHostsFiles,
     /// The home folder and Docker's settings: where keys are made and hosts imported from.
     env: LocalEnv,
+    /// The saved hosts as this front end last knew them, to tell what another one (berthctl
+    /// beside the window) changed since (see `follow_saved_hosts`).
+    known_saved: std::sync::Mutex<Vec<SavedHost>>,
 }
 
 impl Berth {
@@ -420,16 +423,23 @@ async fn open_profile(folder: &Path, env: LocalEnv) -> (Option<Store>, Profile, 
         settings,
         known_hosts,
         env,
+        known_saved: std::sync::Mutex::default(),
     };
     (store, profile, set_aside)
 }
 
-/// The hosts the user saved, ready to connect (with the passphrases they asked to remember).
+/// The hosts the user saved, ready to connect (with the passphrases they asked to remember);
+/// the profile remembers them as known.
 async fn saved_hosts(store: Option<&Store>, profile: &Profile) -> Vec<HostSpec> {
-    match store {
-        Some(store) => hosts::saved::watched(store, &profile.known_hosts).await,
-        None => Vec::new(),
-    }
+    let Some(store) = store else {
+        return Vec::new();
+    };
+    let (saved, specs) = hosts::saved::watched(store, &profile.known_hosts).await;
+    *profile
+        .known_saved
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = saved;
+    specs
 }
 
 /// Compacts the history every minute, keeping stats as long as the settings say at the time.

@@ -165,6 +165,8 @@ function openStream<M, O>(
 export const backend = {
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
   hostsSaved: () => unwrap(commands.hostsSaved()),
+  /** Watches what berthctl saved, edited or removed meanwhile; resolves to whether anything changed. */
+  hostsFollowSaved: () => unwrap(commands.hostsFollowSaved()),
   /** Hosts from ~/.ssh/config, Docker contexts and DOCKER_HOST, to pre-fill the add-host form. */
   hostsImport: () => unwrap(commands.hostsImport()),
   /** Logs in and asks the engine; `accept` is the host key the user has accepted, as the refusal named it. */

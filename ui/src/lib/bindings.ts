@@ -128,6 +128,11 @@ export const commands = {
 	/**  The hosts the user saved. */
 	hostsSaved: () => typedError<SavedHost[], IpcError>(__TAURI_INVOKE("hosts_saved")),
 	/**
+	 *  Watches what berthctl saved, edited or removed since the window last looked (the window
+	 *  asks when it gains focus); whether anything changed, for the window to load the hosts again.
+	 */
+	hostsFollowSaved: () => typedError<boolean, IpcError>(__TAURI_INVOKE("hosts_follow_saved")),
+	/**
 	 *  Tries a host before it is saved: the SSH login, then its engine. `accept` is the host key
 	 *  the user has accepted (host, port and fingerprint, as the refusal gave them), when it was
 	 *  unknown.

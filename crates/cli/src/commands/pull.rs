@@ -48,7 +48,6 @@ pub async fn pull(context: &Context, args: &PullArgs) -> Result<ExitCode> {
             Err(err) => outcome.failed_on(&host_name(context, host), &err),
         }
     }
-    let _ = bars.clear();
     crate::output::write_stdout(done.as_bytes())?;
     Ok(outcome.exit_code())
 }

@@ -73,7 +73,9 @@ impl Berth {
             };
             // An edited host reconnects with its new details.
             let _ = self.remove(&host.id);
-            self.add(spec)
+            self.add(spec)?;
+            self.know_saved(&host.id, Some(&host));
+            Ok(())
         };
         let (id, name) = (&host.id, &host.name);
         activity::logged(&self.activity_log(), id, Action::SaveHost, name, save).await?;
@@ -111,6 +113,7 @@ impl Berth {
                 .await?;
             // A host another front end saved since this one started is not watched here.
             let _ = self.remove(host);
+            self.know_saved(host, None);
             Ok(())
         };
         activity::logged(
@@ -123,6 +126,62 @@ impl Berth {
         .await?;
         forget_quietly(host).await;
         Ok(())
+    }
+
+    /// Follows what another front end (berthctl, while the window is open) did to the saved
+    /// hosts since this one last looked: a new host is watched, an edited one reconnects with
+    /// its new details, a removed one is no longer watched. Returns whether anything changed.
+    pub async fn follow_saved_hosts(&self) -> Result<bool> {
+        let profile = self.profile("saved hosts cannot be followed")?;
+        let now = self.saved_hosts().await?;
+        let before = std::mem::replace(
+            &mut *profile
+                .known_saved
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+            now.clone(),
+        );
+        // When Berth last reached a host changes as it is watched: not an edit.
+        let same = |a: &SavedHost, b: &SavedHost| {
+            SavedHost {
+                last_seen_ms: None,
+                ..a.clone()
+            } == SavedHost {
+                last_seen_ms: None,
+                ..b.clone()
+            }
+        };
+        let changed: Vec<SavedHost> = now
+            .iter()
+            .filter(|host| !before.iter().any(|old| same(old, host)))
+            .cloned()
+            .collect();
+        let gone: Vec<&SavedHost> = before
+            .iter()
+            .filter(|old| !now.iter().any(|host| host.id == old.id))
+            .collect();
+        for host in &gone {
+            let _ = self.remove(&host.id);
+        }
+        for spec in crate::hosts::saved::specs_of(&changed, &profile.known_hosts).await {
+            let _ = self.remove(&spec.id);
+            self.add(spec)?;
+        }
+        Ok(!changed.is_empty() || !gone.is_empty())
+    }
+
+    /// Records `host` (or, with `None`, its removal) as this front end's own doing, so that
+    /// [`Berth::follow_saved_hosts`] does not take it for another's.
+    fn know_saved(&self, id: &HostId, host: Option<&SavedHost>) {
+        let Some(profile) = &self.profile else {
+            return;
+        };
+        let mut known = profile
+            .known_saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        known.retain(|saved| &saved.id != id);
+        known.extend(host.cloned());
     }
 
     /// Makes a new ed25519 key pair for logging in to `host_name`: at `path` when given, else

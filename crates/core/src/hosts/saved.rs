@@ -261,16 +261,25 @@ impl SavedHost {
     }
 }
 
-/// The saved hosts to watch from the start. Their passphrases are not kept, so a host whose
-/// key needs one (and has none in the keyring) waits offline for it.
-pub(crate) async fn watched(store: &Store, known_hosts: &KnownHostsFiles) -> Vec<HostSpec> {
+/// The saved hosts, and those of them to watch. Their passphrases are not kept, so a host
+/// whose key needs one (and has none in the keyring) waits offline for it.
+pub(crate) async fn watched(
+    store: &Store,
+    known_hosts: &KnownHostsFiles,
+) -> (Vec<SavedHost>, Vec<HostSpec>) {
     let saved = match store.saved_hosts().await {
         Ok(saved) => saved,
         Err(err) => {
             tracing::error!(%err, "the saved hosts could not be read");
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
     };
+    let specs = specs_of(&saved, known_hosts).await;
+    (saved, specs)
+}
+
+/// How to reach each of `saved` (those that are valid).
+pub(crate) async fn specs_of(saved: &[SavedHost], known_hosts: &KnownHostsFiles) -> Vec<HostSpec> {
     let specs = saved.iter().map(|host| async {
         host.spec_with_remembered_passphrase(known_hosts)
             .await
