@@ -358,28 +358,24 @@ fn completions_are_generated_and_name_containers_and_hosts() {
     let here = Labelled::new("cli-completion");
     let name = here.name("cli-complete-me");
     here.run_sleeper(&name, &[]);
-    // What bash asks as the user presses Tab after `berthctl stop `.
-    let asked = berthctl(&data)
-        .env("COMPLETE", "bash")
-        .env("_CLAP_COMPLETE_INDEX", "2")
-        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
-        .env("_CLAP_COMPLETE_SPACE", "true")
-        .args(["--", "berthctl", "stop", ""])
-        .output()
-        .unwrap();
-    let candidates = String::from_utf8_lossy(&asked.stdout);
-    assert!(candidates.lines().any(|l| l == name), "{candidates}");
-    let asked = berthctl(&data)
-        .env("COMPLETE", "bash")
-        .env("_CLAP_COMPLETE_INDEX", "2")
-        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
-        .env("_CLAP_COMPLETE_SPACE", "true")
-        .args(["--", "berthctl", "-H", ""])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&asked.stdout)
-        .lines()
-        .any(|l| l == "Local"));
+    // What bash asks as the user presses Tab after `berthctl stop ` and after `-H `.
+    let candidates = |words: &[&str]| {
+        let asked = berthctl(&data)
+            .env("COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", (words.len() + 1).to_string())
+            .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+            .env("_CLAP_COMPLETE_SPACE", "true")
+            .args(["--", "berthctl"])
+            .args(words)
+            .arg("")
+            .output()
+            .unwrap();
+        String::from_utf8(asked.stdout).unwrap()
+    };
+    let containers = candidates(&["stop"]);
+    assert!(containers.lines().any(|l| l == name), "{containers}");
+    let hosts = candidates(&["-H"]);
+    assert!(hosts.lines().any(|l| l == "Local"), "{hosts}");
 }
 
 #[test]

@@ -59,14 +59,7 @@ pub async fn events(context: &Context, args: &EventsArgs) -> Result<ExitCode> {
 
 /// An event as `docker events` prints it: time, kind, action, id and name.
 fn text(event: &EngineEvent, host: Option<&str>) -> String {
-    let time =
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(event.time_ms) * 1_000_000)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
+    let time = berth_core::history::store::rfc3339(event.time_ms);
     let kind = serde_json::to_value(event.kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

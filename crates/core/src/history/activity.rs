@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::engine::containers::ContainerAction;
 use crate::error::{ErrorCode, Result};
-use crate::history::store::{db_error, now_ms, Store};
+use crate::history::store::{db_error, now_ms, rfc3339, Store};
 use crate::hosts::HostId;
 
 /// Entries kept; older ones go when the store is compacted.
@@ -300,14 +300,7 @@ pub fn to_csv(entries: &[Activity]) -> String {
     };
     let mut csv = String::from("time,host,action,target,result,error,duration_ms,front_end\r\n");
     for entry in entries.iter().rev() {
-        let time =
-            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(entry.time_ms) * 1_000_000)
-                .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_else(|| entry.time_ms.to_string());
+        let time = rfc3339(entry.time_ms);
         let (result, error) = match &entry.error {
             Some(e) => (e.code.name(), e.message.as_str()),
             None => ("ok".to_owned(), ""),

@@ -91,6 +91,18 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// A time as the store records it (unix milliseconds) in RFC 3339, as exports and berthctl
+/// print it; the number itself when it is out of range.
+pub fn rfc3339(time_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(time_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| time_ms.to_string())
+}
+
 pub(crate) fn db_error(err: sqlx::Error) -> Error {
     Error::Internal(format!("the history database failed: {err}"))
 }
