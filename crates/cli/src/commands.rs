@@ -119,11 +119,12 @@ pub fn bytes(n: f64) -> String {
     }
 }
 
-/// "3 minutes ago" for a unix second.
+/// "3 minutes ago" for a unix second, as docker writes it.
 pub fn ago(unix_seconds: i64) -> String {
     let seconds = (now_seconds() - unix_seconds).max(0);
     let (n, unit) = match seconds {
-        0..60 => return "Less than a minute ago".to_owned(),
+        0 => return "Less than a second ago".to_owned(),
+        1..60 => (seconds, "second"),
         60..3600 => (seconds / 60, "minute"),
         3600..86_400 => (seconds / 3600, "hour"),
         86_400..604_800 => (seconds / 86_400, "day"),

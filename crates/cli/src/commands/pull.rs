@@ -63,6 +63,7 @@ async fn show(
         ProgressStyle::with_template("{prefix}{msg:<24} {bar:30} {bytes:>10}/{total_bytes:<10}")
             .expect("a valid template")
             .progress_chars("=> ");
+    let done_style = ProgressStyle::with_template("{prefix}{msg}").expect("a valid template");
     let prefix = prefix.map(|p| format!("{p}: ")).unwrap_or_default();
     let mut layers: HashMap<String, ProgressBar> = HashMap::new();
     while let Some(batch) = progress.next().await {
@@ -83,6 +84,10 @@ async fn show(
             let finished = matches!(report.status.as_str(), "Pull complete" | "Already exists");
             bar.set_message(report.status.clone());
             if finished {
+                if bar.length().unwrap_or(0) == 0 {
+                    // Nothing was downloaded ("Already exists"): the status alone, no empty bar.
+                    bar.set_style(done_style.clone());
+                }
                 bar.finish();
                 if !drawn {
                     eprintln!("{prefix}{layer}: {}", report.status);
