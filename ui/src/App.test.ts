@@ -726,8 +726,9 @@ describe("the activity log", () => {
   it("lists what was done with how it ended, filters in the core, and exports", async () => {
     const entries = [
       { timeMs: Date.now(), host: "local", action: "remove container", target: "blog", durationMs: 1500,
-        error: { code: "conflict", message: "container is running: stop it first" } },
-      { timeMs: Date.now() - 1000, host: "local", action: "stop container", target: "blog", durationMs: 312, error: null },
+        error: { code: "conflict", message: "container is running: stop it first" }, frontEnd: "window" },
+      { timeMs: Date.now() - 1000, host: "local", action: "stop container", target: "blog", durationMs: 312, error: null,
+        frontEnd: "cli" },
     ];
     const calls = mockBackend(host(), ({ cmd, args }) => {
       if (cmd === "activity_list") {
@@ -742,8 +743,11 @@ describe("the activity log", () => {
     let rows = await screen.findAllByTestId("activity-row");
     expect(rows.map((r) => r.textContent)).toEqual([
       expect.stringMatching(/Local.*remove container.*blog.*container is running: stop it first.*1\.5 s/),
-      expect.stringMatching(/Local.*stop container.*blog.*Done.*312 ms/),
+      expect.stringMatching(/Local.*stop container.*CLI.*blog.*Done.*312 ms/),
     ]);
+    // Only what berthctl did is marked as the CLI's.
+    expect(within(rows[0]).queryByTitle("Done with berthctl")).toBeNull();
+    expect(within(rows[1]).getByTitle("Done with berthctl").textContent).toBe("CLI");
 
     await fireEvent.click(screen.getByRole("button", { name: "Failed" }));
     await waitFor(() => expect(screen.getAllByTestId("activity-row")).toHaveLength(1));
