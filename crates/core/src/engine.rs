@@ -57,6 +57,36 @@ pub(crate) enum Dial {
     Ssh(crate::hosts::ssh::Dialer),
 }
 
+impl Dial {
+    /// bollard's client for the engine this dials, speaking API `version`.
+    fn docker(&self, address: &str, version: &bollard::ClientVersion) -> Result<Docker> {
+        let from_engine = |e| Error::from_engine(address, e);
+        match self {
+            #[cfg(unix)]
+            Dial::Unix(path) => {
+                Docker::connect_with_unix(&path.to_string_lossy(), REQUEST_TIMEOUT_SECS, version)
+                    .map_err(from_engine)
+            }
+            Dial::Tcp(authority) => {
+                Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
+                    .map_err(from_engine)
+            }
+            Dial::Tls(dialer) => {
+                crate::hosts::own_connections::docker(dialer.clone(), address, version)
+            }
+            // bollard's named-pipe connector.
+            #[cfg(windows)]
+            Dial::NamedPipe(pipe) => {
+                Docker::connect_with_named_pipe(pipe, REQUEST_TIMEOUT_SECS, version)
+                    .map_err(from_engine)
+            }
+            Dial::Ssh(dialer) => {
+                crate::hosts::own_connections::docker(dialer.clone(), address, version)
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineInfo {
@@ -94,32 +124,14 @@ impl Engine {
         accepted: Option<&AcceptedHostKey>,
     ) -> Result<Self> {
         let address = endpoint.to_string();
-        let version = bollard::API_DEFAULT_VERSION;
-        let (docker, dial) = match endpoint {
+        let dial = match endpoint {
             #[cfg(unix)]
-            Endpoint::Unix(path) => {
-                let docker = Docker::connect_with_unix(
-                    &path.to_string_lossy(),
-                    REQUEST_TIMEOUT_SECS,
-                    version,
-                )
-                .map_err(|e| Error::from_engine(&address, e))?;
-                (docker, Dial::Unix(path.clone()))
-            }
-            Endpoint::Tcp(authority) => {
-                let docker = Docker::connect_with_http(authority, REQUEST_TIMEOUT_SECS, version)
-                    .map_err(|e| Error::from_engine(&address, e))?;
-                (docker, Dial::Tcp(authority.clone()))
-            }
+            Endpoint::Unix(path) => Dial::Unix(path.clone()),
+            Endpoint::Tcp(authority) => Dial::Tcp(authority.clone()),
             Endpoint::Tls {
                 authority,
                 cert_dir,
-            } => {
-                let dialer = crate::hosts::tls::TlsDialer::new(authority, cert_dir)?;
-                let docker =
-                    crate::hosts::own_connections::docker(dialer.clone(), &address, version)?;
-                (docker, Dial::Tls(dialer))
-            }
+            } => Dial::Tls(crate::hosts::tls::TlsDialer::new(authority, cert_dir)?),
             // tokio (and so bollard) has Unix sockets only on Unix.
             #[cfg(not(unix))]
             Endpoint::Unix(path) => {
@@ -128,13 +140,9 @@ impl Engine {
                     reason: format!("Unix sockets are not supported on this platform, and {} is one; write npipe:////./pipe/docker_engine or tcp://host:port", path.display()),
                 });
             }
-            // Docker Desktop's engine on Windows: bollard's named-pipe connector.
+            // Docker Desktop's engine on Windows.
             #[cfg(windows)]
-            Endpoint::NamedPipe(pipe) => {
-                let docker = Docker::connect_with_named_pipe(pipe, REQUEST_TIMEOUT_SECS, version)
-                    .map_err(|e| Error::from_engine(&address, e))?;
-                (docker, Dial::NamedPipe(pipe.clone()))
-            }
+            Endpoint::NamedPipe(pipe) => Dial::NamedPipe(pipe.clone()),
             #[cfg(not(windows))]
             Endpoint::NamedPipe(pipe) => {
                 return Err(Error::EngineUnreachable {
@@ -142,18 +150,14 @@ impl Engine {
                     reason: format!("named pipes are Windows only, and {pipe} is one; on this system write unix:///var/run/docker.sock"),
                 });
             }
-            Endpoint::Ssh(target) => {
-                let (docker, dialer) =
-                    crate::hosts::ssh::connect(target, accepted, version).await?;
-                (docker, Dial::Ssh(dialer))
-            }
+            Endpoint::Ssh(target) => Dial::Ssh(crate::hosts::ssh::connect(target, accepted).await?),
         };
         // bollard speaks the newest API by default; older engines refuse it ("client version
-        // is too new") until the client steps down to what the engine offers.
-        let docker = docker
-            .negotiate_version()
-            .await
-            .map_err(|e| Error::from_engine(&address, e))?;
+        // is too new"), so the client steps down to what the engine offers.
+        let offered = raw::api_version(&dial, &address).await?;
+        let newest = *bollard::API_DEFAULT_VERSION;
+        let version = if offered < newest { offered } else { newest };
+        let docker = dial.docker(&address, &version)?;
         Ok(Self {
             docker,
             endpoint: address,

@@ -16,7 +16,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bollard::Docker;
 use russh::client::{self, AuthResult, Handle};
 use russh::keys::agent::client::{AgentClient, AgentStream};
 use russh::keys::{decode_secret_key, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
@@ -39,8 +38,7 @@ const KEEPALIVE_MAX: usize = 2;
 pub(crate) async fn connect(
     target: &SshTarget,
     accepted: Option<&AcceptedHostKey>,
-    client_version: &bollard::ClientVersion,
-) -> Result<(Docker, Dialer)> {
+) -> Result<Dialer> {
     let session = tokio::time::timeout(CONNECT_TIMEOUT, login(target, accepted, Hop::Target))
         .await
         .map_err(|_| {
@@ -51,7 +49,7 @@ pub(crate) async fn connect(
         })??;
     let session = Arc::new(session);
     let route = transport::probe_socket(&session, target).await?;
-    transport::docker(session, target, route, client_version)
+    Ok(transport::connector(session, target, route))
 }
 
 type Session = Handle<HostKeyCheck>;

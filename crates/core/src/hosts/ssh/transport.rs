@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bollard::{ClientVersion, Docker};
 use hyper::Uri;
 use hyper_util::rt::TokioIo;
 use russh::client::Msg;
@@ -15,7 +14,7 @@ use russh::{ChannelMsg, ChannelOpenFailure, ChannelStream};
 
 use super::{connect_error, Session};
 use crate::error::{Error, Result};
-use crate::hosts::own_connections::{self, Conn};
+use crate::hosts::own_connections::Conn;
 use crate::hosts::SshTarget;
 
 /// How engine connections reach the socket on the host.
@@ -27,21 +26,17 @@ pub(super) enum Route {
     DialStdio,
 }
 
-/// A Docker client for the engine behind `session`, and the connector its connections come
-/// from (for the few requests made without bollard).
-pub(super) fn docker(
+/// The connector engine connections come from: each a channel on `session`.
+pub(super) fn connector(
     session: Arc<Session>,
     target: &SshTarget,
     route: Route,
-    client_version: &ClientVersion,
-) -> Result<(Docker, ChannelConnector)> {
-    let connector = ChannelConnector {
+) -> ChannelConnector {
+    ChannelConnector {
         session,
         socket: target.socket.clone(),
         route,
-    };
-    let docker = own_connections::docker(connector.clone(), &target.to_string(), client_version)?;
-    Ok((docker, connector))
+    }
 }
 
 /// Opens one channel to the engine socket before the first request, so that a missing
