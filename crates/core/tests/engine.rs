@@ -225,3 +225,45 @@ async fn a_hostile_name_never_reaches_another_endpoint() {
         "the volume is still there"
     );
 }
+
+/// Connecting asks the engine's API version with `/_ping`: what answers there without one is
+/// no Docker engine, and a missing socket says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_asks_the_api_version_and_says_why_it_could_not() {
+    let folder = std::env::temp_dir().join(format!("berth-connect-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+
+    let missing = folder.join("missing.sock");
+    let err = Engine::connect(&Endpoint::Unix(missing.clone()))
+        .await
+        .err()
+        .expect("no socket");
+    assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+    assert!(err.to_string().contains("no socket at"), "{err}");
+
+    // An HTTP server that is no Docker engine: it answers /_ping without an API version.
+    let impostor = folder.join("impostor.sock");
+    let listener = tokio::net::UnixListener::bind(&impostor).unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK")
+                .await;
+        }
+    });
+    let err = Engine::connect(&Endpoint::Unix(impostor))
+        .await
+        .err()
+        .expect("no API version");
+    assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
+    assert!(err.to_string().contains("without an API version"), "{err}");
+
+    let engine = local_engine().await;
+    let cli_api = berth_testkit::docker(&["version", "-f", "{{.Server.APIVersion}}"]);
+    assert_eq!(engine.info().await.unwrap().api_version, cli_api);
+    std::fs::remove_dir_all(&folder).unwrap();
+}
