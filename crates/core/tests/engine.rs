@@ -235,10 +235,9 @@ async fn connecting_asks_the_api_version_and_says_why_it_could_not() {
     std::fs::create_dir_all(&folder).unwrap();
 
     let missing = folder.join("missing.sock");
-    let err = Engine::connect(&Endpoint::Unix(missing.clone()))
-        .await
-        .err()
-        .expect("no socket");
+    let Err(err) = Engine::connect(&Endpoint::Unix(missing.clone())).await else {
+        panic!("connected to a missing socket");
+    };
     assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
     assert!(err.to_string().contains("no socket at"), "{err}");
 
@@ -255,10 +254,9 @@ async fn connecting_asks_the_api_version_and_says_why_it_could_not() {
                 .await;
         }
     });
-    let err = Engine::connect(&Endpoint::Unix(impostor))
-        .await
-        .err()
-        .expect("no API version");
+    let Err(err) = Engine::connect(&Endpoint::Unix(impostor)).await else {
+        panic!("took a server without an API version for an engine");
+    };
     assert_eq!(err.code(), ErrorCode::EngineUnreachable, "{err}");
     assert!(err.to_string().contains("without an API version"), "{err}");
 
