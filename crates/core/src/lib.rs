@@ -102,7 +102,7 @@ impl Berth {
     /// `hosts` and the saved hosts. What could not be used is set aside and returned, for the
     /// user to be told. Must be called inside a Tokio runtime.
     pub async fn open(folder: &Path, env: LocalEnv, hosts: Vec<HostSpec>) -> (Self, Vec<SetAside>) {
-        let (store, profile, set_aside) = open_profile(folder, env).await;
+        let (store, profile, set_aside) = open_profile(folder, env, true).await;
         let saved = saved_hosts(store.as_ref(), &profile).await;
         if let Some(store) = store.clone() {
             tokio::spawn(compact_periodically(store, profile.settings.clone()));
@@ -116,13 +116,17 @@ impl Berth {
     /// engine, the Docker contexts and the saved hosts are known, and none is watched; a host
     /// is connected when a command first needs it (see [`Berth::connect`]). Its actions are
     /// logged as the CLI's. Must be called inside a Tokio runtime.
-    pub async fn open_for_commands(folder: &Path, env: LocalEnv) -> (Self, Vec<SetAside>) {
-        let (store, profile, set_aside) = open_profile(folder, env).await;
+    ///
+    /// Files it cannot use are left as they are, never set aside: they are the window's too.
+    /// What could not be opened is returned, for the user to be told; the command goes on
+    /// without saved hosts and without logging.
+    pub async fn open_for_commands(folder: &Path, env: LocalEnv) -> (Self, Option<Error>) {
+        let (store, profile, not_opened) = open_profile(folder, env, false).await;
         let local = hosts::discovery::local_hosts(&profile.env, folder);
         let saved = saved_hosts(store.as_ref(), &profile).await;
         let hosts = local.into_iter().chain(saved).collect();
         let berth = Self::new(store, Some(profile), FrontEnd::Cli, hosts, true);
-        (berth, set_aside)
+        (berth, not_opened)
     }
 
     fn new(
@@ -403,19 +407,39 @@ impl Berth {
     }
 }
 
-/// Opens the settings, the databases and the known hosts of the profile in `folder`.
-async fn open_profile(folder: &Path, env: LocalEnv) -> (Option<Store>, Profile, Vec<SetAside>) {
+/// The name `value` (one of Berth's enums: an error code, a container state, an event kind)
+/// has on the wire, as the window and berthctl's JSON show it; empty for a value that is not
+/// written as a string.
+pub fn wire_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Opens the settings, the databases and the known hosts of the profile in `folder`. With
+/// `recover`, a file that cannot be used is set aside (returned in the list) and started
+/// afresh; without, it is left as it is, and why the databases did not open is returned.
+async fn open_profile<T: From<Opened>>(
+    folder: &Path,
+    env: LocalEnv,
+    recover: bool,
+) -> (Option<Store>, Profile, T) {
     let mut set_aside = Vec::new();
-    let settings = Arc::new(SettingsFile::open(
-        folder.join(settings::FILE),
-        &mut set_aside,
-    ));
-    let store = match Store::open(folder, &mut set_aside).await {
-        Ok(store) => Some(store),
+    let settings = Arc::new(match recover {
+        true => SettingsFile::open(folder.join(settings::FILE), &mut set_aside),
+        false => SettingsFile::open_as_is(folder.join(settings::FILE)),
+    });
+    let opened = match recover {
+        true => Store::open(folder, &mut set_aside).await,
+        false => Store::open_as_is(folder).await,
+    };
+    let (store, not_opened) = match opened {
+        Ok(store) => (Some(store), None),
         Err(err) => {
             // Berth still works; only hosts and history are not kept.
             tracing::error!(%err, "the databases could not be opened");
-            None
+            (None, Some(err))
         }
     };
     let known_hosts = KnownHostsFiles::in_profile(env.home.as_deref(), folder);
@@ -425,7 +449,32 @@ async fn open_profile(folder: &Path, env: LocalEnv) -> (Option<Store>, Profile, 
         env,
         known_saved: std::sync::Mutex::default(),
     };
-    (store, profile, set_aside)
+    (
+        store,
+        profile,
+        T::from(Opened {
+            set_aside,
+            not_opened,
+        }),
+    )
+}
+
+/// What opening a profile could not use.
+struct Opened {
+    set_aside: Vec<SetAside>,
+    not_opened: Option<Error>,
+}
+
+impl From<Opened> for Vec<SetAside> {
+    fn from(opened: Opened) -> Self {
+        opened.set_aside
+    }
+}
+
+impl From<Opened> for Option<Error> {
+    fn from(opened: Opened) -> Self {
+        opened.not_opened
+    }
 }
 
 /// The hosts the user saved, ready to connect (with the passphrases they asked to remember);
@@ -512,6 +561,36 @@ mod tests {
         let (again, _) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
         assert_eq!(again.settings(), dark);
         again.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn berthctl_leaves_a_database_it_cannot_use_for_the_window_to_set_aside() {
+        let dir = folder("as-is");
+        std::fs::create_dir_all(&dir).unwrap();
+        let hosts = dir.join(history::store::HOSTS_FILE);
+        std::fs::write(&hosts, b"not a database").unwrap();
+        std::fs::write(dir.join(settings::FILE), b"{ cut short").unwrap();
+
+        let (cli, not_opened) = Berth::open_for_commands(&dir, LocalEnv::default()).await;
+        assert!(not_opened.is_some(), "told why");
+        assert_eq!(
+            std::fs::read(&hosts).unwrap(),
+            b"not a database",
+            "left as it is"
+        );
+        assert_eq!(
+            std::fs::read(dir.join(settings::FILE)).unwrap(),
+            b"{ cut short"
+        );
+        assert_eq!(cli.settings(), Settings::default());
+        cli.close().await;
+
+        let (window, set_aside) = Berth::open(&dir, LocalEnv::default(), Vec::new()).await;
+        let files: Vec<&str> = set_aside.iter().map(|kept| kept.file.as_str()).collect();
+        assert!(files.contains(&history::store::HOSTS_FILE), "{set_aside:?}");
+        assert!(files.contains(&settings::FILE), "{set_aside:?}");
+        window.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -191,6 +191,19 @@ impl SettingsFile {
         }
     }
 
+    /// Like [`SettingsFile::open`], but a file that cannot be read or is not JSON is left as
+    /// it is (the window sets it aside when it next starts), and the defaults are used.
+    pub fn open_as_is(path: PathBuf) -> Self {
+        let saved = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .and_then(|mut file| file.get_mut(KEY).map(serde_json::Value::take));
+        Self {
+            path,
+            saved: Mutex::new(saved),
+        }
+    }
+
     fn saved(&self) -> std::sync::MutexGuard<'_, Option<serde_json::Value>> {
         // The value is replaced whole, so a panic elsewhere cannot leave it half changed.
         self.saved.lock().unwrap_or_else(|p| p.into_inner())

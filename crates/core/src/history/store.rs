@@ -173,18 +173,32 @@ async fn open_sqlite(
     Ok(pool)
 }
 
-/// Opens the database at `path`; when the file itself is at fault, sets it aside (noted in
-/// `set_aside`) and opens a fresh one in its place.
+/// Opens the database at `path`; when the file itself is at fault and `set_aside` is given,
+/// sets it aside (noted there) and opens a fresh one in its place. Without `set_aside` (a
+/// front end that must not decide for the window, berthctl), a file at fault is an error and is
+/// left as it is.
 async fn open_or_set_aside(
     path: &Path,
     synchronous: SqliteSynchronous,
     migrations: &Migrator,
-    set_aside: &mut Vec<SetAside>,
+    set_aside: Option<&mut Vec<SetAside>>,
 ) -> Result<SqlitePool> {
     let name = path.display();
-    match open_sqlite(path, synchronous, migrations).await {
+    let failed = match open_sqlite(path, synchronous, migrations).await {
         Ok(pool) => return Ok(pool),
-        Err(failed) if failed.is_the_files_fault() => {
+        // Two front ends starting at once may both bring the schema up to date (sqlx takes no
+        // lock on SQLite): the one that loses finds it done when it tries again.
+        Err(OpenFailed::Migrate(_)) => {
+            tokio::time::sleep(MIGRATION_RACE_WAIT).await;
+            match open_sqlite(path, synchronous, migrations).await {
+                Ok(pool) => return Ok(pool),
+                Err(failed) => failed,
+            }
+        }
+        Err(failed) => failed,
+    };
+    match set_aside {
+        Some(set_aside) if failed.is_the_files_fault() => {
             let kept = recovery::set_aside(path, &failed.to_string()).map_err(|err| {
                 Error::Internal(format!(
                     "{name} {failed}, and could not be set aside: {err}"
@@ -192,12 +206,16 @@ async fn open_or_set_aside(
             })?;
             set_aside.push(kept);
         }
-        Err(failed) => return Err(Error::Internal(format!("{name}: {failed}"))),
+        _ => return Err(Error::Internal(format!("{name}: {failed}"))),
     }
     open_sqlite(path, synchronous, migrations)
         .await
         .map_err(|failed| Error::Internal(format!("a new {name}: {failed}")))
 }
+
+/// How long a front end whose schema update failed waits before trying once more (another
+/// front end may have been updating the same file).
+const MIGRATION_RACE_WAIT: Duration = Duration::from_millis(250);
 
 /// The columns of a stats row after `host`, as a literal for `concat!` (SQL stays static).
 macro_rules! sample_columns {
@@ -213,6 +231,20 @@ impl Store {
     /// that does not open or migrate is set aside and started afresh; each one set aside is
     /// added to `set_aside` (even when opening fails in the end), for the user to be told.
     pub async fn open(folder: &Path, set_aside: &mut Vec<SetAside>) -> Result<Self> {
+        Self::open_recovering(folder, Some(set_aside)).await
+    }
+
+    /// Like [`Store::open`], but a database that does not open or migrate is an error and is
+    /// left as it is: for berthctl, which must never set aside the files the window uses (a
+    /// berthctl of another version would otherwise move the user's hosts away).
+    pub async fn open_as_is(folder: &Path) -> Result<Self> {
+        Self::open_recovering(folder, None).await
+    }
+
+    async fn open_recovering(
+        folder: &Path,
+        mut set_aside: Option<&mut Vec<SetAside>>,
+    ) -> Result<Self> {
         std::fs::create_dir_all(folder).map_err(|err| {
             Error::Internal(format!(
                 "the folder {} cannot be made: {err}",
@@ -225,7 +257,7 @@ impl Store {
             &folder.join(HISTORY_FILE),
             SqliteSynchronous::Normal,
             &HISTORY_MIGRATIONS,
-            set_aside,
+            set_aside.as_deref_mut(),
         )
         .await?;
         // What the user typed in: a commit is on disk before it is reported done.
