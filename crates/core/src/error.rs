@@ -37,10 +37,7 @@ impl ErrorCode {
     /// The code as it crosses IPC, is kept in the activity log and ends berthctl's messages
     /// (`host_key_changed`).
     pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        crate::wire_name(&self)
     }
 
     /// A code by its [`ErrorCode::name`]; one this build does not know (written by a newer

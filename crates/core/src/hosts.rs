@@ -24,6 +24,15 @@ use crate::hosts::discovery::LocalEnv;
 /// The port of SSH, left out wherever an address is written (as OpenSSH does).
 pub const SSH_PORT: u16 = 22;
 
+/// This machine's user, whom SSH logs in as when an address names no user (as `ssh` does):
+/// `$USER`, `$LOGNAME`, or on Windows `$USERNAME`; `None` when none is set.
+pub fn local_user() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|user| !user.is_empty())
+}
+
 /// A host's stable id. The local engine is always [`HostId::LOCAL`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
 #[serde(transparent)]

@@ -2,6 +2,7 @@
 //! same key repeated meaning any of its values, different keys all of them.
 
 use crate::engine::containers::{Container, ContainerState};
+use crate::engine::image_ref::ImageRef;
 use crate::error::{Error, Result};
 
 /// The keys a filter may use.
@@ -79,18 +80,32 @@ fn state_named(status: &str) -> Option<ContainerState> {
     })
 }
 
-/// Whether `container` runs `image`: by reference (`nginx` meaning `nginx:latest` too) or by
-/// image id (`sha256:` optional, a prefix will do).
+/// Whether `container` runs `image`, as `docker ps --filter ancestor=` reads it: a reference
+/// (`nginx` being `nginx:latest`, a registry's port kept apart from the tag), a digest, or an
+/// image id (`sha256:` optional, a prefix of 4 or more will do).
 fn is_of_image(container: &Container, image: &str) -> bool {
     let id = container.image_id.trim_start_matches("sha256:");
     let wanted_id = image.trim_start_matches("sha256:");
-    container.image == image
-        || container.image == format!("{image}:latest")
-        || container
-            .image
-            .split_once(':')
-            .is_some_and(|(name, _)| name == image)
-        || (wanted_id.len() >= 4 && id.starts_with(wanted_id))
+    if wanted_id.len() >= 4
+        && wanted_id.chars().all(|c| c.is_ascii_hexdigit())
+        && id.starts_with(wanted_id)
+    {
+        return true;
+    }
+    let (Ok(wanted), Ok(running)) = (ImageRef::parse(image), ImageRef::parse(&container.image))
+    else {
+        return false;
+    };
+    if wanted.name != running.name {
+        return false;
+    }
+    match (&wanted.digest, &wanted.tag) {
+        (Some(digest), _) => running.digest.as_ref() == Some(digest),
+        (None, tag) => {
+            let tag_of = |tag: &Option<String>| tag.clone().unwrap_or_else(|| "latest".to_owned());
+            running.digest.is_none() && tag_of(tag) == tag_of(&running.tag)
+        }
+    }
 }
 
 fn refused(message: String) -> Error {
@@ -133,9 +148,16 @@ mod tests {
         assert!(either.matches(&web) && either.matches(&db));
         let both = filter(&["name=web", "status=exited"]);
         assert!(!both.matches(&web) && !both.matches(&db));
-        assert!(filter(&["ancestor=nginx"]).matches(&web));
-        assert!(filter(&["ancestor=postgres"]).matches(&db));
+        assert!(filter(&["ancestor=nginx:1.27"]).matches(&web));
+        assert!(
+            !filter(&["ancestor=nginx"]).matches(&web),
+            "nginx is nginx:latest"
+        );
+        assert!(filter(&["ancestor=postgres:latest"]).matches(&db));
         assert!(filter(&["ancestor=sha256:abcd"]).matches(&db));
+        let registry = container("app", ContainerState::Running, "localhost:5000/app:1");
+        assert!(filter(&["ancestor=localhost:5000/app:1"]).matches(&registry));
+        assert!(!filter(&["ancestor=localhost"]).matches(&registry));
         assert!(filter(&["label=app"]).matches(&web));
         assert!(filter(&["label=app=shop"]).matches(&web));
         assert!(!filter(&["label=app=blog"]).matches(&web));

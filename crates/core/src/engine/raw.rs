@@ -16,6 +16,8 @@ const RAW_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// An engine that does not answer `/_ping` within this is unreachable (bollard's own default
 /// timeout for a request is 2 minutes).
 const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The most of an engine's refusal put in a message.
+const MAX_SHOWN: usize = 1024;
 /// The largest answer read: an engine with 10 000 images answers `/system/df` in a few MiB.
 const MAX_ANSWER: usize = 64 << 20;
 
@@ -41,7 +43,9 @@ impl Engine {
     }
 
     async fn get_bytes(&self, path: &str) -> std::result::Result<Bytes, String> {
-        let response = get(self.dial(), path).await.map_err(|e| e.to_string())?;
+        let response = get(self.dial(), path, MAX_ANSWER)
+            .await
+            .map_err(|e| e.to_string())?;
         let (status, body) = (response.status(), response.into_body());
         if status != hyper::StatusCode::OK {
             return Err(format!(
@@ -61,24 +65,29 @@ pub(crate) async fn api_version(dial: &Dial, endpoint: &str) -> Result<ClientVer
         endpoint: endpoint.to_owned(),
         reason,
     };
-    let response = tokio::time::timeout(PING_TIMEOUT, get(dial, "/_ping"))
+    let response = tokio::time::timeout(PING_TIMEOUT, get(dial, "/_ping", MAX_SHOWN))
         .await
         .map_err(|_| unreachable(format!("no answer within {} s", PING_TIMEOUT.as_secs())))?
         .map_err(|failure| failure.into_error(endpoint))?;
+    // An engine says its version whatever the status; what does not is no Docker engine.
     let header = response
         .headers()
         .get("api-version")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            unreachable(format!(
+                "it answered /_ping ({}) without an API version: is it a Docker engine?",
+                response.status()
+            ))
+        })?;
     if !response.status().is_success() {
+        let body = response.body();
         return Err(Error::Engine {
             status: response.status().as_u16(),
-            message: String::from_utf8_lossy(response.body()).into_owned(),
+            message: String::from_utf8_lossy(&body[..body.len().min(MAX_SHOWN)]).into_owned(),
         });
     }
-    let header = header.ok_or_else(|| {
-        unreachable("it answered /_ping without an API version: is it a Docker engine?".to_owned())
-    })?;
     parse_api_version(&header)
         .ok_or_else(|| unreachable(format!("its API version {header:?} is not one Berth reads")))
 }
@@ -132,8 +141,12 @@ impl Failed {
     }
 }
 
-/// `GET path` on a new connection to the engine at `dial`, read whole.
-async fn get(dial: &Dial, path: &str) -> std::result::Result<hyper::Response<Bytes>, Failed> {
+/// `GET path` on a new connection to the engine at `dial`, read whole (up to `limit` bytes).
+async fn get(
+    dial: &Dial,
+    path: &str,
+    limit: usize,
+) -> std::result::Result<hyper::Response<Bytes>, Failed> {
     let io_error = |e: russh::Error| std::io::Error::other(e.to_string());
     match dial {
         #[cfg(unix)]
@@ -141,24 +154,24 @@ async fn get(dial: &Dial, path: &str) -> std::result::Result<hyper::Response<Byt
             let stream = tokio::net::UnixStream::connect(socket)
                 .await
                 .map_err(Failed::Connect)?;
-            exchange(TokioIo::new(stream), path).await
+            exchange(TokioIo::new(stream), path, limit).await
         }
         Dial::Tcp(authority) => {
             let stream = tokio::net::TcpStream::connect(authority)
                 .await
                 .map_err(Failed::Connect)?;
-            exchange(TokioIo::new(stream), path).await
+            exchange(TokioIo::new(stream), path, limit).await
         }
         Dial::Tls(dialer) => {
             let stream = dialer.open().await.map_err(Failed::Connect)?;
-            exchange(TokioIo::new(stream), path).await
+            exchange(TokioIo::new(stream), path, limit).await
         }
         #[cfg(windows)]
         Dial::NamedPipe(pipe) => {
             let stream = tokio::net::windows::named_pipe::ClientOptions::new()
                 .open(pipe)
                 .map_err(Failed::Connect)?;
-            exchange(TokioIo::new(stream), path).await
+            exchange(TokioIo::new(stream), path, limit).await
         }
         Dial::Ssh(dialer) => {
             let stream = dialer
@@ -166,13 +179,17 @@ async fn get(dial: &Dial, path: &str) -> std::result::Result<hyper::Response<Byt
                 .open()
                 .await
                 .map_err(|e| Failed::Connect(io_error(e)))?;
-            exchange(TokioIo::new(stream), path).await
+            exchange(TokioIo::new(stream), path, limit).await
         }
     }
 }
 
-/// One HTTP/1.1 GET on `io`, its body read whole (up to [`MAX_ANSWER`]).
-async fn exchange<IO>(io: IO, path: &str) -> std::result::Result<hyper::Response<Bytes>, Failed>
+/// One HTTP/1.1 GET on `io`, its body read whole (up to `limit` bytes).
+async fn exchange<IO>(
+    io: IO,
+    path: &str,
+    limit: usize,
+) -> std::result::Result<hyper::Response<Bytes>, Failed>
 where
     IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -188,7 +205,7 @@ where
         .map_err(|e| failed(&e))?;
     let response = sender.send_request(request).await.map_err(|e| failed(&e))?;
     let (parts, body) = response.into_parts();
-    let body = http_body_util::Limited::new(body, MAX_ANSWER)
+    let body = http_body_util::Limited::new(body, limit)
         .collect()
         .await
         .map_err(|e| failed(&e))?

@@ -390,9 +390,7 @@ fn ssh_endpoint(address: &str, env: &LocalEnv) -> std::result::Result<Endpoint, 
     };
     let user = url
         .user
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .filter(|user| !user.is_empty())
+        .or_else(crate::hosts::local_user)
         .ok_or("its ssh:// address names no user, and this machine's user is unknown")?;
     Ok(Endpoint::Ssh(Box::new(SshTarget {
         address: url.host,

@@ -70,10 +70,7 @@ pub async fn discover(
 /// ProxyJump of several hops, each hop's name resolved through the same config. Blocking: it
 /// reads included files.
 pub fn from_ssh_config(text: &str, home: &Path) -> Vec<HostCandidate> {
-    let local_user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_default();
-    read_ssh_config(text, home, &local_user)
+    read_ssh_config(text, home, &crate::hosts::local_user().unwrap_or_default())
 }
 
 fn read_ssh_config(text: &str, home: &Path, local_user: &str) -> Vec<HostCandidate> {

@@ -31,7 +31,13 @@ impl Berth {
         accept: Option<&AcceptedHostKey>,
     ) -> Result<EngineInfo> {
         let known_hosts = &self.profile("hosts cannot be tried")?.known_hosts;
-        let spec = host.spec(known_hosts, passphrase)?;
+        // A saved host being edited is tried with the passphrase the keyring keeps for it.
+        let spec = match passphrase {
+            None if !host.id.as_str().is_empty() => {
+                host.spec_with_remembered_passphrase(known_hosts).await?
+            }
+            passphrase => host.spec(known_hosts, passphrase)?,
+        };
         Engine::connect_accepting(&spec.endpoint, accept)
             .await?
             .info()
@@ -132,8 +138,11 @@ impl Berth {
     /// hosts since this one last looked: a new host is watched, an edited one reconnects with
     /// its new details, a removed one is no longer watched. Returns whether anything changed.
     pub async fn follow_saved_hosts(&self) -> Result<bool> {
-        let profile = self.profile("saved hosts cannot be followed")?;
-        let now = self.saved_hosts().await?;
+        let (Some(profile), Some(store)) = (&self.profile, &self.store) else {
+            // Nothing is saved without the databases: nothing to follow.
+            return Ok(false);
+        };
+        let now = store.saved_hosts().await?;
         let before = std::mem::replace(
             &mut *profile
                 .known_saved

@@ -72,12 +72,26 @@ impl SavedHost {
 
     /// A host not saved yet from an address as a user types it: an engine address
     /// (`tcp://…`, `unix://…`), `ssh://[user@]host[:port][/socket]`, or `[user@]host[:port]`.
-    /// The user is `default_user` when the address names none. Checked with
+    /// The user is this machine's when the address names none, as with `ssh`. Checked with
     /// [`SavedHost::validate`] before it is tried or saved.
-    pub fn from_address(name: &str, address: &str, default_user: &str) -> Result<Self> {
+    pub fn from_address(name: &str, address: &str) -> Result<Self> {
+        Self {
+            user: String::new(),
+            docker_host: None,
+            ..Self::direct(name, "")
+        }
+        .with_address(address)
+    }
+
+    /// This host at `address` (written as [`SavedHost::from_address`] takes it), keeping the
+    /// user, port and socket it had where the address does not name them.
+    pub fn with_address(self, address: &str) -> Result<Self> {
         let address = address.trim();
         if address.starts_with("tcp://") || address.starts_with("unix://") {
-            return Ok(Self::direct(name, address));
+            return Ok(Self {
+                docker_host: Some(address.to_owned()),
+                ..self
+            });
         }
         let url = match address.starts_with("ssh://") {
             true => address.to_owned(),
@@ -85,13 +99,21 @@ impl SavedHost {
         };
         let parsed = crate::hosts::import::parse_ssh_url(&url)
             .map_err(|why| Error::InvalidInput(why).in_field("address"))?;
+        let kept_user = Some(self.user.clone()).filter(|user| !user.is_empty());
+        let Some(user) = parsed.user.or(kept_user).or_else(crate::hosts::local_user) else {
+            return Err(Error::InvalidInput(
+                "the address names no user, and this machine's user is unknown: write user@host"
+                    .to_owned(),
+            )
+            .in_field("address"));
+        };
         Ok(Self {
             address: parsed.host,
-            port: parsed.port.unwrap_or(SSH_PORT),
-            user: parsed.user.unwrap_or_else(|| default_user.to_owned()),
-            socket: parsed.socket.unwrap_or_else(|| DEFAULT_SOCKET.to_owned()),
+            port: parsed.port.unwrap_or(self.port),
+            user,
+            socket: parsed.socket.unwrap_or(self.socket.clone()),
             docker_host: None,
-            ..Self::direct(name, "")
+            ..self
         })
     }
 
@@ -437,6 +459,36 @@ fn hosts_db_error(err: sqlx::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_read_as_typed_and_an_edit_keeps_what_it_does_not_name() {
+        let typed = SavedHost::from_address("box", "ops@box.example.com:2222").unwrap();
+        assert_eq!(
+            (typed.user.as_str(), typed.address.as_str(), typed.port),
+            ("ops", "box.example.com", 2222)
+        );
+        assert_eq!(typed.socket, DEFAULT_SOCKET);
+        let rootless =
+            SavedHost::from_address("r", "ssh://me@r/run/user/1000/docker.sock").unwrap();
+        assert_eq!(rootless.socket, "/run/user/1000/docker.sock");
+        let direct = SavedHost::from_address("d", "tcp://10.0.0.5:2375").unwrap();
+        assert_eq!(direct.docker_host.as_deref(), Some("tcp://10.0.0.5:2375"));
+
+        let moved = SavedHost {
+            socket: "/run/docker-rootless.sock".to_owned(),
+            ..typed.clone()
+        }
+        .with_address("new.example.com")
+        .unwrap();
+        assert_eq!(
+            (moved.user.as_str(), moved.address.as_str(), moved.port),
+            ("ops", "new.example.com", 2222),
+            "the user and port it had"
+        );
+        assert_eq!(moved.socket, "/run/docker-rootless.sock");
+        let err = SavedHost::from_address("x", "ssh://a:b@host").unwrap_err();
+        assert_eq!(err.field(), Some("address"));
+    }
 
     fn example() -> SavedHost {
         SavedHost {

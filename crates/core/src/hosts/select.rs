@@ -73,23 +73,28 @@ impl Berth {
         if let Some(spec) = known.iter().find(|spec| spec.id.as_str() == wanted) {
             return Ok(spec.id.clone());
         }
-        if let Some(spec) = known.iter().find(|spec| spec.name == wanted) {
-            return Ok(spec.id.clone());
-        }
+        let exactly: Vec<&HostSpec> = known.iter().filter(|spec| spec.name == wanted).collect();
         let any_case: Vec<&HostSpec> = known
             .iter()
             .filter(|spec| spec.name.eq_ignore_ascii_case(wanted))
             .collect();
-        if let [spec] = any_case[..] {
-            return Ok(spec.id.clone());
+        match (&exactly[..], &any_case[..]) {
+            ([spec], _) | ([], [spec]) => return Ok(spec.id.clone()),
+            ([], []) => {}
+            (_, several) => {
+                let ids: Vec<&str> = several.iter().map(|spec| spec.id.as_str()).collect();
+                return Err(Error::Conflict(format!(
+                    "several hosts are named {wanted:?}: give one of their ids ({})",
+                    ids.join(", ")
+                )));
+            }
         }
         if !wanted.contains("://") {
             let names: Vec<&str> = known.iter().map(|spec| spec.name.as_str()).collect();
             return Err(Error::NotFound(format!(
                 "there is no host named {wanted:?} (hosts: {}); give a saved host's name or an engine address such as ssh://user@host",
                 names.join(", ")
-            ))
-            .in_field("host"));
+            )));
         }
         let env = LocalEnv {
             docker_host: Some(wanted.to_owned()),
@@ -129,79 +134,97 @@ impl Berth {
     }
 
     /// The containers `references` name, each `NAME`, an id or a unique id prefix, or
-    /// `HOST/NAME`, looked for on the hosts `among` (each listed once, concurrently). A name
-    /// found on several hosts is refused, asking for `HOST/NAME`; one found nowhere is not
-    /// found, or, when a host could not be asked, that host's error.
+    /// `HOST/NAME`, looked for on the hosts `among` (each listed once, concurrently): one
+    /// answer per reference, in their order, so a command can act on those found and report
+    /// the others. A name found on several hosts is refused, asking for `HOST/NAME`; one found
+    /// nowhere is not found, or, when a host could not be asked, that host's error.
     pub async fn find_containers(
         &self,
         among: &[HostId],
         references: &[String],
-    ) -> Result<Vec<(HostId, Container)>> {
+    ) -> Vec<Result<(HostId, Container)>> {
         let known = self.hosts();
-        let mut wanted: Vec<(Option<HostId>, &str)> = Vec::new();
-        for reference in references {
-            let reference = reference.trim();
-            if reference.is_empty() {
-                return Err(Error::InvalidInput(
-                    "a container's name is empty".to_owned(),
-                ));
-            }
-            wanted.push(match reference.rsplit_once('/') {
-                Some((host, name)) if !host.is_empty() => {
-                    (Some(self.host_named(&known, host)?), name)
-                }
-                _ => (None, reference.trim_start_matches('/')),
-            });
-        }
+        let wanted: Vec<Result<(Option<HostId>, &str)>> = references
+            .iter()
+            .map(|reference| self.container_reference(&known, reference))
+            .collect();
         let mut hosts: Vec<HostId> = among.to_vec();
-        for host in wanted.iter().filter_map(|(host, _)| host.clone()) {
+        for host in wanted.iter().flatten().filter_map(|(host, _)| host.clone()) {
             if !hosts.contains(&host) {
                 hosts.push(host);
             }
         }
         let listed = join_all(hosts.iter().map(|host| self.containers(host))).await;
         let listed: Vec<(&HostId, Result<Vec<Container>>)> = hosts.iter().zip(listed).collect();
-        let mut found = Vec::new();
-        for (on_host, name) in wanted {
-            let searched = listed.iter().filter(|(host, _)| match &on_host {
-                Some(wanted) => *host == wanted,
-                None => among.contains(host),
-            });
-            let mut matches: Vec<(HostId, Container)> = Vec::new();
-            let mut unreachable = None;
-            for (host, containers) in searched {
-                match containers {
-                    Ok(containers) => {
-                        if let Some(container) = named(containers, name)? {
-                            matches.push(((*host).clone(), container.clone()));
-                        }
-                    }
-                    Err(err) => {
-                        unreachable.get_or_insert_with(|| err.clone());
+        wanted
+            .into_iter()
+            .map(|wanted| {
+                let (on_host, name) = wanted?;
+                let searched = listed.iter().filter(|(host, _)| match &on_host {
+                    Some(wanted) => *host == wanted,
+                    None => among.contains(host),
+                });
+                self.one_named(searched, name)
+            })
+            .collect()
+    }
+
+    /// `HOST/NAME` as the host and the name, `NAME` as the name alone; an empty name is
+    /// refused (an empty id prefix would name every container).
+    fn container_reference<'r>(
+        &self,
+        known: &[HostSpec],
+        reference: &'r str,
+    ) -> Result<(Option<HostId>, &'r str)> {
+        let reference = reference.trim();
+        let (host, name) = match reference.rsplit_once('/') {
+            Some((host, name)) if !host.is_empty() => (Some(self.host_named(known, host)?), name),
+            _ => (None, reference.trim_start_matches('/')),
+        };
+        if name.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{reference:?} names no container: write NAME, an id, or HOST/NAME"
+            )));
+        }
+        Ok((host, name))
+    }
+
+    /// The one container `name` names among the hosts' lists.
+    fn one_named<'l>(
+        &self,
+        searched: impl Iterator<Item = &'l (&'l HostId, Result<Vec<Container>>)>,
+        name: &str,
+    ) -> Result<(HostId, Container)> {
+        let mut matches: Vec<(HostId, Container)> = Vec::new();
+        let mut unreachable = None;
+        for (host, containers) in searched {
+            match containers {
+                Ok(containers) => {
+                    if let Some(container) = named(containers, name)? {
+                        matches.push(((*host).clone(), container.clone()));
                     }
                 }
-            }
-            match matches.len() {
-                1 => found.extend(matches),
-                0 => {
-                    // Perhaps it is on the host that could not be asked: say why not.
-                    return Err(unreachable.unwrap_or_else(|| {
-                        Error::NotFound(format!("there is no container {name:?}"))
-                    }));
-                }
-                _ => {
-                    let on: Vec<String> = matches
-                        .iter()
-                        .map(|(host, _)| self.host_name(host).unwrap_or_else(|| host.to_string()))
-                        .collect();
-                    return Err(Error::Conflict(format!(
-                        "{name:?} is on several hosts ({}): write HOST/{name}",
-                        on.join(", ")
-                    )));
+                Err(err) => {
+                    unreachable.get_or_insert_with(|| err.clone());
                 }
             }
         }
-        Ok(found)
+        match matches.len() {
+            1 => Ok(matches.remove(0)),
+            // Perhaps it is on the host that could not be asked: say why not.
+            0 => Err(unreachable
+                .unwrap_or_else(|| Error::NotFound(format!("there is no container {name:?}")))),
+            _ => {
+                let on: Vec<String> = matches
+                    .iter()
+                    .map(|(host, _)| self.host_name(host).unwrap_or_else(|| host.to_string()))
+                    .collect();
+                Err(Error::Conflict(format!(
+                    "{name:?} is on several hosts ({}): write HOST/{name}",
+                    on.join(", ")
+                )))
+            }
+        }
     }
 
     /// The environment the local engine is looked for in (with the profile's known hosts).

@@ -30,14 +30,21 @@ pub struct ExecRequest {
     pub rows: u16,
 }
 
-/// A running exec with a TTY: write to it, resize it, and read its output from the stream
-/// [`Engine::exec`] returned with it.
+/// A running exec: write to it, resize it (with a TTY), and read its output from the stream
+/// [`Engine::exec`] or [`Engine::exec_piped`] returned with it.
 pub struct ExecSession {
     engine: Engine,
     exec_id: String,
     /// What runs, e.g. `["bash"]`.
     pub command: Vec<String>,
     input: Mutex<Pin<Box<dyn AsyncWrite + Send>>>,
+}
+
+/// A chunk of a command's output without a terminal: its bytes as written, and which stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipedOutput {
+    pub stderr: bool,
+    pub bytes: hyper::body::Bytes,
 }
 
 impl Engine {
@@ -50,20 +57,79 @@ impl Engine {
         object_refs::container(id)?;
         validate_size(request.cols, request.rows)?;
         let command = match &request.command {
-            Some(command) if command.iter().any(|part| !part.trim().is_empty()) => command.clone(),
-            Some(_) => return Err(Error::InvalidInput("the command is empty".to_owned())),
+            Some(command) => command.clone(),
             None => vec![self.detect_shell(id).await?],
         };
+        let (session, output) = self.start_exec(id, command, true, true).await?;
+        // Engines before API 1.42 ignore a size given at creation: set it now. A command that
+        // has already ended has no terminal left to size, which is no error.
+        if let Err(err) = session.resize(request.cols, request.rows).await {
+            if session.exit_code().await?.is_none() {
+                return Err(err);
+            }
+        }
+        let endpoint = self.endpoint().to_owned();
+        let mut utf8 = Utf8Carry::default();
+        let text = output.map(move |chunk| match chunk {
+            Ok(output) => Ok(utf8.decode(output_bytes(&output))),
+            Err(err) => Err(Error::from_engine(&endpoint, err)),
+        });
+        let batches = batched(text, TERMINAL_BATCH, |chunk: &Result<String>| {
+            chunk.as_ref().map_or(0, String::len)
+        })
+        .map(|batch| batch.into_iter().collect::<Result<String>>())
+        .boxed();
+        Ok((session, batches))
+    }
+
+    /// Starts `command` in container `id` without a terminal, as `docker exec` without `-t`
+    /// does: its output comes as written, bytes and not text, stdout and stderr apart, for a
+    /// pipe or a file. With `stdin`, what is written to the session is its input.
+    pub async fn exec_piped(
+        &self,
+        id: &str,
+        command: Vec<String>,
+        stdin: bool,
+    ) -> Result<(ExecSession, BoxStream<'static, Result<PipedOutput>>)> {
+        object_refs::container(id)?;
+        let (session, output) = self.start_exec(id, command, false, stdin).await?;
+        let endpoint = self.endpoint().to_owned();
+        let output = output
+            .map(move |chunk| match chunk {
+                Ok(output) => Ok(PipedOutput {
+                    stderr: matches!(output, LogOutput::StdErr { .. }),
+                    bytes: output.into_bytes(),
+                }),
+                Err(err) => Err(Error::from_engine(&endpoint, err)),
+            })
+            .boxed();
+        Ok((session, output))
+    }
+
+    /// Creates and starts an exec of `command` in container `id`, attached.
+    async fn start_exec(
+        &self,
+        id: &str,
+        command: Vec<String>,
+        tty: bool,
+        stdin: bool,
+    ) -> Result<(
+        ExecSession,
+        BoxStream<'static, std::result::Result<LogOutput, bollard::errors::Error>>,
+    )> {
+        if !command.iter().any(|part| !part.trim().is_empty()) {
+            return Err(Error::InvalidInput("the command is empty".to_owned()));
+        }
         let created = self
             .docker()
             .create_exec(
                 id,
                 ExecConfig {
-                    attach_stdin: Some(true),
+                    attach_stdin: Some(stdin),
                     attach_stdout: Some(true),
                     attach_stderr: Some(true),
-                    tty: Some(true),
-                    env: Some(vec!["TERM=xterm-256color".to_owned()]),
+                    tty: Some(tty),
+                    env: tty.then(|| vec!["TERM=xterm-256color".to_owned()]),
                     cmd: Some(command.clone()),
                     ..Default::default()
                 },
@@ -84,25 +150,7 @@ impl Engine {
             command,
             input: Mutex::new(input),
         };
-        // Engines before API 1.42 ignore a size given at creation: set it now. A command that
-        // has already ended has no terminal left to size, which is no error.
-        if let Err(err) = session.resize(request.cols, request.rows).await {
-            if session.exit_code().await?.is_none() {
-                return Err(err);
-            }
-        }
-        let endpoint = self.endpoint().to_owned();
-        let mut utf8 = Utf8Carry::default();
-        let text = output.map(move |chunk| match chunk {
-            Ok(output) => Ok(utf8.decode(output_bytes(&output))),
-            Err(err) => Err(Error::from_engine(&endpoint, err)),
-        });
-        let batches = batched(text, TERMINAL_BATCH, |chunk: &Result<String>| {
-            chunk.as_ref().map_or(0, String::len)
-        })
-        .map(|batch| batch.into_iter().collect::<Result<String>>())
-        .boxed();
-        Ok((session, batches))
+        Ok((session, output))
     }
 
     /// The first of [`SHELLS`] the container has.

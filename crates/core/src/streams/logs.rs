@@ -139,6 +139,11 @@ struct Shape {
 
 impl LogOptions {
     /// Checks the options before anything is sent: the filter must compile, the range make sense.
+    /// Checks the options (the filter's pattern) before any engine is asked.
+    pub fn check(&self) -> Result<()> {
+        self.compile_filter().map(|_| ())
+    }
+
     fn compile_filter(&self) -> Result<Option<Regex>> {
         if let (Some(since), Some(until)) = (self.since, self.until) {
             if since > until {

@@ -1,6 +1,7 @@
 //! Times a front end is given for where a log or the events start or end, written as the
 //! Docker CLI takes them: a duration back from now (`90s`, `10m`, `1h30m`, `2d`), a unix time
-//! (`1700000000`, fractions allowed) or an RFC 3339 time (`2026-11-30T10:00:00Z`).
+//! (`1700000000`, fractions allowed), an RFC 3339 time (`2026-11-30T10:00:00Z`), or a date or
+//! a date and time without a zone (`2026-11-30`, `2026-11-30T10:00:00`), read as UTC.
 
 use crate::error::{Error, Result};
 
@@ -10,7 +11,7 @@ pub fn unix_seconds(text: &str, now: i64, field: &str) -> Result<i64> {
     let text = text.trim();
     let refused = || {
         Error::InvalidInput(format!(
-            "{text:?} is not a time: write a duration back from now (10m, 1h30m, 2d), a unix time or an RFC 3339 time"
+            "{text:?} is not a time: write a duration back from now (10m, 1h30m, 2d), a unix time, a date (UTC) or an RFC 3339 time"
         ))
         .in_field(field)
     };
@@ -18,6 +19,15 @@ pub fn unix_seconds(text: &str, now: i64, field: &str) -> Result<i64> {
         time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
     {
         return Ok(at.unix_timestamp());
+    }
+    let date_time =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    if let Ok(at) = time::PrimitiveDateTime::parse(text, &date_time) {
+        return Ok(at.assume_utc().unix_timestamp());
+    }
+    let date = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(day) = time::Date::parse(text, &date) {
+        return Ok(day.midnight().assume_utc().unix_timestamp());
     }
     let whole = text.split_once('.').map_or(text, |(whole, fraction)| {
         if fraction.chars().all(|c| c.is_ascii_digit()) {
@@ -30,6 +40,7 @@ pub fn unix_seconds(text: &str, now: i64, field: &str) -> Result<i64> {
         return whole.parse().map_err(|_| refused());
     }
     let mut seconds: i64 = 0;
+    let mut units = 0;
     let mut number = String::new();
     for c in text.chars() {
         if c.is_ascii_digit() {
@@ -49,8 +60,9 @@ pub fn unix_seconds(text: &str, now: i64, field: &str) -> Result<i64> {
             .and_then(|s| seconds.checked_add(s))
             .ok_or_else(refused)?;
         number.clear();
+        units += 1;
     }
-    if !number.is_empty() || seconds == 0 && text != "0s" {
+    if !number.is_empty() || units == 0 {
         return Err(refused());
     }
     Ok(now - seconds)
@@ -70,6 +82,9 @@ mod tests {
         assert_eq!(at("1699999000"), 1_699_999_000);
         assert_eq!(at("1699999000.5"), 1_699_999_000);
         assert_eq!(at("2023-11-14T22:13:20Z"), 1_700_000_000);
+        assert_eq!(at("2023-11-14T22:13:20"), 1_700_000_000, "no zone: UTC");
+        assert_eq!(at("2023-11-14"), 1_699_920_000);
+        assert_eq!(at("0m"), now);
         for bad in ["", "m", "10x", "yesterday", "1.5h", "-5m"] {
             let err = unix_seconds(bad, now, "since").unwrap_err();
             assert_eq!(err.field(), Some("since"), "{bad}");
