@@ -21,7 +21,7 @@ pub struct Cli {
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 
-    /// Print each row through a template: {{.Name}}, {{.Host}}, {{json .}}; "table …" adds a header.
+    /// Print each row through a template: {{.Name}}, {{.Host}}, {{json .}}; "table …" adds a header; "json" is a JSON object a line.
     #[arg(long, global = true, conflicts_with = "output")]
     pub format: Option<String>,
 
@@ -104,9 +104,15 @@ pub struct PsArgs {
     /// Every container, not only running ones.
     #[arg(short, long)]
     pub all: bool,
-    /// Only containers that match, e.g. status=exited, name=web, label=app=shop, ancestor=nginx, id=3f2a. Repeat to narrow.
+    /// Only containers that match, e.g. status=exited, name=web, label=app=shop, ancestor=nginx:1.27, id=3f2a. Repeat to narrow.
     #[arg(short, long = "filter", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
+    /// Only the ids, one a line (for `berthctl rm $(berthctl ps -aq)`).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Whole ids and commands.
+    #[arg(long)]
+    pub no_trunc: bool,
 }
 
 #[derive(Debug, Args)]
@@ -136,7 +142,7 @@ pub struct LogsArgs {
     /// Lines from the end of each log ("all" for every line).
     #[arg(short = 'n', long, value_name = "N")]
     pub tail: Option<String>,
-    /// Lines from this time on: 10m, 2h, 1d, a unix time or an RFC 3339 time.
+    /// Lines from this time on: 10m, 2h, 1d, a unix time, a date (UTC) or an RFC 3339 time.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
     /// Lines up to this time (the same forms as --since).
@@ -154,10 +160,11 @@ pub struct LogsArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Keep standard input open (always on: a terminal is interactive).
+    /// Pass standard input to the command.
     #[arg(short, long)]
     pub interactive: bool,
-    /// Give the command a terminal (always on).
+    /// Give the command a terminal that follows this one's size. Without it, the output comes
+    /// as written, stdout and stderr apart, for a pipe or a file.
     #[arg(short, long)]
     pub tty: bool,
     /// NAME, ID prefix, or HOST/NAME.
@@ -203,7 +210,7 @@ pub struct PullArgs {
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
-    /// Events from this time on, then live (10m, 2h, a unix time or an RFC 3339 time).
+    /// Events from this time on, then live (10m, 2h, a unix time, a date (UTC) or an RFC 3339 time).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 }

@@ -53,14 +53,21 @@ pub fn host_names() -> Vec<CompletionCandidate> {
     })
 }
 
-/// The names of the containers on the host a command goes to by default.
+/// The names of the containers on the host a command goes to by default, when it is reached
+/// without SSH: a key refused on every press of Tab would be a login refused again and again.
 pub fn container_names() -> Vec<CompletionCandidate> {
     with_berth(|berth| async move {
         let Ok(hosts) = berth.select_hosts(&HostChoice::default()) else {
             return Vec::new();
         };
         let mut names = Vec::new();
-        for host in hosts {
+        let over_ssh: Vec<berth_core::HostId> = berth
+            .hosts()
+            .into_iter()
+            .filter(|spec| matches!(spec.endpoint, berth_core::Endpoint::Ssh(_)))
+            .map(|spec| spec.id)
+            .collect();
+        for host in hosts.into_iter().filter(|host| !over_ssh.contains(host)) {
             let listed = tokio::time::timeout(ENGINE_WAIT, berth.containers(&host)).await;
             if let Ok(Ok(containers)) = listed {
                 names.extend(

@@ -57,7 +57,9 @@ fn report_on(host: Option<&str>, err: &Error) {
         .map(|field| format!(" ({})", flag_of(field)))
         .unwrap_or_default();
     let host = host.map(|host| format!("{host}: ")).unwrap_or_default();
-    eprintln!("berthctl: {}: {host}{err}{field}", err.code().name());
+    // An engine's or a host's words are in the message: nothing in it may drive the terminal.
+    let message = crate::output::printable(&err.to_string());
+    eprintln!("berthctl: {}: {host}{message}{field}", err.code().name());
 }
 
 /// Prints `err` and returns the exit code it ends with.
@@ -66,10 +68,17 @@ pub fn failed(err: &Error) -> ExitCode {
     ExitCode::from(code_for(err.code()))
 }
 
-/// A form field (camelCase, as the window names it) as the flag that sets it.
+/// A field of the core's forms (camelCase, as the window names it) as berthctl's flag that
+/// sets it: the same word in kebab case, unless berthctl calls it otherwise.
 fn flag_of(field: &str) -> String {
+    let renamed = match field {
+        "keyPath" => "key",
+        "proxyJump" => "jump",
+        "dockerHost" => "address",
+        other => other,
+    };
     let mut flag = String::from("--");
-    for c in field.chars() {
+    for c in renamed.chars() {
         if c.is_ascii_uppercase() {
             flag.push('-');
             flag.push(c.to_ascii_lowercase());
@@ -112,6 +121,8 @@ mod tests {
     fn fields_read_as_flags() {
         assert_eq!(flag_of("allHosts"), "--all-hosts");
         assert_eq!(flag_of("host"), "--host");
+        assert_eq!(flag_of("keyPath"), "--key");
+        assert_eq!(flag_of("dockerHost"), "--address");
     }
 
     #[test]

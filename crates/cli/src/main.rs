@@ -54,11 +54,12 @@ async fn run(cli: Cli, printer: Printer) -> ExitCode {
         return completion::print_script(args.shell);
     }
     let folder = berth_core::profile::data_folder();
-    let (berth, set_aside) = Berth::open_for_commands(&folder, LocalEnv::from_process()).await;
-    for file in &set_aside {
+    let (berth, not_opened) = Berth::open_for_commands(&folder, LocalEnv::from_process()).await;
+    if let Some(err) = not_opened {
+        // Left as they are for the window to deal with; this command goes on without them.
         eprintln!(
-            "berthctl: warning: {} could not be used ({}); it was kept as {} and started afresh",
-            file.file, file.reason, file.kept_as
+            "berthctl: warning: the saved hosts and the activity log could not be opened ({}); going on without them",
+            output::printable(&err.to_string())
         );
     }
     let context = Context {

@@ -88,7 +88,7 @@ impl Printer {
         })
     }
 
-    /// Whether the user asked for data rather than a table (no colour, no prompts).
+    /// Whether the user asked for data rather than a table (a live table is not redrawn).
     pub fn is_data(&self) -> bool {
         !matches!(self, Printer::Table { .. })
     }
@@ -138,7 +138,8 @@ impl Printer {
     }
 }
 
-/// Prints a header and rows as columns two spaces apart, colour kept out of the alignment.
+/// Prints a header and rows as columns three spaces apart (as docker's tables are), colour
+/// kept out of the alignment.
 pub fn print_table(header: &[String], rows: impl Iterator<Item = Vec<Cell>>) -> Result<()> {
     let mut table = tabwriter::TabWriter::new(Vec::new()).padding(3).ansi(true);
     let bold = Style::new().bold();
@@ -152,7 +153,7 @@ pub fn print_table(header: &[String], rows: impl Iterator<Item = Vec<Cell>>) -> 
         let line = row
             .iter()
             .map(|cell| {
-                let text = cell.text.replace(['\t', '\n'], " ");
+                let text = printable(&cell.text);
                 format!("{}{text}{:#}", cell.style, cell.style)
             })
             .collect::<Vec<_>>()
@@ -164,16 +165,30 @@ pub fn print_table(header: &[String], rows: impl Iterator<Item = Vec<Cell>>) -> 
 }
 
 /// Writes to stdout through anstream (colour dropped where it does not belong). A closed pipe
-/// (`berthctl ps | head`) ends quietly.
+/// (`berthctl ps | head`) is no error: what is left is not written, and the command still ends
+/// with its own exit code.
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = anstream::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(err) => Err(Error::Internal(format!(
             "could not write the output: {err}"
         ))),
     }
+}
+
+/// `text` from an engine or a host, safe to print on a terminal: control characters (an
+/// escape sequence a container's name or an engine's message could carry) become `?`, tabs
+/// and line ends a space.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect()
 }
 
 fn internal(err: impl std::fmt::Display) -> Error {
@@ -196,6 +211,10 @@ enum Part {
 
 impl Template {
     pub fn parse(text: &str) -> Result<Self> {
+        // `--format json`, as docker takes it: each item as a JSON object on a line.
+        if text.trim() == "json" {
+            return Self::parse("{{json .}}");
+        }
         let (table, text) = match text.strip_prefix("table") {
             Some(rest) if rest.is_empty() || rest.starts_with([' ', '\t']) => {
                 (true, rest.trim_start())
@@ -260,12 +279,12 @@ impl Template {
                     Part::Text(text) => last.push_str(text),
                     Part::Json => last.push_str(&serde_json::to_string(item).map_err(internal)?),
                     Part::Field(field) if field.eq_ignore_ascii_case("host") => {
-                        last.push_str(item.host_name)
+                        last.push_str(&printable(item.host_name))
                     }
                     Part::Field(field) => {
                         let column = column_named(columns, field)
                             .ok_or_else(|| unknown_field(field, columns))?;
-                        last.push_str(&(column.cell)(item.item).text);
+                        last.push_str(&printable(&(column.cell)(item.item).text));
                     }
                 }
             }
@@ -363,5 +382,12 @@ mod tests {
         let template = Template::parse("table {{.ID}}\\t{{.Name}}").unwrap();
         assert!(template.table);
         assert_eq!(template.parts.len(), 5);
+        let json = Template::parse("json").unwrap();
+        assert!(!json.table && matches!(json.parts[1], Part::Json));
+    }
+
+    #[test]
+    fn what_an_engine_sends_cannot_drive_the_terminal() {
+        assert_eq!(printable("web\x1b]0;pwned\x07\tok\n"), "web?]0;pwned? ok ");
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use berth_testkit::{docker, inspect, Labelled, RemoteHost, PATIENCE, REGISTRY_BUSYBOX};
+use berth_testkit::{docker, docker_on, inspect, Labelled, RemoteHost, PATIENCE, REGISTRY_BUSYBOX};
 use serde_json::Value;
 
 /// A private profile folder (what XDG_DATA_HOME points at), empty.
@@ -123,6 +123,25 @@ fn ps_all_hosts_json_lists_the_local_and_the_ssh_hosts_containers() {
         "{remote_only}"
     );
     assert!(!remote_only.contains(&local_name), "{remote_only}");
+
+    // Renamed, the host keeps its user, port and socket, and is reached by its new name.
+    ok(
+        &data,
+        &[
+            "hosts",
+            "edit",
+            "Namespace",
+            "--name",
+            "Renamed",
+            "--no-input",
+        ],
+    );
+    let renamed = ok(&data, &["-H", "Renamed", "ps", "-q", "--no-trunc"]);
+    let remote_id = docker_on(
+        Some(&remote.docker_host),
+        &["inspect", "-f", "{{.Id}}", &remote_name],
+    );
+    assert!(renamed.lines().any(|l| l == remote_id), "{renamed}");
 }
 
 #[test]
@@ -143,14 +162,26 @@ fn an_offline_host_is_reported_on_stderr_and_the_others_still_listed() {
     let here = Labelled::new("cli-offline");
     let name = here.name("cli-online");
     here.run_sleeper(&name, &[]);
-    let out = run(&data, &["-H", "Local", "-H", "tcp://127.0.0.1:9", "ps"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "unreachable: {stderr}");
-    assert!(
-        stderr.contains("berthctl: engine_unreachable: tcp://127.0.0.1:9: "),
-        "{stderr}"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&name));
+    for command in [&["ps"][..], &["stats", "--no-stream"], &["images", "ls"]] {
+        let mut args = vec!["-H", "Local", "-H", "tcp://127.0.0.1:9"];
+        args.extend_from_slice(command);
+        let out = run(&data, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{command:?} unreachable: {stderr}"
+        );
+        assert!(
+            stderr.contains("berthctl: engine_unreachable: tcp://127.0.0.1:9: "),
+            "{command:?}: {stderr}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("HOST"), "{command:?}: {stdout}");
+        if command[0] != "images" {
+            assert!(stdout.contains(&name), "{command:?}: {stdout}");
+        }
+    }
 }
 
 #[test]
@@ -163,6 +194,22 @@ fn a_stop_is_seen_by_docker_inspect_and_logged_as_the_clis() {
     assert_eq!(inspect(&id, "{{.State.Status}}"), "exited");
     let again = run(&data, &["start", "no-such-container-anywhere"]);
     assert_eq!(again.status.code(), Some(3), "not found");
+    // Those found are acted on, the others reported: as docker does.
+    let partly = run(&data, &["start", &name, "no-such-container-anywhere"]);
+    assert_eq!(partly.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&partly.stdout), format!("{name}\n"));
+    assert!(String::from_utf8_lossy(&partly.stderr).contains("no-such-container-anywhere"));
+    assert_eq!(inspect(&id, "{{.State.Status}}"), "running");
+    ok(&data, &["stop", &name]);
+    // A host with no name after it names no container (not every one).
+    let bare = run(&data, &["stop", "Local/"]);
+    assert_eq!(
+        bare.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bare.stderr)
+    );
+    assert_eq!(inspect(&id, "{{.State.Status}}"), "exited");
 
     // The window's activity log has it, marked as done through the CLI.
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -178,7 +225,9 @@ fn a_stop_is_seen_by_docker_inspect_and_logged_as_the_clis() {
         berth.close().await;
         logged
     });
-    assert_eq!(logged.len(), 1, "{logged:?}");
+    // Newest first: the second stop, the start, the first stop (failures are not logged
+    // when no container was found to act on).
+    assert_eq!(logged.len(), 3, "{logged:?}");
     assert_eq!(logged[0].action, "stop container");
     assert_eq!(logged[0].target, name);
     assert_eq!(logged[0].front_end, berth_core::FrontEnd::Cli);
@@ -290,6 +339,35 @@ fn exec_it_runs_in_a_terminal_that_follows_its_size() {
         "the size after the resize: {text}"
     );
     assert!(text.contains("EXIT 7"), "the command's exit code: {text}");
+}
+
+#[test]
+fn exec_without_a_terminal_passes_bytes_and_streams_as_they_are() {
+    let data = profile("exec-piped");
+    let here = Labelled::new("cli-exec-piped");
+    let name = here.name("cli-exec-piped");
+    here.run_sleeper(&name, &[]);
+    let script = r"printf 'a\001\377b\r\n'; echo oops >&2; read line; echo got $line; exit 3";
+    let mut child = berthctl(&data)
+        .args(["exec", "-i", &name, "sh", "-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.stdout, b"a\x01\xffb\r\ngot hello\n",
+        "bytes as written, no terminal"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "oops\n",
+        "stderr apart"
+    );
+    assert_eq!(out.status.code(), Some(3), "the command's exit code");
 }
 
 #[test]

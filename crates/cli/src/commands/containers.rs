@@ -35,15 +35,44 @@ pub async fn ps(context: &Context, args: &PsArgs) -> Result<ExitCode> {
                 .map(|c| (host.clone(), host_name.clone(), c)),
         );
     }
+    if args.quiet {
+        let ids: String = rows
+            .iter()
+            .map(|(_, _, c)| {
+                format!(
+                    "{}\n",
+                    if args.no_trunc {
+                        c.id.clone()
+                    } else {
+                        short_id(&c.id)
+                    }
+                )
+            })
+            .collect();
+        crate::output::write_stdout(ids.as_bytes())?;
+        return Ok(outcome.exit_code());
+    }
+    let columns = match args.no_trunc {
+        true => whole_columns(),
+        false => container_columns(),
+    };
     context
         .printer
-        .print(&rows, &container_columns(), several_hosts(context))?;
+        .print(&rows, &columns, several_hosts(context))?;
     Ok(outcome.exit_code())
 }
 
-pub fn container_columns() -> Vec<Column<Container>> {
+/// The columns of `ps`, ids cut to 12 characters as docker shows them.
+fn container_columns() -> Vec<Column<Container>> {
+    let mut columns = whole_columns();
+    columns[0] = Column::new("CONTAINER ID", |c| Cell::plain(short_id(&c.id)));
+    columns
+}
+
+/// The columns of `ps --no-trunc`: whole ids.
+fn whole_columns() -> Vec<Column<Container>> {
     vec![
-        Column::new("CONTAINER ID", |c| Cell::plain(short_id(&c.id))),
+        Column::new("CONTAINER ID", |c| Cell::plain(c.id.clone())),
         Column::new("NAME", |c| Cell::plain(c.name.clone())),
         Column::new("IMAGE", |c| Cell::plain(c.image.clone())),
         Column::wide("COMMAND", |c| Cell::plain(c.command.clone())),
@@ -52,7 +81,7 @@ pub fn container_columns() -> Vec<Column<Container>> {
             Cell::coloured(c.status.clone(), state_colour(c.state))
         }),
         Column::wide("STATE", |c| {
-            Cell::coloured(state_name(c.state), state_colour(c.state))
+            Cell::coloured(berth_core::wire_name(&c.state), state_colour(c.state))
         }),
         Column::new("PORTS", |c| {
             Cell::plain(c.ports.iter().map(port_text).collect::<Vec<_>>().join(", "))
@@ -83,13 +112,6 @@ fn port_text(port: &berth_core::engine::containers::Port) -> String {
 /// The first 12 characters of an id, without `sha256:`, as docker shows ids.
 pub fn short_id(id: &str) -> String {
     id.trim_start_matches("sha256:").chars().take(12).collect()
-}
-
-fn state_name(state: ContainerState) -> String {
-    serde_json::to_value(state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn state_colour(state: ContainerState) -> AnsiColor {
@@ -137,8 +159,9 @@ pub async fn remove(context: &Context, args: &RmArgs) -> Result<ExitCode> {
     .await
 }
 
-/// Finds every container named (all of them before anything is done), then runs `work` on
-/// each concurrently.
+/// Finds every container named, then runs `work` on those found, concurrently. Like docker,
+/// each one done is printed and each one that could not be found or done is reported; the
+/// command ends with the first failure's code.
 async fn for_each_container<F, Fut>(
     context: &Context,
     references: &[String],
@@ -149,20 +172,18 @@ where
     Fut: std::future::Future<Output = Result<()>>,
 {
     let among = context.berth.select_hosts(&context.choice)?;
-    let found = context.berth.find_containers(&among, references).await?;
-    let names: Vec<String> = references.to_vec();
-    let done = join_all(
-        found
-            .into_iter()
-            .map(|(host, container)| work(host, container)),
-    )
+    let found = context.berth.find_containers(&among, references).await;
+    let done = join_all(found.into_iter().map(|found| async {
+        let (host, container) = found?;
+        work(host, container).await
+    }))
     .await;
     let mut outcome = Outcome::default();
     let mut printed = String::new();
-    for (name, result) in names.iter().zip(done) {
+    for (reference, result) in references.iter().zip(done) {
         match result {
             Ok(()) => {
-                printed.push_str(name);
+                printed.push_str(reference);
                 printed.push('\n');
             }
             Err(err) => outcome.failed(&err),

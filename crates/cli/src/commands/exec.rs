@@ -1,92 +1,132 @@
-//! `exec -it`: a command (the container's shell when none is given, found the way the window
-//! finds it) in a terminal of its own, the local terminal in raw mode, following its size.
+//! `exec`: a command in a running container. With `-t`, in a terminal of its own (the
+//! container's shell when no command is given, found the way the window finds it), the local
+//! terminal in raw mode and followed as it is resized. Without, as `docker exec` without `-t`:
+//! the output as written, stdout and stderr apart, for a pipe or a file.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use berth_core::{Error, ExecRequest, Result};
+use berth_core::{Error, ExecRequest, ExecSession, Result};
 use futures_util::StreamExt;
 use tokio::io::AsyncReadExt;
+use tokio::task::JoinHandle;
 
 use crate::args::ExecArgs;
 use crate::Context;
+
+/// The largest terminal the engine is asked for (the core refuses larger ones).
+const MAX_SIDE: u16 = 1000;
 
 pub async fn exec(context: &Context, args: &ExecArgs) -> Result<ExitCode> {
     let among = context.berth.select_hosts(&context.choice)?;
     let found = context
         .berth
         .find_containers(&among, std::slice::from_ref(&args.container))
-        .await?;
-    let (host, container) = found.into_iter().next().expect("one container named");
-    let (cols, rows) = terminal_size();
-    let request = ExecRequest {
-        command: (!args.command.is_empty()).then(|| args.command.clone()),
-        cols,
-        rows,
-    };
+        .await;
+    let (host, container) = found.into_iter().next().expect("one container named")?;
     let engine = context.berth.connect(&host).await?;
-    let (session, mut output) = engine.exec(&container.id, &request).await?;
-    let raw = RawMode::enter();
-    let session = std::sync::Arc::new(session);
+    let ended = match args.tty {
+        true => {
+            let (cols, rows) = terminal_size();
+            let request = ExecRequest {
+                command: (!args.command.is_empty()).then(|| args.command.clone()),
+                cols,
+                rows,
+            };
+            let (session, output) = engine.exec(&container.id, &request).await?;
+            let session = Arc::new(session);
+            let raw = RawMode::enter();
+            let typing = args.interactive.then(|| type_into(&session));
+            let resizing = {
+                let session = session.clone();
+                tokio::spawn(async move { follow_size(&session, (cols, rows)).await })
+            };
+            let ended =
+                copy_out(output.map(|text| text.map(|text| (false, text.into_bytes())))).await;
+            resizing.abort();
+            drop(raw);
+            (ended, session, typing)
+        }
+        false => {
+            if args.command.is_empty() {
+                return Err(Error::InvalidInput(
+                    "give the command to run, or -it for the container's shell".to_owned(),
+                ));
+            }
+            let (session, output) = engine
+                .exec_piped(&container.id, args.command.clone(), args.interactive)
+                .await?;
+            let session = Arc::new(session);
+            let typing = args.interactive.then(|| type_into(&session));
+            let ended = copy_out(output.map(|chunk| chunk.map(|c| (c.stderr, c.bytes)))).await;
+            (ended, session, typing)
+        }
+    };
+    let (ended, session, typing) = ended;
+    if let Some(typing) = typing {
+        typing.abort();
+    }
+    ended?;
+    // The command's own exit code, as docker exec ends with it; unknown (the output was cut
+    // before the command ended) is a failure.
+    let code = session.exit_code().await?;
+    Ok(ExitCode::from(
+        code.and_then(|c| u8::try_from(c).ok()).unwrap_or(1),
+    ))
+}
 
-    // Keys typed go to the container as they are (Ctrl+C included: the command gets it).
-    let typing = {
-        let session = session.clone();
-        tokio::spawn(async move {
-            let mut stdin = tokio::io::stdin();
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = stdin.read(&mut buffer).await {
-                if n == 0 || session.write(&buffer[..n]).await.is_err() {
-                    break;
-                }
-            }
-        })
-    };
-    let resizing = {
-        let session = session.clone();
-        tokio::spawn(async move { follow_size(&session, (cols, rows)).await })
-    };
+/// Copies the command's output to stdout (and what it wrote to stderr to stderr) until it
+/// ends.
+async fn copy_out<B: AsRef<[u8]>>(
+    mut output: impl futures_util::Stream<Item = Result<(bool, B)>> + Unpin,
+) -> Result<()> {
     let mut stdout = std::io::stdout();
-    let mut failed = None;
+    let mut stderr = std::io::stderr();
     while let Some(chunk) = output.next().await {
-        match chunk {
-            Ok(text) => {
-                if stdout
-                    .write_all(text.as_bytes())
-                    .and_then(|()| stdout.flush())
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            Err(err) => {
-                failed = Some(err);
+        let (to_stderr, bytes) = chunk?;
+        let written = match to_stderr {
+            true => stderr
+                .write_all(bytes.as_ref())
+                .and_then(|()| stderr.flush()),
+            false => stdout
+                .write_all(bytes.as_ref())
+                .and_then(|()| stdout.flush()),
+        };
+        if written.is_err() {
+            // Nobody reads any more (a closed pipe): the command's end is not waited for.
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Passes what is typed (or piped in) to the command as it comes, Ctrl+C included.
+fn type_into(session: &Arc<ExecSession>) -> JoinHandle<()> {
+    let session = session.clone();
+    tokio::spawn(async move {
+        let mut stdin = tokio::io::stdin();
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = stdin.read(&mut buffer).await {
+            if n == 0 || session.write(&buffer[..n]).await.is_err() {
                 break;
             }
         }
-    }
-    typing.abort();
-    resizing.abort();
-    drop(raw);
-    if let Some(err) = failed {
-        return Err(err);
-    }
-    // The command's own exit code, as docker exec ends with it.
-    let code = session.exit_code().await?.unwrap_or(0);
-    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+    })
 }
 
-/// The terminal's size, or 80×24 when stdout is no terminal.
+/// The terminal's size, at most [`MAX_SIDE`] a side, or 80×24 when stdout is no terminal.
 fn terminal_size() -> (u16, u16) {
     crossterm::terminal::size()
         .ok()
         .filter(|(cols, rows)| *cols > 0 && *rows > 0)
+        .map(|(cols, rows)| (cols.min(MAX_SIDE), rows.min(MAX_SIDE)))
         .unwrap_or((80, 24))
 }
 
 /// Tells the container's terminal each new size of the local one: on SIGWINCH on Unix,
 /// looked at every quarter second elsewhere (Windows consoles send no signal).
-async fn follow_size(session: &berth_core::ExecSession, mut last: (u16, u16)) {
+async fn follow_size(session: &ExecSession, mut last: (u16, u16)) {
     #[cfg(unix)]
     let mut changed =
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()) {

@@ -2,7 +2,6 @@
 //! removing are berth-core's (the window's wizard calls the same), so a host added here is in
 //! the window and the reverse.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use berth_core::hosts::import::HostCandidate;
@@ -77,7 +76,7 @@ async fn add(context: &Context, fields: HostFields) -> Result<ExitCode> {
         Some(address) => address.clone(),
         None => ask.text("Address ([user@]host[:port], ssh://…, tcp://…)", None)?,
     };
-    let host = SavedHost::from_address(&name, &address, &local_user())?;
+    let host = SavedHost::from_address(&name, &address)?;
     let key = match (&fields.key, host.docker_host.is_some()) {
         (Some(key), _) => Some(key.clone()),
         (None, true) => None,
@@ -95,18 +94,9 @@ async fn add(context: &Context, fields: HostFields) -> Result<ExitCode> {
 }
 
 async fn edit(context: &Context, saved: SavedHost, fields: HostFields) -> Result<ExitCode> {
-    let ask = Asker::new(true);
+    let ask = Asker::new(fields.no_input);
     let mut host = match &fields.address {
-        Some(address) => {
-            let from = SavedHost::from_address(&saved.name, address, &local_user())?;
-            SavedHost {
-                id: saved.id.clone(),
-                key_path: saved.key_path.clone(),
-                tags: saved.tags.clone(),
-                proxy_jump: saved.proxy_jump.clone(),
-                ..from
-            }
-        }
+        Some(address) => saved.with_address(address)?,
         None => saved,
     };
     if let Some(name) = &fields.name {
@@ -199,6 +189,7 @@ async fn remove(context: &Context, wanted: &str, force: bool) -> Result<ExitCode
     let saved = saved_named(context, wanted).await?;
     if !force {
         let ask = Asker::new(false);
+        // Never removed without the user's word.
         if !ask.can_ask() {
             return Err(Error::InvalidInput(
                 "removing a host asks first, and there is no terminal to ask on: add --force"
@@ -308,13 +299,6 @@ async fn saved_named(context: &Context, wanted: &str) -> Result<SavedHost> {
         })
 }
 
-/// The user logged in here: the SSH user when an address names none (as ssh does).
-fn local_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "root".to_owned())
-}
-
 /// Questions on the terminal, unless there is none or the user said not to ask.
 struct Asker {
     can: bool,
@@ -323,7 +307,7 @@ struct Asker {
 impl Asker {
     fn new(no_input: bool) -> Self {
         Self {
-            can: !no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            can: !no_input && crate::commands::can_ask(),
         }
     }
 

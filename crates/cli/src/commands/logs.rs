@@ -1,16 +1,19 @@
 //! `logs`: one container's log as `docker logs` prints it, or several merged as they arrive,
-//! each line after its container's name in a colour of its own.
+//! each line after its container's name in a colour of its own. The lines are written as the
+//! engine sent them (a container's own colours kept, as docker does); a host whose log fails
+//! is reported and the others go on.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use berth_core::streams::since;
-use berth_core::{Error, HostId, LogBatch, LogOptions, Result};
+use berth_core::{Container, Error, HostId, LogBatch, LogOptions, Result};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use crate::args::LogsArgs;
-use crate::commands::now_seconds;
+use crate::commands::{host_name, now_seconds, until_failed};
+use crate::exit::Outcome;
 use crate::Context;
 
 /// The colours names take in turn (as docker compose's).
@@ -23,72 +26,107 @@ const COLOURS: [AnsiColor; 6] = [
     AnsiColor::Red,
 ];
 
+/// One host's part of the log: its containers, in the order its batches number them.
+struct HostPart {
+    host: HostId,
+    ids: Vec<String>,
+    /// Each container's name as it leads its lines (empty for a single container).
+    prefixes: Vec<String>,
+}
+
 pub async fn logs(context: &Context, args: &LogsArgs) -> Result<ExitCode> {
     let options = options(args)?;
     let among = context.berth.select_hosts(&context.choice)?;
-    let found = context
+    let found: Vec<(HostId, Container)> = context
         .berth
         .find_containers(&among, &args.targets.containers)
-        .await?;
-    // One request per host, its containers merged by the engine stream of each.
-    let mut per_host: Vec<(HostId, Vec<String>, Vec<String>)> = Vec::new();
-    for (host, container) in &found {
-        match per_host.iter_mut().find(|(h, _, _)| h == host) {
-            Some((_, ids, names)) => {
-                ids.push(container.id.clone());
-                names.push(container.name.clone());
-            }
-            None => per_host.push((
-                host.clone(),
-                vec![container.id.clone()],
-                vec![container.name.clone()],
-            )),
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let parts = by_host(&found, found.len() > 1 && colour_on_stdout());
+    let labelled = found.len() > 1;
+    let mut outcome = Outcome::default();
+    let mut streams: Vec<BoxStream<'static, (usize, Result<LogBatch>)>> = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        let opened = async {
+            context
+                .berth
+                .connect(&part.host)
+                .await?
+                .logs(&part.ids, &options)
+        };
+        match opened.await {
+            Ok(batches) => streams.push(
+                until_failed(batches)
+                    .map(move |batch| (index, batch))
+                    .boxed(),
+            ),
+            Err(err) => outcome.failed_on(&host_name(context, &part.host), &err),
         }
     }
-    let labelled = found.len() > 1;
-    let width = found.iter().map(|(_, c)| c.name.len()).max().unwrap_or(0);
-    let mut streams: Vec<BoxStream<'static, (usize, Result<LogBatch>)>> = Vec::new();
-    let mut prefixes: Vec<Vec<String>> = Vec::new();
-    for (index, (host, ids, names)) in per_host.iter().enumerate() {
-        let batches = context.berth.connect(host).await?.logs(ids, &options)?;
-        streams.push(batches.map(move |batch| (index, batch)).boxed());
-        let offset = prefixes.iter().map(Vec::len).sum::<usize>();
-        prefixes.push(
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let style =
-                        Style::new().fg_color(Some(COLOURS[(offset + i) % COLOURS.len()].into()));
-                    format!("{style}{name:<width$} |{style:#} ")
-                })
-                .collect(),
-        );
-    }
     let mut merged = stream::select_all(streams);
-    let mut out = anstream::stdout();
-    let mut err_out = anstream::stderr();
+    let mut out = std::io::stdout().lock();
+    let mut err_out = std::io::stderr().lock();
     while let Some((index, batch)) = merged.next().await {
-        let batch = batch?;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(err) => {
+                outcome.failed_on(&host_name(context, &parts[index].host), &err);
+                continue;
+            }
+        };
         let written = if !labelled && batch.stderr.is_empty() && batch.times.is_empty() {
             // One container's plain lines: the engine's text as it is, the fast path.
             out.write_all(batch.text.as_bytes())
         } else {
-            write_lines(
-                &batch,
-                labelled.then(|| &prefixes[index][..]),
-                &mut out,
-                &mut err_out,
-            )
+            let prefixes = labelled.then(|| &parts[index].prefixes[..]);
+            write_lines(&batch, prefixes, &mut out, &mut err_out)
         };
-        if let Err(err) = written.and_then(|()| out.flush()) {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                break;
-            }
-            return Err(Error::Internal(format!("could not write the log: {err}")));
+        match written.and_then(|()| out.flush()) {
+            Ok(()) => {}
+            // Read by `head` or the like, which has seen enough.
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => break,
+            Err(err) => return Err(Error::Internal(format!("could not write the log: {err}"))),
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(outcome.exit_code())
+}
+
+/// The containers grouped by host, one request each; with `coloured`, names in colour.
+fn by_host(found: &[(HostId, Container)], coloured: bool) -> Vec<HostPart> {
+    let width = found
+        .iter()
+        .map(|(_, c)| c.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut parts: Vec<HostPart> = Vec::new();
+    for (n, (host, container)) in found.iter().enumerate() {
+        let name = crate::output::printable(&container.name);
+        let prefix = match coloured {
+            true => {
+                let style = Style::new().fg_color(Some(COLOURS[n % COLOURS.len()].into()));
+                format!("{style}{name:<width$} |{style:#} ")
+            }
+            false => format!("{name:<width$} | "),
+        };
+        match parts.iter_mut().find(|part| &part.host == host) {
+            Some(part) => {
+                part.ids.push(container.id.clone());
+                part.prefixes.push(prefix);
+            }
+            None => parts.push(HostPart {
+                host: host.clone(),
+                ids: vec![container.id.clone()],
+                prefixes: vec![prefix],
+            }),
+        }
+    }
+    parts
+}
+
+/// Whether colour belongs on stdout: a terminal, and NO_COLOR not set (anstream's rule).
+fn colour_on_stdout() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 
 /// Writes each line of `batch`: after its container's name when `prefixes` are given, its time
@@ -144,12 +182,15 @@ fn options(args: &LogsArgs) -> Result<LogOptions> {
                 .in_field("tail")
         })?),
     };
-    Ok(LogOptions {
+    let options = LogOptions {
         tail,
         since: second(&args.since, "since")?,
         until: second(&args.until, "until")?,
         follow: args.follow,
         filter: args.grep.clone(),
         timestamps: args.timestamps,
-    })
+    };
+    // The pattern is checked here, before any engine is asked; the core calls it the filter.
+    options.check().map_err(|err| err.in_field("grep"))?;
+    Ok(options)
 }

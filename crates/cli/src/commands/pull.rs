@@ -11,8 +11,10 @@ use futures_util::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::args::PullArgs;
+use crate::commands::containers::short_id;
 use crate::commands::{host_name, several_hosts};
 use crate::exit::Outcome;
+use crate::output::printable;
 use crate::Context;
 
 pub async fn pull(context: &Context, args: &PullArgs) -> Result<ExitCode> {
@@ -69,12 +71,12 @@ async fn show(
     while let Some(batch) = progress.next().await {
         for report in batch? {
             let Some(layer) = report.layer else {
-                let _ = bars.println(format!("{prefix}{}", report.status));
+                let _ = bars.println(format!("{prefix}{}", printable(&report.status)));
                 continue;
             };
             let bar = layers.entry(layer.clone()).or_insert_with(|| {
                 let bar = bars.add(ProgressBar::new(0).with_style(style.clone()));
-                bar.set_prefix(format!("{prefix}{}: ", &layer[..layer.len().min(12)]));
+                bar.set_prefix(format!("{prefix}{}: ", printable(&short_id(&layer))));
                 bar
             });
             if let (Some(current), Some(total)) = (report.current, report.total) {
@@ -82,7 +84,7 @@ async fn show(
                 bar.set_position(current);
             }
             let finished = matches!(report.status.as_str(), "Pull complete" | "Already exists");
-            bar.set_message(report.status.clone());
+            bar.set_message(printable(&report.status));
             if finished {
                 if bar.length().unwrap_or(0) == 0 {
                     // Nothing was downloaded ("Already exists"): the status alone, no empty bar.
@@ -90,7 +92,11 @@ async fn show(
                 }
                 bar.finish();
                 if !drawn {
-                    eprintln!("{prefix}{layer}: {}", report.status);
+                    eprintln!(
+                        "{prefix}{}: {}",
+                        printable(&layer),
+                        printable(&report.status)
+                    );
                 }
             }
         }

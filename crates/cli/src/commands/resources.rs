@@ -9,23 +9,57 @@ use crate::commands::{ago, bytes, on_each_host, several_hosts};
 use crate::output::{Cell, Column};
 use crate::Context;
 
+/// An image under one of its names, as `docker images` lists them: a row per repository and
+/// tag (`<none>` for an image without one).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tagged {
+    repository: String,
+    tag: String,
+    #[serde(flatten)]
+    image: Image,
+}
+
 pub async fn images(context: &Context) -> Result<ExitCode> {
-    let columns: Vec<Column<Image>> = vec![
-        Column::new("REPOSITORY:TAG", |i| {
-            Cell::plain(if i.tags.is_empty() {
-                "<none>".to_owned()
-            } else {
-                i.tags.join(", ")
-            })
-        }),
-        Column::new("IMAGE ID", |i| Cell::plain(short_id(&i.id))),
-        Column::new("CREATED", |i| Cell::plain(ago(i.created))),
-        Column::new("SIZE", |i| Cell::plain(bytes(i.size_bytes as f64))),
+    let columns: Vec<Column<Tagged>> = vec![
+        Column::new("REPOSITORY", |t| Cell::plain(t.repository.clone())),
+        Column::new("TAG", |t| Cell::plain(t.tag.clone())),
+        Column::new("IMAGE ID", |t| Cell::plain(short_id(&t.image.id))),
+        Column::new("CREATED", |t| Cell::plain(ago(t.image.created))),
+        Column::new("SIZE", |t| Cell::plain(bytes(t.image.size_bytes as f64))),
     ];
     list(context, columns, |host| async move {
-        context.berth.connect(&host).await?.images().await
+        let images = context.berth.connect(&host).await?.images().await?;
+        Ok(images.into_iter().flat_map(tagged).collect())
     })
     .await
+}
+
+/// One row per name of `image`; the registry's port stays in the repository.
+fn tagged(image: Image) -> Vec<Tagged> {
+    if image.tags.is_empty() {
+        let none = "<none>".to_owned();
+        return vec![Tagged {
+            repository: none.clone(),
+            tag: none,
+            image,
+        }];
+    }
+    image
+        .tags
+        .iter()
+        .map(|reference| {
+            let (repository, tag) = match reference.rsplit_once(':') {
+                Some((repository, tag)) if !tag.contains('/') => (repository, tag),
+                _ => (reference.as_str(), "<none>"),
+            };
+            Tagged {
+                repository: repository.to_owned(),
+                tag: tag.to_owned(),
+                image: image.clone(),
+            }
+        })
+        .collect()
 }
 
 pub async fn volumes(context: &Context) -> Result<ExitCode> {

@@ -1,6 +1,5 @@
 //! `prune`, `system df` and `system info`.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use berth_core::engine::system::PrunePreview;
@@ -92,7 +91,7 @@ async fn info(context: &Context) -> Result<ExitCode> {
 /// Shows what would go on each host, asks once, then prunes each host (logged as the
 /// window's prune is).
 pub async fn prune(context: &Context, args: &PruneArgs) -> Result<ExitCode> {
-    if !args.force && !std::io::stdin().is_terminal() {
+    if !args.force && !crate::commands::can_ask() {
         return Err(Error::InvalidInput(
             "prune asks before removing anything, and there is no terminal to ask on: add --force"
                 .to_owned(),
@@ -166,9 +165,10 @@ fn describe(host: &str, preview: &PrunePreview) -> String {
         }
         text.push_str(&format!("\n  {} {what}:", names.len()));
         for name in names {
-            let shown = name
-                .strip_prefix("sha256:")
-                .map_or(name.as_str(), |id| &id[..id.len().min(12)]);
+            let shown = match name.starts_with("sha256:") {
+                true => crate::commands::containers::short_id(name),
+                false => crate::output::printable(name),
+            };
             text.push_str(&format!("\n    {shown}"));
         }
     }
