@@ -264,6 +264,17 @@ impl App {
             .unwrap_or_else(|e| panic!("invoking {command}: {e}"))
     }
 
+    /// Invokes app command `command` with `args`, as the UI does; its answer.
+    pub async fn invoke_with(&self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        self.client
+            .execute(
+                "return window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]);",
+                vec![serde_json::Value::from(command), args],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("invoking {command}: {e}"))
+    }
+
     /// Types into what has focus, as a keyboard would.
     pub async fn type_keys(&self, keys: &str) {
         let focused = self

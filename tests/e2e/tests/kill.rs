@@ -238,9 +238,16 @@ fn set_aside_in(data: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Launches the app and waits until it writes all it can: the local engine online, and the
-/// containers table's stats stream open (every sample is kept in the history).
-async fn launch(profile: &Profile) -> App {
+/// Launches the app and waits until it writes all it can: the local engine online, the
+/// containers table's stats stream open, and a sample of `steady` (running throughout) kept
+/// in the history this launch — the engine sends a container's first sample a second after
+/// the stream opens, so a kill sooner would find none written.
+async fn launch(profile: &Profile, steady: &str) -> App {
+    let since_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 1000;
     let app = App::launch_in(profile).await;
     app.find(r#"[data-testid="host"][data-state="online"]"#)
         .await;
@@ -248,6 +255,16 @@ async fn launch(profile: &Profile) -> App {
         let open = app.invoke("streams_open").await;
         open.as_array()
             .is_some_and(|kinds| kinds.iter().any(|k| k == "stats"))
+    })
+    .await;
+    eventually("a stats sample kept", || async {
+        let kept = app
+            .invoke_with(
+                "stats_history",
+                json!({"host": "local", "container": steady, "sinceMs": since_ms}),
+            )
+            .await;
+        kept.as_array().is_some_and(|samples| !samples.is_empty())
     })
     .await;
     app
@@ -303,7 +320,7 @@ async fn the_app_killed_while_it_writes_loses_nothing_it_confirmed() {
             .args(&ours)
             .output();
         let launched = Instant::now();
-        let app = launch(&profile).await;
+        let app = launch(&profile, &ours[1]).await;
         let launch_took = launched.elapsed();
         launches += launch_took;
 
