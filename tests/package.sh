@@ -4,7 +4,8 @@
 # installed with apt, so its declared dependencies are resolved as on a user's machine, and
 # every library the installed program loads must come from a package those dependencies pull
 # in; then the program named by the installed desktop entry's Exec line is started through
-# WebDriver and must list the local engine's containers. The package is removed at the end,
+# WebDriver and must list the local engine's containers, and berthctl, which the packages carry
+# as /usr/bin/berthctl, must list them too. The package is removed at the end,
 # whatever happened. Needs apt (as root), the engine and the e2e tools (scripts/test.sh runs it
 # after those); uses sudo for apt when not run as root.
 set -euo pipefail
@@ -27,7 +28,13 @@ fail() {
 # the release workflow builds them. --ci: no prompts. One build serves both packages.
 profile=debug
 [ "${1:-}" = --release ] && profile=release
-build=(ui/node_modules/.bin/tauri build --ci --bundles deb,rpm)
+# berthctl goes in the packages beside the app, from the same profile's build.
+cargo_build=(cargo build --locked -q -p berthctl)
+[ "$profile" = release ] && cargo_build+=(--release)
+"${cargo_build[@]}"
+cli_files="{\"/usr/bin/berthctl\": \"target/$profile/berthctl\"}"
+with_cli="{\"bundle\": {\"linux\": {\"deb\": {\"files\": $cli_files}, \"rpm\": {\"files\": $cli_files}}}}"
+build=(ui/node_modules/.bin/tauri build --ci --bundles deb,rpm --config "$with_cli")
 [ "$profile" = debug ] && build+=(--debug)
 "${build[@]}"
 version=$(node -p 'require("./tauri.conf.json").version')
@@ -70,14 +77,16 @@ for required in 'libwebkit2gtk-4.1.so.0()(64bit)' 'libgtk-3.so.0()(64bit)' 'liba
   grep -qxF "$required" <<<"$requires" || fail "the .rpm does not require $required"
 done
 brought=$(closure_of libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libc6)
-needed=$(objdump -p "target/$profile/berth" | awk '/NEEDED/ {print $2}')
-while read -r soname path; do
-  grep -qxF "$soname" <<<"$needed" || continue
-  grep -qxF "$(owner "$path")" <<<"$brought" && continue
-  grep -qxF "$soname()(64bit)" <<<"$requires" || fail "the .rpm does not require $soname, which the program links"
-done < <(libraries "target/$profile/berth")
+for binary in berth berthctl; do
+  needed=$(objdump -p "target/$profile/$binary" | awk '/NEEDED/ {print $2}')
+  while read -r soname path; do
+    grep -qxF "$soname" <<<"$needed" || continue
+    grep -qxF "$(owner "$path")" <<<"$brought" && continue
+    grep -qxF "$soname()(64bit)" <<<"$requires" || fail "the .rpm does not require $soname, which $binary links"
+  done < <(libraries "target/$profile/$binary")
+done
 files=$(rpm -qpl "$rpm")
-for file in /usr/bin/berth /usr/share/applications/Berth.desktop /usr/share/icons/hicolor/128x128/apps/berth.png; do
+for file in /usr/bin/berth /usr/bin/berthctl /usr/share/applications/Berth.desktop /usr/share/icons/hicolor/128x128/apps/berth.png; do
   grep -qxF "$file" <<<"$files" || fail "the .rpm does not hold $file"
 done
 
@@ -108,14 +117,29 @@ program=${words[0]}
 # this machine has the build libraries, so a dependency the .deb forgot to declare would go
 # unnoticed by apt here and break the app on a user's machine.
 closure=$(closure_of "$package")
-missing=""
-while read -r library; do
-  from=$(owner "$library")
-  [ -n "$from" ] || fail "no package owns $library"
-  grep -qxF "$from" <<<"$closure" || missing="$missing $library($from)"
-done < <(libraries "$program" | cut -d' ' -f2)
-[ -z "$missing" ] || fail "libraries of $program from packages its Depends do not pull in:$missing"
-echo "every library of $program comes with its Depends: $(dpkg-deb -f "$deb" Depends)"
+cli=/usr/bin/berthctl
+[ "$cli" = "$(dpkg -L "$package" | grep -xF "$cli")" ] || fail "the .deb does not hold $cli"
+for binary in "$program" "$cli"; do
+  missing=""
+  while read -r library; do
+    from=$(owner "$library")
+    [ -n "$from" ] || fail "no package owns $library"
+    grep -qxF "$from" <<<"$closure" || missing="$missing $library($from)"
+  done < <(libraries "$binary" | cut -d' ' -f2)
+  [ -z "$missing" ] || fail "libraries of $binary from packages its Depends do not pull in:$missing"
+  echo "every library of $binary comes with its Depends: $(dpkg-deb -f "$deb" Depends)"
+done
+
+echo "== the installed berthctl, on a profile of its own, lists the local engine's containers"
+cli_profile=$(mktemp -d)
+label="berth.test=package-cli-$$"
+name="berth-package-cli-$$"
+docker run -d --label "$label" --name "$name" --network none berth-test/busybox:latest sleep 300 >/dev/null
+listed=$(XDG_DATA_HOME=$cli_profile "$cli" ps --format '{{.Name}}' || true)
+docker rm -f "$name" >/dev/null
+rm -rf "$cli_profile"
+grep -qxF "$name" <<<"$listed" || fail "$cli ps did not list $name: $listed"
+echo "$cli ps lists $name"
 
 echo "== the installed app, started as its desktop entry starts it"
 BERTH_INSTALLED_APP=$program tests/e2e/run.sh --ignored --exact the_installed_app_lists_the_local_containers
