@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use berth_core::{Container, ContainerState, HostId, Result, StatsSample};
+use berth_core::{Container, ContainerState, ErrorCode, HostId, Result, StatsSample};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use crate::args::StatsArgs;
@@ -16,8 +16,8 @@ use crate::exit::Outcome;
 use crate::output::{Cell, Column};
 use crate::Context;
 
-/// How long `--no-stream` waits for every host's first samples (a container that stopped
-/// meanwhile sends none).
+/// How long `--no-stream` waits for every container's first sample (one that stopped
+/// meanwhile may send none).
 const FIRST_SAMPLES_WAIT: Duration = Duration::from_secs(5);
 
 /// A sample with the name of its container.
@@ -30,40 +30,44 @@ struct Named {
 
 pub async fn stats(context: &Context, args: &StatsArgs) -> Result<ExitCode> {
     let (found, mut outcome) = chosen(context, args).await?;
-    let mut hosts: Vec<&HostId> = Vec::new();
-    for (host, _) in &found {
-        if !hosts.contains(&host) {
-            hosts.push(host);
-        }
-    }
-    let names: BTreeMap<(HostId, String), String> = found
+    let names: BTreeMap<Key, String> = found
         .iter()
         .map(|(host, c)| ((host.clone(), c.id.clone()), c.name.clone()))
         .collect();
-    let mut streams: Vec<BoxStream<'static, (HostId, Result<Vec<StatsSample>>)>> = Vec::new();
-    for host in hosts {
-        let ids: Vec<String> = found
-            .iter()
-            .filter(|(h, _)| h == host)
-            .map(|(_, c)| c.id.clone())
-            .collect();
-        let opened = async { context.berth.connect(host).await?.stats(&ids) };
-        match opened.await {
+    // A stream per container: one that stops or goes meanwhile ends only its own.
+    let mut streams: Vec<BoxStream<'static, (Key, Result<Vec<StatsSample>>)>> = Vec::new();
+    let mut gone: HashSet<Key> = HashSet::new();
+    let mut engines = BTreeMap::new();
+    for (host, container) in &found {
+        let key = (host.clone(), container.id.clone());
+        if !engines.contains_key(host) {
+            let engine = context.berth.connect(host).await;
+            if let Err(err) = &engine {
+                outcome.failed_on(&host_name(context, host), err);
+            }
+            engines.insert(host.clone(), engine.ok());
+        }
+        let Some(Some(engine)) = engines.get(host) else {
+            gone.insert(key);
+            continue;
+        };
+        match engine.stats(std::slice::from_ref(&container.id)) {
             Ok(samples) => {
-                let host = host.clone();
+                let key = key.clone();
                 streams.push(
                     until_failed(samples)
-                        .map(move |batch| (host.clone(), batch))
+                        .map(move |batch| (key.clone(), batch))
                         .boxed(),
                 );
             }
-            Err(err) => outcome.failed_on(&host_name(context, host), &err),
+            Err(err) => {
+                outcome.failed_on(&host_name(context, host), &err);
+                gone.insert(key);
+            }
         }
     }
     let live = !args.no_stream;
-    let waiting_for: HashSet<HostId> = found.iter().map(|(h, _)| h.clone()).collect();
-    let mut answered: HashSet<HostId> = HashSet::new();
-    let mut latest: BTreeMap<(HostId, String), StatsSample> = BTreeMap::new();
+    let mut latest: BTreeMap<Key, StatsSample> = BTreeMap::new();
     let mut merged = stream::select_all(streams);
     let deadline = tokio::time::sleep(FIRST_SAMPLES_WAIT);
     tokio::pin!(deadline);
@@ -72,23 +76,30 @@ pub async fn stats(context: &Context, args: &StatsArgs) -> Result<ExitCode> {
             next = merged.next() => next,
             () = &mut deadline, if !live => None,
         };
-        let Some((host, batch)) = next else {
+        let Some((key, batch)) = next else {
             break;
         };
         match batch {
             Ok(samples) => {
                 for sample in samples {
-                    latest.insert((host.clone(), sample.id.clone()), sample);
+                    latest.insert((key.0.clone(), sample.id.clone()), sample);
                 }
-                answered.insert(host);
+            }
+            // A container that stopped or was removed meanwhile is simply no longer shown.
+            Err(err) if matches!(err.code(), ErrorCode::NotFound | ErrorCode::Conflict) => {
+                gone.insert(key);
             }
             Err(err) => {
-                outcome.failed_on(&host_name(context, &host), &err);
-                answered.insert(host);
+                outcome.failed_on(&host_name(context, &key.0), &err);
+                gone.insert(key);
             }
         }
-        // Live, the table is drawn at every batch; once, when every host has answered.
-        if !live && answered.len() < waiting_for.len() {
+        // Live, the table is drawn at every batch; once, when every container has a sample
+        // or is gone.
+        let complete = names
+            .keys()
+            .all(|key| latest.contains_key(key) || gone.contains(key));
+        if !live && !complete {
             continue;
         }
         if live && !context.printer.is_data() {
@@ -101,11 +112,14 @@ pub async fn stats(context: &Context, args: &StatsArgs) -> Result<ExitCode> {
         }
     }
     if !live {
-        // Not every host answered in time: what came is shown.
+        // Not every container had a sample in time: what came is shown.
         print(context, &latest, &names)?;
     }
     Ok(outcome.exit_code())
 }
+
+/// A container on a host.
+type Key = (HostId, String);
 
 /// The containers named, or every running one on the chosen hosts.
 async fn chosen(
@@ -141,8 +155,8 @@ async fn chosen(
 
 fn print(
     context: &Context,
-    latest: &BTreeMap<(HostId, String), StatsSample>,
-    names: &BTreeMap<(HostId, String), String>,
+    latest: &BTreeMap<Key, StatsSample>,
+    names: &BTreeMap<Key, String>,
 ) -> Result<()> {
     let rows: Vec<(HostId, String, Named)> = latest
         .iter()
