@@ -14,6 +14,7 @@ pub mod profile;
 pub mod recovery;
 pub mod settings;
 pub mod streams;
+pub mod swarm;
 pub mod watch;
 
 pub use actions::Pull;
