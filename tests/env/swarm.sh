@@ -15,6 +15,8 @@ state_of() { docker ${1:+-H "$1"} info --format '{{.Swarm.LocalNodeState}}' 2>/d
 if [ "${1:-}" = stop ]; then
   [ "$(state_of "$WORKER")" = active ] && docker -H "$WORKER" swarm leave --force >/dev/null
   [ "$(state_of "")" = active ] && docker swarm leave --force >/dev/null
+  # The bridge swarm made for its tasks' outside traffic goes with it.
+  docker network rm docker_gwbridge >/dev/null 2>&1 || true
   exit 0
 fi
 
