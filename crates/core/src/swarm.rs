@@ -3,6 +3,7 @@
 //! types (not the engine's), each change a targeted update of one object.
 
 pub mod nodes;
+pub mod secrets;
 pub mod services;
 pub mod tasks;
 

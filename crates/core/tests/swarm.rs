@@ -189,3 +189,39 @@ async fn a_replicated_service_spreads_scales_and_moves_off_a_drained_node() {
         .unwrap();
     assert_eq!(moved.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_and_a_config_are_made_listed_without_their_value_and_removed() {
+    use berth_core::swarm::secrets::Kind;
+    let engine = manager().await;
+    for kind in [Kind::Secret, Kind::Config] {
+        let name = unique(&format!("{kind:?}").to_lowercase());
+        let labels = [("berth.test".to_owned(), name.clone())].into();
+        let value = berth_core::Secret::new("s3cr3t value");
+        let id = engine
+            .swarm_value_create(kind, &name, &value, &labels)
+            .await
+            .unwrap();
+        let listed = engine.swarm_values(kind).await.unwrap();
+        let made = listed.iter().find(|s| s.id == id).expect("listed");
+        assert_eq!(made.name, name);
+        assert!(!format!("{listed:?}").contains("s3cr3t"), "no value listed");
+        let again = engine
+            .swarm_value_create(kind, &name, &value, &labels)
+            .await
+            .unwrap_err();
+        assert_eq!(again.code(), ErrorCode::Conflict, "{again}");
+        let bad = engine
+            .swarm_value_create(kind, "a/b", &value, &labels)
+            .await
+            .unwrap_err();
+        assert_eq!(bad.field(), Some("name"));
+        engine.swarm_value_remove(kind, &id).await.unwrap();
+        assert!(!engine
+            .swarm_values(kind)
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.id == id));
+    }
+}
