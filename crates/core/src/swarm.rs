@@ -5,6 +5,7 @@
 pub mod nodes;
 pub mod secrets;
 pub mod services;
+pub mod stacks;
 pub mod tasks;
 
 use serde::Serialize;

@@ -225,3 +225,62 @@ async fn a_secret_and_a_config_are_made_listed_without_their_value_and_removed()
             .any(|s| s.id == id));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updating_one_service_of_a_stack_changes_only_that_service_and_the_stack_goes_as_one() {
+    use berth_core::swarm::stacks::stacks_of;
+    use berth_core::swarm::STACK_LABEL;
+    let engine = manager().await;
+    let stack = unique("stack");
+    let mut ids = Vec::new();
+    for part in ["web", "worker", "cache"] {
+        let id = engine
+            .service_create(&ServiceRequest {
+                name: format!("{stack}_{part}"),
+                image: REGISTRY_BUSYBOX.to_owned(),
+                replicas: Some(1),
+                command: vec!["sleep".into(), "3600".into()],
+                labels: [
+                    (STACK_LABEL.to_owned(), stack.clone()),
+                    ("berth.test".to_owned(), stack.clone()),
+                ]
+                .into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let guards: Vec<Made> = ids
+        .iter()
+        .map(|id| Made {
+            engine: engine.clone(),
+            id: id.clone(),
+        })
+        .collect();
+    let versions = |services: &[berth_core::swarm::services::Service]| {
+        ids.iter()
+            .map(|id| services.iter().find(|s| &s.id == id).unwrap().version)
+            .collect::<Vec<u64>>()
+    };
+    let before = engine.services().await.unwrap();
+    let grouped = stacks_of(&before);
+    let ours = grouped.iter().find(|s| s.name == stack).expect("the stack");
+    assert_eq!(ours.services, 3);
+    let old = versions(&before);
+
+    engine.service_scale(&ids[0], old[0], 2).await.unwrap();
+    let new = versions(&engine.services().await.unwrap());
+    assert!(new[0] > old[0], "the scaled service changed");
+    assert_eq!(&new[1..], &old[1..], "its stack's other services did not");
+
+    engine.stack_remove(&stack).await.unwrap();
+    let left = engine.services().await.unwrap();
+    assert!(
+        !left.iter().any(|s| ids.contains(&s.id)),
+        "the stack went as one"
+    );
+    drop(guards);
+    let gone = engine.stack_remove(&stack).await.unwrap_err();
+    assert_eq!(gone.code(), ErrorCode::NotFound);
+}
