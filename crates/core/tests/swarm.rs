@@ -284,3 +284,61 @@ async fn updating_one_service_of_a_stack_changes_only_that_service_and_the_stack
     let gone = engine.stack_remove(&stack).await.unwrap_err();
     assert_eq!(gone.code(), ErrorCode::NotFound);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_services_logs_are_merged_from_its_tasks_on_both_nodes() {
+    use futures_util::StreamExt;
+    let engine = manager().await;
+    let name = unique("logs");
+    let id = engine
+        .service_create(&ServiceRequest {
+            name: name.clone(),
+            image: REGISTRY_BUSYBOX.to_owned(),
+            replicas: Some(2),
+            // Each task says which container it is, then stays.
+            command: vec![
+                "sh".into(),
+                "-c".into(),
+                "echo hello from $(hostname); sleep 3600".into(),
+            ],
+            labels: [("berth.test".to_owned(), name.clone())].into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let _made = Made {
+        engine: engine.clone(),
+        id: id.clone(),
+    };
+    let by_service = TaskQuery {
+        service: Some(id.clone()),
+        node: None,
+    };
+    until("both tasks running, one on each node", async || {
+        let tasks = engine.tasks(&by_service).await.unwrap();
+        let mut nodes: Vec<&str> = tasks
+            .iter()
+            .filter(|t| t.state == "running")
+            .map(|t| t.node_id.as_str())
+            .collect();
+        nodes.sort();
+        nodes.dedup();
+        (nodes.len() == 2).then_some(())
+    })
+    .await;
+    let senders = until("a line from each task", async || {
+        let options = berth_core::LogOptions::default();
+        let mut batches = engine.service_logs(&id, &options).unwrap();
+        let mut senders = std::collections::BTreeSet::new();
+        while let Some(batch) = batches.next().await {
+            for line in batch.unwrap().lines() {
+                if let Some(sender) = line.text.strip_prefix("hello from ") {
+                    senders.insert(sender.to_owned());
+                }
+            }
+        }
+        (senders.len() == 2).then_some(senders)
+    })
+    .await;
+    assert_eq!(senders.len(), 2, "{senders:?}");
+}

@@ -138,12 +138,13 @@ struct Shape {
 }
 
 impl LogOptions {
-    /// Checks the options before anything is sent: the filter must compile, the range make sense.
-    /// Checks the options (the filter's pattern) before any engine is asked.
+    /// Checks the options before any engine is asked: the filter must compile, the range make
+    /// sense.
     pub fn check(&self) -> Result<()> {
         self.compile_filter().map(|_| ())
     }
 
+    /// The filter compiled, once the options are checked (see [`LogOptions::check`]).
     fn compile_filter(&self) -> Result<Option<Regex>> {
         if let (Some(since), Some(until)) = (self.since, self.until) {
             if since > until {
@@ -187,25 +188,7 @@ impl Engine {
     ) -> Result<BoxStream<'static, Result<LogBatch>>> {
         object_refs::containers("logs", ids)?;
         let filter = options.compile_filter()?;
-        let follow = options.follow && options.until.is_none();
-        let mut query = LogsOptionsBuilder::new()
-            .stdout(true)
-            .stderr(true)
-            .timestamps(options.timestamps)
-            .follow(follow)
-            .tail(
-                &options
-                    .tail
-                    .map_or_else(|| "all".to_owned(), |n| n.to_string()),
-            );
-        if let Some(since) = options.since {
-            query = query.since(since);
-        }
-        if let Some(until) = options.until {
-            query = query.until(until);
-        }
-        let query = query.build();
-
+        let query = options.query();
         let shape = Shape {
             merged: ids.len() > 1,
             timestamps: options.timestamps,
@@ -234,8 +217,6 @@ impl Engine {
                 })
                 .boxed()
         });
-        // Chunks are batched as they come (one engine chunk is one log entry), then turned into
-        // one LogBatch each: no object per line on the way.
         let mut per_container: Vec<_> = per_container.collect();
         // One log needs no merging; skipping select_all saves a wake-up per engine chunk.
         let chunks = if per_container.len() == 1 {
@@ -243,30 +224,90 @@ impl Engine {
         } else {
             futures_util::stream::select_all(per_container).boxed()
         };
-        let weight = |chunk: &Result<(u16, LogOutput)>| {
-            chunk
-                .as_ref()
-                .map_or(0, |(_, output)| output.as_ref().len() + 8)
+        Ok(into_batches(chunks, shape))
+    }
+
+    /// The logs of every task of swarm service `id`, on every node, merged by the manager (the
+    /// engine's service logs endpoint), in the same batches as a container's.
+    pub fn service_logs(
+        &self,
+        id: &str,
+        options: &LogOptions,
+    ) -> Result<BoxStream<'static, Result<LogBatch>>> {
+        object_refs::container(id)?;
+        let shape = Shape {
+            merged: false,
+            timestamps: options.timestamps,
+            filter: options.compile_filter()?,
         };
-        Ok(batched(chunks, UI_BATCH, weight)
-            .flat_map(move |chunks| {
-                let mut batch = LogBatch::default();
-                let mut failed = None;
-                for chunk in chunks {
-                    match chunk {
-                        Ok((source, output)) => batch.add_chunk(source, &output, &shape),
-                        Err(err) => {
-                            failed = Some(err);
-                            break;
-                        }
+        let endpoint = self.endpoint().to_owned();
+        let chunks = self
+            .docker()
+            .service_logs(id, Some(options.query()))
+            .map(move |chunk| {
+                chunk
+                    .map(|output| (0, output))
+                    .map_err(|err| Error::from_engine(&endpoint, err))
+            })
+            .boxed();
+        Ok(into_batches(chunks, shape))
+    }
+}
+
+impl LogOptions {
+    /// The engine's query for these options (a log with an end is not followed).
+    fn query(&self) -> bollard::query_parameters::LogsOptions {
+        let follow = self.follow && self.until.is_none();
+        let mut query = LogsOptionsBuilder::new()
+            .stdout(true)
+            .stderr(true)
+            .timestamps(self.timestamps)
+            .follow(follow)
+            .tail(
+                &self
+                    .tail
+                    .map_or_else(|| "all".to_owned(), |n| n.to_string()),
+            );
+        if let Some(since) = self.since {
+            query = query.since(since);
+        }
+        if let Some(until) = self.until {
+            query = query.until(until);
+        }
+        query.build()
+    }
+}
+
+/// Engine chunks (each one log entry, with the index of the log it came from) batched as they
+/// come, then turned into one [`LogBatch`] each: no object per line on the way. An error ends
+/// the stream after the lines before it.
+fn into_batches(
+    chunks: BoxStream<'static, Result<(u16, LogOutput)>>,
+    shape: Shape,
+) -> BoxStream<'static, Result<LogBatch>> {
+    let weight = |chunk: &Result<(u16, LogOutput)>| {
+        chunk
+            .as_ref()
+            .map_or(0, |(_, output)| output.as_ref().len() + 8)
+    };
+    batched(chunks, UI_BATCH, weight)
+        .flat_map(move |chunks| {
+            let mut batch = LogBatch::default();
+            let mut failed = None;
+            for chunk in chunks {
+                match chunk {
+                    Ok((source, output)) => batch.add_chunk(source, &output, &shape),
+                    Err(err) => {
+                        failed = Some(err);
+                        break;
                     }
                 }
-                // Lines before an error still go out, then the error, which ends the stream.
-                let lines = (!batch.is_empty()).then_some(Ok(batch));
-                futures_util::stream::iter(lines.into_iter().chain(failed.map(Err)))
-            })
-            .boxed())
-    }
+            }
+            // Lines before an error still go out, then the error, which ends the stream.
+            let lines = (!batch.is_empty()).then_some(Ok(batch));
+            futures_util::stream::iter(lines.into_iter().chain(failed.map(Err)))
+        })
+        .boxed()
 }
 
 /// Terminal colour and cursor codes, removed from saved logs.
