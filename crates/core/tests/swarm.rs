@@ -342,3 +342,129 @@ async fn a_services_logs_are_merged_from_its_tasks_on_both_nodes() {
     .await;
     assert_eq!(senders.len(), 2, "{senders:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_update_completes_and_a_failing_one_rolls_back_by_itself_saying_why() {
+    use berth_core::swarm::services::{FailureAction, UpdatePolicy};
+    use berth_testkit::docker;
+    let engine = manager().await;
+    let name = unique("rolling");
+    // A second tag in the local registry, which both nodes reach.
+    let v2 = format!(
+        "127.0.0.1:5000/berth-test/tagged:swarm-{}",
+        std::process::id()
+    );
+    docker(&["pull", REGISTRY_BUSYBOX]);
+    docker(&["tag", REGISTRY_BUSYBOX, &v2]);
+    docker(&["push", &v2]);
+    // Untagged on both nodes once the service is gone (dropped after it).
+    let _tag = Untag(v2.clone());
+    let id = engine
+        .service_create(&ServiceRequest {
+            name: name.clone(),
+            image: REGISTRY_BUSYBOX.to_owned(),
+            replicas: Some(2),
+            command: vec!["sleep".into(), "3600".into()],
+            labels: [("berth.test".to_owned(), name.clone())].into(),
+            update: Some(UpdatePolicy {
+                parallelism: 1,
+                delay_ms: 0,
+                monitor_ms: 2000,
+                failure_action: FailureAction::Rollback,
+                start_first: false,
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let _made = Made {
+        engine: engine.clone(),
+        id: id.clone(),
+    };
+    let service = async || {
+        engine
+            .services()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == id)
+            .unwrap()
+    };
+    let listed = until("2 tasks running", async || {
+        let s = service().await;
+        (s.running == 2).then_some(s)
+    })
+    .await;
+
+    engine
+        .service_update_image(&id, listed.version, &v2)
+        .await
+        .unwrap();
+    let updated = until("the update completed", async || {
+        let s = service().await;
+        (s.update.as_ref().is_some_and(|u| u.state == "completed") && s.running == 2).then_some(s)
+    })
+    .await;
+    assert_eq!(updated.image, v2);
+    let tasks = engine
+        .tasks(&TaskQuery {
+            service: Some(id.clone()),
+            node: None,
+        })
+        .await
+        .unwrap();
+    assert!(
+        tasks
+            .iter()
+            .filter(|t| t.state == "running")
+            .all(|t| t.image == v2),
+        "{tasks:?}"
+    );
+
+    // An image no node can pull: the new tasks fail, and the engine rolls back by itself.
+    let missing = "127.0.0.1:5000/berth-test/missing:nowhere";
+    engine
+        .service_update_image(&id, updated.version, missing)
+        .await
+        .unwrap();
+    let rolled_back = until("rolled back", async || {
+        let s = service().await;
+        s.update
+            .as_ref()
+            .is_some_and(|u| u.state == "rollback_completed")
+            .then_some(s)
+    })
+    .await;
+    assert_eq!(rolled_back.image, v2, "back on the image that worked");
+    let message = rolled_back.update.unwrap().message;
+    assert!(
+        message.contains("rollback"),
+        "the engine says why: {message}"
+    );
+    let failed = engine
+        .tasks(&TaskQuery {
+            service: Some(id.clone()),
+            node: None,
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.image == missing && t.error.is_some());
+    assert!(failed.is_some(), "a failed task says why");
+}
+
+/// Removes a tag from both nodes when dropped (forced: a task's container may still hold it).
+struct Untag(String);
+
+impl Drop for Untag {
+    fn drop(&mut self) {
+        let remote = RemoteHost::get();
+        for host in [None, Some(remote.docker_host.as_str())] {
+            let mut command = std::process::Command::new("docker");
+            if let Some(host) = host {
+                command.args(["-H", host]);
+            }
+            let _ = command.args(["rmi", "-f", &self.0]).output();
+        }
+    }
+}

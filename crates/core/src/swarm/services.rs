@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use bollard::models::{
     EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointSpec, ServiceSpec, ServiceSpecMode,
-    ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec,
+    ServiceSpecModeReplicated, ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
+    ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
 };
 use bollard::query_parameters::{
     ListServicesOptionsBuilder, UpdateServiceOptions, UpdateServiceOptionsBuilder,
@@ -76,6 +77,67 @@ pub struct ServiceRequest {
     pub labels: BTreeMap<String, String>,
     /// What the task runs instead of the image's command.
     pub command: Vec<String>,
+    /// How an update rolls over the tasks; the engine's defaults when `None`.
+    pub update: Option<UpdatePolicy>,
+}
+
+/// How an update replaces a service's tasks, as `docker service create --update-*` sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePolicy {
+    /// Tasks replaced at once (at least 1).
+    pub parallelism: u32,
+    /// Between two groups of tasks.
+    pub delay_ms: u64,
+    /// How long a new task is watched for failing before the next group.
+    pub monitor_ms: u64,
+    pub failure_action: FailureAction,
+    /// Start the new task before stopping the old one (`start-first`), or after (`stop-first`).
+    pub start_first: bool,
+}
+
+/// What the engine does when updated tasks fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureAction {
+    Pause,
+    Continue,
+    Rollback,
+}
+
+impl UpdatePolicy {
+    /// The most an update waits between groups or watches a task: an hour.
+    const MAX_MS: u64 = 3_600_000;
+
+    fn spec(self) -> Result<ServiceSpecUpdateConfig> {
+        if self.parallelism == 0 {
+            return Err(Error::InvalidInput(
+                "an update replaces at least one task at a time".to_owned(),
+            )
+            .in_field("parallelism"));
+        }
+        for (field, ms) in [("delayMs", self.delay_ms), ("monitorMs", self.monitor_ms)] {
+            if ms > Self::MAX_MS {
+                return Err(Error::InvalidInput("at most an hour".to_owned()).in_field(field));
+            }
+        }
+        let nanos = |ms: u64| i64::try_from(ms * 1_000_000).unwrap_or(i64::MAX);
+        Ok(ServiceSpecUpdateConfig {
+            parallelism: Some(i64::from(self.parallelism)),
+            delay: Some(nanos(self.delay_ms)),
+            monitor: Some(nanos(self.monitor_ms)),
+            failure_action: Some(match self.failure_action {
+                FailureAction::Pause => ServiceSpecUpdateConfigFailureActionEnum::PAUSE,
+                FailureAction::Continue => ServiceSpecUpdateConfigFailureActionEnum::CONTINUE,
+                FailureAction::Rollback => ServiceSpecUpdateConfigFailureActionEnum::ROLLBACK,
+            }),
+            order: Some(match self.start_first {
+                true => ServiceSpecUpdateConfigOrderEnum::START_FIRST,
+                false => ServiceSpecUpdateConfigOrderEnum::STOP_FIRST,
+            }),
+            ..Default::default()
+        })
+    }
 }
 
 impl Engine {
@@ -269,6 +331,7 @@ impl ServiceRequest {
                 ..Default::default()
             }),
             mode: Some(mode),
+            update_config: self.update.map(UpdatePolicy::spec).transpose()?,
             endpoint_spec: (!ports.is_empty()).then(|| EndpointSpec {
                 ports: Some(ports),
                 ..Default::default()
