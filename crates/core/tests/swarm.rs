@@ -468,3 +468,63 @@ impl Drop for Untag {
         }
     }
 }
+
+/// The manager reached only over SSH: the test host's sshd shares this machine's files, so its
+/// socket path leads to the local engine, the manager, through an SSH connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_is_managed_over_ssh_alone() {
+    use berth_core::{KeySource, KnownHostsFiles, SshTarget};
+    let remote = RemoteHost::get();
+    let over_ssh = Engine::connect(&Endpoint::Ssh(Box::new(SshTarget {
+        address: remote.address.clone(),
+        port: 22,
+        user: remote.user.clone(),
+        key: KeySource::File {
+            path: remote.key("ed25519"),
+            passphrase: None,
+        },
+        socket: "/var/run/docker.sock".to_owned(),
+        known_hosts: KnownHostsFiles {
+            openssh: Vec::new(),
+            berth: remote.key("known_hosts"),
+        },
+        jump: Vec::new(),
+    })))
+    .await
+    .expect("the manager over the test host's sshd");
+    assert!(matches!(
+        over_ssh.swarm_membership().await.unwrap(),
+        Membership::Manager { .. }
+    ));
+    let name = unique("over-ssh");
+    let id = over_ssh
+        .service_create(&ServiceRequest {
+            name: name.clone(),
+            image: REGISTRY_BUSYBOX.to_owned(),
+            replicas: Some(1),
+            command: vec!["sleep".into(), "3600".into()],
+            labels: [("berth.test".to_owned(), name.clone())].into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let _made = Made {
+        engine: over_ssh.clone(),
+        id: id.clone(),
+    };
+    assert_eq!(over_ssh.nodes().await.unwrap().len(), 2);
+    let listed = until("its task running", async || {
+        let s = over_ssh
+            .services()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == id)?;
+        (s.running == 1).then_some(s)
+    })
+    .await;
+    over_ssh
+        .service_scale(&id, listed.version, 0)
+        .await
+        .unwrap();
+}
