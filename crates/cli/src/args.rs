@@ -95,6 +95,10 @@ pub enum Command {
     System(SystemArgs),
     /// Hosts: the app's saved ones, the local engine and Docker contexts.
     Hosts(HostsArgs),
+    /// A swarm's nodes (through a manager).
+    Node(NodeArgs),
+    /// A swarm's services (through a manager).
+    Service(ServiceArgs),
     /// Print a shell's completion script (it asks berthctl for host and container names).
     Completion(CompletionArgs),
 }
@@ -338,4 +342,45 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    #[command(subcommand)]
+    pub command: NodeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// List the swarm's nodes.
+    #[command(alias = "list")]
+    Ls,
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    #[command(subcommand)]
+    pub command: ServiceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// List the swarm's services with their replicas.
+    #[command(alias = "list")]
+    Ls,
+    /// A service's tasks: where each runs, its state, and why one failed.
+    Ps {
+        /// The service, by name or id.
+        service: String,
+    },
+    /// Set services' replicas: NAME=N ...
+    Scale {
+        #[arg(required = true, value_name = "SERVICE=REPLICAS")]
+        services: Vec<String>,
+    },
+    /// Remove services.
+    Rm {
+        #[arg(required = true)]
+        services: Vec<String>,
+    },
 }

@@ -8,6 +8,7 @@ mod logs;
 mod pull;
 mod resources;
 mod stats;
+mod swarm;
 mod system;
 
 use std::future::Future;
@@ -54,6 +55,8 @@ pub async fn run(context: &Context, command: Command) -> ExitCode {
         Command::Prune(args) => system::prune(context, &args).await,
         Command::System(args) => system::system(context, &args).await,
         Command::Hosts(args) => hosts::hosts(context, args).await,
+        Command::Node(args) => swarm::node(context, &args).await,
+        Command::Service(args) => swarm::service(context, &args).await,
         Command::Completion(_) => unreachable!("answered before the profile opens"),
     };
     ran.unwrap_or_else(|err| exit::failed(&err))

@@ -476,3 +476,65 @@ fn bad_input_is_refused_before_anything_runs() {
         );
     }
 }
+
+/// The swarm of tests/env/swarm.sh through its manager, the local engine.
+#[test]
+fn node_and_service_commands_work_the_swarm_through_its_manager() {
+    let data = profile("swarm");
+    let name = format!("berth-cli-swarm-{}", std::process::id());
+    docker(&[
+        "service",
+        "create",
+        "--detach",
+        "--name",
+        &name,
+        "--label",
+        &format!("berth.test={name}"),
+        "--replicas",
+        "1",
+        REGISTRY_BUSYBOX,
+        "sleep",
+        "3600",
+    ]);
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = Command::new("docker")
+                .args(["service", "rm", &self.0])
+                .output();
+        }
+    }
+    let _gone = Gone(name.clone());
+
+    let nodes: Value = serde_json::from_str(&ok(&data, &["node", "ls", "-o", "json"])).unwrap();
+    assert_eq!(nodes.as_array().unwrap().len(), 2, "{nodes}");
+    let listed = ok(
+        &data,
+        &["service", "ls", "--format", "{{.Name}} {{.Replicas}}"],
+    );
+    assert!(
+        listed.lines().any(|l| l.starts_with(&format!("{name} "))),
+        "{listed}"
+    );
+    assert_eq!(
+        ok(&data, &["service", "scale", &format!("{name}=2")]).trim(),
+        format!("{name} scaled to 2")
+    );
+    let start = Instant::now();
+    loop {
+        let tasks = ok(
+            &data,
+            &["service", "ps", &name, "--format", "{{.CurrentState}}"],
+        );
+        if tasks.lines().filter(|l| *l == "running").count() == 2 {
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE * 3, "never 2 running: {tasks}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let bad = run(&data, &["service", "scale", "nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(ok(&data, &["service", "rm", &name]).trim(), name);
+    let missing = run(&data, &["service", "rm", &name]);
+    assert_eq!(missing.status.code(), Some(3));
+}
