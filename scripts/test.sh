@@ -33,6 +33,7 @@ tests/env/tools.sh --e2e
 tests/env/engine.sh
 tests/env/sshhost.sh
 tests/env/registry.sh
+tests/env/swarm.sh
 
 step "format, lints, types"
 cargo fmt --all -- --check
@@ -74,6 +75,13 @@ for engine in "" "-H unix:///run/berth-remote/docker.sock"; do
   left="$left $(docker $engine ps -aq --filter label=berth.test) $(docker $engine volume ls -q --filter label=berth.test)"
   # shellcheck disable=SC2086
   left="$left $(docker $engine network ls -q --filter label=berth.test)"
+  # Swarm services (on the manager; the worker answers that it is none).
+  # shellcheck disable=SC2086
+  left="$left $(docker $engine service ls -q --filter label=berth.test 2>/dev/null || true)"
+  # shellcheck disable=SC2086
+  left="$left $(docker $engine secret ls -q --filter label=berth.test 2>/dev/null || true)"
+  # shellcheck disable=SC2086
+  left="$left $(docker $engine config ls -q --filter label=berth.test 2>/dev/null || true)"
   # Images: those a test committed or built (they carry its label) and the tags tests make
   # (berth-test/tagged:…); the images tests/env makes are meant to stay.
   # shellcheck disable=SC2086
