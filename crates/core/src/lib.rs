@@ -103,14 +103,14 @@ impl Berth {
     /// `hosts` and the saved hosts. What could not be used is set aside and returned, for the
     /// user to be told. Must be called inside a Tokio runtime.
     pub async fn open(folder: &Path, env: LocalEnv, hosts: Vec<HostSpec>) -> (Self, Vec<SetAside>) {
-        let (store, profile, set_aside) = open_profile(folder, env, true).await;
+        let (store, profile, opened) = open_profile(folder, env, true).await;
         let saved = saved_hosts(store.as_ref(), &profile).await;
         if let Some(store) = store.clone() {
             tokio::spawn(compact_periodically(store, profile.settings.clone()));
         }
         let hosts = hosts.into_iter().chain(saved).collect();
         let berth = Self::new(store, Some(profile), FrontEnd::Window, hosts, false);
-        (berth, set_aside)
+        (berth, opened.set_aside)
     }
 
     /// Opens the profile in `folder` for berthctl, which runs one command and ends: the local
@@ -122,12 +122,12 @@ impl Berth {
     /// What could not be opened is returned, for the user to be told; the command goes on
     /// without saved hosts and without logging.
     pub async fn open_for_commands(folder: &Path, env: LocalEnv) -> (Self, Option<Error>) {
-        let (store, profile, not_opened) = open_profile(folder, env, false).await;
+        let (store, profile, opened) = open_profile(folder, env, false).await;
         let local = hosts::discovery::local_hosts(&profile.env, folder);
         let saved = saved_hosts(store.as_ref(), &profile).await;
         let hosts = local.into_iter().chain(saved).collect();
         let berth = Self::new(store, Some(profile), FrontEnd::Cli, hosts, true);
-        (berth, not_opened)
+        (berth, opened.not_opened)
     }
 
     fn new(
@@ -421,11 +421,11 @@ pub fn wire_name(value: &impl serde::Serialize) -> String {
 /// Opens the settings, the databases and the known hosts of the profile in `folder`. With
 /// `recover`, a file that cannot be used is set aside (returned in the list) and started
 /// afresh; without, it is left as it is, and why the databases did not open is returned.
-async fn open_profile<T: From<Opened>>(
+async fn open_profile(
     folder: &Path,
     env: LocalEnv,
     recover: bool,
-) -> (Option<Store>, Profile, T) {
+) -> (Option<Store>, Profile, Opened) {
     let mut set_aside = Vec::new();
     let settings = Arc::new(match recover {
         true => SettingsFile::open(folder.join(settings::FILE), &mut set_aside),
@@ -453,10 +453,10 @@ async fn open_profile<T: From<Opened>>(
     (
         store,
         profile,
-        T::from(Opened {
+        Opened {
             set_aside,
             not_opened,
-        }),
+        },
     )
 }
 
@@ -464,18 +464,6 @@ async fn open_profile<T: From<Opened>>(
 struct Opened {
     set_aside: Vec<SetAside>,
     not_opened: Option<Error>,
-}
-
-impl From<Opened> for Vec<SetAside> {
-    fn from(opened: Opened) -> Self {
-        opened.set_aside
-    }
-}
-
-impl From<Opened> for Option<Error> {
-    fn from(opened: Opened) -> Self {
-        opened.not_opened
-    }
 }
 
 /// The hosts the user saved, ready to connect (with the passphrases they asked to remember);
