@@ -324,6 +324,7 @@ mod tests {
             id: id.into(),
             name: format!("{id}-name"),
             exit_code: None,
+            new_state: None,
         }
     }
 

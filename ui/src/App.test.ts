@@ -5,7 +5,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tick } from "svelte";
 import App from "./App.svelte";
-import type { HostState, LocalDiscovery } from "./lib/bindings";
+import type { EventKind, HostState, LocalDiscovery } from "./lib/bindings";
 import { container, DEFAULT_SETTINGS, ENGINE, mockBackend } from "./lib/fixtures";
 
 afterEach(async () => {
@@ -338,20 +338,28 @@ describe("the containers window", () => {
   });
 
   it("shows the events timeline newest first and filters it by kind", async () => {
-    const event = (timeMs: number, kind: "container" | "volume", action: string, name: string, exitCode: number | null = null) =>
-      ({ timeMs, kind, action, id: name, name, exitCode });
-    const events = [event(1, "container", "start", "blog"), event(2, "volume", "create", "pgdata"), event(3, "container", "die", "blog", 3)];
+    const event = (timeMs: number, kind: EventKind, action: string, name: string, exitCode: number | null = null, newState: string | null = null) =>
+      ({ timeMs, kind, action, id: name, name, exitCode, newState });
+    const events = [
+      event(1, "container", "start", "blog"),
+      event(2, "volume", "create", "pgdata"),
+      event(3, "container", "die", "blog", 3),
+      event(4, "service", "update", "web", null, "rollback_completed"),
+    ];
     mockBackend(host({ events }));
     render(App);
     await fireEvent.click(await screen.findByTestId("section-events"));
     const rows = await screen.findAllByTestId("event-row");
     expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining("update: rollback completed"),
       expect.stringContaining("die (exit code 3)"),
       expect.stringContaining("pgdata"),
       expect.stringContaining("blog"),
     ]);
     await fireEvent.click(screen.getByText("Volume"));
     expect(screen.getAllByTestId("event-row")).toHaveLength(1);
+    await fireEvent.click(screen.getByText("Swarm"));
+    expect(screen.getAllByTestId("event-row").map((r) => r.textContent)).toEqual([expect.stringContaining("web")]);
   });
 
   it("explains an unreachable engine and retries on request", async () => {

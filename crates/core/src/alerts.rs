@@ -618,6 +618,7 @@ mod tests {
             id: id.into(),
             name: format!("{id}-name"),
             exit_code,
+            new_state: None,
         }
     }
 

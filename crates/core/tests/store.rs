@@ -159,15 +159,16 @@ async fn keeps_a_bounded_events_timeline_per_host() {
     let (local, other) = (HostId::local(), HostId::new("other"));
     let event = |n: i64| EngineEvent {
         time_ms: n,
-        kind: if n % 2 == 0 {
-            EventKind::Container
-        } else {
-            EventKind::Volume
+        kind: match n % 3 {
+            0 => EventKind::Container,
+            1 => EventKind::Volume,
+            _ => EventKind::Service,
         },
         action: "create".into(),
         id: format!("id{n}"),
         name: format!("name{n}"),
         exit_code: (n % 3 == 0).then_some(n % 256),
+        new_state: (n % 3 == 2).then(|| format!("state{n}")),
     };
     let many: Vec<EngineEvent> = (0..EVENTS_KEPT + 50).map(event).collect();
     store.record_events(&local, &many).await.unwrap();
@@ -181,7 +182,7 @@ async fn keeps_a_bounded_events_timeline_per_host() {
             event(EVENTS_KEPT + 48),
             event(EVENTS_KEPT + 49)
         ],
-        "the newest, whole (one of any three has an exit code)"
+        "the newest, whole (one of any three has an exit code, one a new state)"
     );
 
     store.compact(NOW, StatsRetention::default()).await.unwrap();
@@ -382,6 +383,7 @@ fn event(seq: i64) -> EngineEvent {
         id: format!("c{seq}"),
         name: "web".into(),
         exit_code: None,
+        new_state: None,
     }
 }
 

@@ -191,20 +191,23 @@ async fn a_replicated_service_spreads_scales_and_moves_off_a_drained_node() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_secret_and_a_config_are_made_listed_without_their_value_and_removed() {
+async fn a_secret_and_a_config_are_made_mounted_in_a_service_listed_without_their_value_and_removed(
+) {
     use berth_core::swarm::secrets::Kind;
+    use futures_util::StreamExt;
     let engine = manager().await;
+    let mut made = Vec::new();
     for kind in [Kind::Secret, Kind::Config] {
         let name = unique(&format!("{kind:?}").to_lowercase());
         let labels = [("berth.test".to_owned(), name.clone())].into();
-        let value = berth_core::Secret::new("s3cr3t value");
+        let value = berth_core::Secret::new(&format!("s3cr3t {kind:?} value"));
         let id = engine
             .swarm_value_create(kind, &name, &value, &labels)
             .await
             .unwrap();
         let listed = engine.swarm_values(kind).await.unwrap();
-        let made = listed.iter().find(|s| s.id == id).expect("listed");
-        assert_eq!(made.name, name);
+        let found = listed.iter().find(|s| s.id == id).expect("listed");
+        assert_eq!(found.name, name);
         assert!(!format!("{listed:?}").contains("s3cr3t"), "no value listed");
         let again = engine
             .swarm_value_create(kind, &name, &value, &labels)
@@ -216,7 +219,64 @@ async fn a_secret_and_a_config_are_made_listed_without_their_value_and_removed()
             .await
             .unwrap_err();
         assert_eq!(bad.field(), Some("name"));
-        engine.swarm_value_remove(kind, &id).await.unwrap();
+        made.push((kind, id, name));
+    }
+    let [(_, _, secret), (_, _, config)] = [made[0].clone(), made[1].clone()];
+
+    // Both mounted in a service, whose task reads them where Docker puts them.
+    let name = unique("mounts");
+    let request = ServiceRequest {
+        name: name.clone(),
+        image: REGISTRY_BUSYBOX.to_owned(),
+        replicas: Some(1),
+        command: vec![
+            "sh".into(),
+            "-c".into(),
+            format!("cat /run/secrets/{secret} /{config}; echo; sleep 3600"),
+        ],
+        labels: [("berth.test".to_owned(), name.clone())].into(),
+        secrets: vec![secret.clone()],
+        configs: vec![config.clone()],
+        ..Default::default()
+    };
+    let missing = engine
+        .service_create(&ServiceRequest {
+            secrets: vec!["berth-no-such-secret".into()],
+            ..request.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.field(), Some("secrets"), "{missing}");
+    let id = engine.service_create(&request).await.unwrap();
+    let service = Made {
+        engine: engine.clone(),
+        id: id.clone(),
+    };
+    let read = until("the task printed both values", async || {
+        let mut batches = engine
+            .service_logs(&id, &berth_core::LogOptions::default())
+            .unwrap();
+        let mut text = String::new();
+        while let Some(batch) = batches.next().await {
+            for line in batch.unwrap().lines() {
+                text.push_str(&line.text);
+            }
+        }
+        text.contains("Config value").then_some(text)
+    })
+    .await;
+    assert!(
+        read.contains("s3cr3t Secret values3cr3t Config value"),
+        "{read}"
+    );
+    drop(service);
+
+    for (kind, id, _) in made {
+        // The engine refuses to remove one while the service's last task still holds it.
+        until("removed", async || {
+            engine.swarm_value_remove(kind, &id).await.ok()
+        })
+        .await;
         assert!(!engine
             .swarm_values(kind)
             .await
@@ -422,6 +482,24 @@ async fn a_rolling_update_completes_and_a_failing_one_rolls_back_by_itself_sayin
     );
 
     // An image no node can pull: the new tasks fail, and the engine rolls back by itself.
+    // The manager's events tell each step of it.
+    let told = {
+        use futures_util::StreamExt;
+        let mut events = Box::pin(engine.events(None));
+        let id = id.clone();
+        tokio::spawn(async move {
+            let mut states = Vec::new();
+            while let Some(Ok(event)) = events.next().await {
+                if event.kind == berth_core::EventKind::Service && event.id == id {
+                    states.extend(event.new_state.clone());
+                    if event.new_state.as_deref() == Some("rollback_completed") {
+                        break;
+                    }
+                }
+            }
+            states
+        })
+    };
     let missing = "127.0.0.1:5000/berth-test/missing:nowhere";
     engine
         .service_update_image(&id, updated.version, missing)
@@ -451,6 +529,12 @@ async fn a_rolling_update_completes_and_a_failing_one_rolls_back_by_itself_sayin
         .into_iter()
         .find(|t| t.image == missing && t.error.is_some());
     assert!(failed.is_some(), "a failed task says why");
+    let states = tokio::time::timeout(PATIENCE, told).await.unwrap().unwrap();
+    assert_eq!(
+        states,
+        ["updating", "rollback_started", "rollback_completed"],
+        "as events"
+    );
 }
 
 /// Removes a tag from both nodes when dropped (forced: a task's container may still hold it).

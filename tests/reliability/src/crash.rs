@@ -77,6 +77,7 @@ pub async fn child(folder: &Path) {
                 id: format!("c{c}"),
                 name: format!("c{c}"),
                 exit_code: None,
+                new_state: None,
             })
             .collect();
         let activity = Activity {

@@ -413,6 +413,12 @@ export type EngineEvent = {
 	name: string,
 	/**  How the container ended, on a `die` event. */
 	exitCode: number | null,
+	/**
+	 *  On a swarm object's `update`: the state it went to, when that changed — a service's
+	 *  update state (`updating`, `paused`, `rollback_completed`, …) or a node's status
+	 *  (`down`, `ready`, …).
+	 */
+	newState: string | null,
 };
 
 export type EngineInfo = {
@@ -458,7 +464,9 @@ export type ErrorDetails = {
 } & HostKeyFacts;
 
 /**  The kinds of engine objects Berth follows events of. */
-export type EventKind = "container" | "image" | "volume" | "network";
+export type EventKind = "container" | "image" | "volume" | "network" | 
+/**  Swarm objects, reported by a manager only. */
+"service" | "node" | "secret" | "config";
 
 export type ExecRequest = {
 	/**  What to run; `None` opens the container's shell ([`SHELLS`], first found). */

@@ -82,7 +82,7 @@ describe("HostsStore", () => {
     const { backend, emit } = fakeBackend([state(1)]);
     const store = new HostsStore(backend);
     await store.start();
-    const event = (n: number) => ({ timeMs: n, kind: "container" as const, action: "start", id: `c${n}`, name: `c${n}`, exitCode: null });
+    const event = (n: number) => ({ timeMs: n, kind: "container" as const, action: "start", id: `c${n}`, name: `c${n}`, exitCode: null, newState: null });
     emit({ host: "local", seq: 2, change: { kind: "events", events: Array.from({ length: 400 }, (_, n) => event(n)) } });
     emit({ host: "local", seq: 3, change: { kind: "events", events: Array.from({ length: 200 }, (_, n) => event(400 + n)) } });
     const events = store.host("local")!.events;

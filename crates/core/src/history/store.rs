@@ -355,8 +355,9 @@ impl Store {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         for e in events {
             sqlx::query(
-                "INSERT INTO events (host, time_ms, kind, action, object_id, name, exit_code) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events \
+                 (host, time_ms, kind, action, object_id, name, exit_code, new_state) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(host.as_str())
             .bind(e.time_ms)
@@ -365,6 +366,7 @@ impl Store {
             .bind(&e.id)
             .bind(&e.name)
             .bind(e.exit_code)
+            .bind(&e.new_state)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -375,8 +377,9 @@ impl Store {
     /// The newest `limit` events of `host`, oldest first.
     pub async fn recent_events(&self, host: &HostId, limit: usize) -> Result<Vec<EngineEvent>> {
         let rows = sqlx::query(
-            "SELECT time_ms, kind, action, object_id, name, exit_code FROM ( \
-               SELECT seq, time_ms, kind, action, object_id, name, exit_code FROM events \
+            "SELECT time_ms, kind, action, object_id, name, exit_code, new_state FROM ( \
+               SELECT seq, time_ms, kind, action, object_id, name, exit_code, new_state \
+               FROM events \
                WHERE host = ? ORDER BY seq DESC LIMIT ? \
              ) ORDER BY seq",
         )
@@ -395,6 +398,7 @@ impl Store {
                     id: row.try_get("object_id").ok()?,
                     name: row.try_get("name").ok()?,
                     exit_code: row.try_get("exit_code").ok()?,
+                    new_state: row.try_get("new_state").ok()?,
                 })
             })
             .collect())

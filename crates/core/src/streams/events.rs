@@ -12,14 +12,23 @@ pub enum EventKind {
     Image,
     Volume,
     Network,
+    /// Swarm objects, reported by a manager only.
+    Service,
+    Node,
+    Secret,
+    Config,
 }
 
 impl EventKind {
-    pub(crate) const ALL: [EventKind; 4] = [
+    pub(crate) const ALL: [EventKind; 8] = [
         EventKind::Container,
         EventKind::Image,
         EventKind::Volume,
         EventKind::Network,
+        EventKind::Service,
+        EventKind::Node,
+        EventKind::Secret,
+        EventKind::Config,
     ];
 
     pub(crate) fn from_engine_name(name: &str) -> Option<Self> {
@@ -35,6 +44,10 @@ impl EventKind {
             EventKind::Image => "image",
             EventKind::Volume => "volume",
             EventKind::Network => "network",
+            EventKind::Service => "service",
+            EventKind::Node => "node",
+            EventKind::Secret => "secret",
+            EventKind::Config => "config",
         }
     }
 }
@@ -53,6 +66,10 @@ pub struct EngineEvent {
     pub name: String,
     /// How the container ended, on a `die` event.
     pub exit_code: Option<i64>,
+    /// On a swarm object's `update`: the state it went to, when that changed — a service's
+    /// update state (`updating`, `paused`, `rollback_completed`, …) or a node's status
+    /// (`down`, `ready`, …).
+    pub new_state: Option<String>,
 }
 
 /// Actions that say nothing a user looks for and that would flood the timeline: health checks
@@ -78,6 +95,10 @@ impl EngineEvent {
             EventMessageTypeEnum::IMAGE => EventKind::Image,
             EventMessageTypeEnum::VOLUME => EventKind::Volume,
             EventMessageTypeEnum::NETWORK => EventKind::Network,
+            EventMessageTypeEnum::SERVICE => EventKind::Service,
+            EventMessageTypeEnum::NODE => EventKind::Node,
+            EventMessageTypeEnum::SECRET => EventKind::Secret,
+            EventMessageTypeEnum::CONFIG => EventKind::Config,
             _ => return None,
         };
         let action = message.action?;
@@ -91,6 +112,11 @@ impl EngineEvent {
         let exit_code = attributes
             .get("exitCode")
             .and_then(|code| code.parse().ok());
+        let new_state = match kind {
+            EventKind::Service => attributes.remove("updatestate.new"),
+            EventKind::Node => attributes.remove("state.new"),
+            _ => None,
+        };
         let time_ms = message
             .time_nano
             .map(|nanos| nanos / 1_000_000)
@@ -103,6 +129,7 @@ impl EngineEvent {
             id,
             name,
             exit_code,
+            new_state,
         })
     }
 }
@@ -139,8 +166,33 @@ mod tests {
                 id: "abc".into(),
                 name: "web".into(),
                 exit_code: None,
+                new_state: None,
             })
         );
+    }
+
+    #[test]
+    fn reads_the_new_state_of_a_service_update_and_of_a_node() {
+        let with = |typ, key: &str, value: &str| {
+            let mut update = message(typ, "update");
+            if let Some(attributes) = update.actor.as_mut().and_then(|a| a.attributes.as_mut()) {
+                attributes.insert(key.into(), value.into());
+            }
+            EngineEvent::from_message(update).unwrap()
+        };
+        let service = with(EventMessageTypeEnum::SERVICE, "updatestate.new", "paused");
+        assert_eq!(
+            (service.kind, service.new_state.as_deref()),
+            (EventKind::Service, Some("paused"))
+        );
+        let node = with(EventMessageTypeEnum::NODE, "state.new", "down");
+        assert_eq!(
+            (node.kind, node.new_state.as_deref()),
+            (EventKind::Node, Some("down"))
+        );
+        // A container's attribute of that name is a label, not a state.
+        let container = with(EventMessageTypeEnum::CONTAINER, "state.new", "x");
+        assert_eq!(container.new_state, None);
     }
 
     #[test]

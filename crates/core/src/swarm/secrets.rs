@@ -34,7 +34,7 @@ pub struct Stored {
 }
 
 impl Kind {
-    fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             Kind::Secret => "secret",
             Kind::Config => "config",

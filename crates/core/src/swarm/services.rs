@@ -9,6 +9,8 @@ use bollard::models::{
     EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointSpec, ServiceSpec, ServiceSpecMode,
     ServiceSpecModeReplicated, ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
     ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
+    TaskSpecContainerSpecConfigs, TaskSpecContainerSpecFile, TaskSpecContainerSpecFile1,
+    TaskSpecContainerSpecSecrets,
 };
 use bollard::query_parameters::{
     ListServicesOptionsBuilder, UpdateServiceOptions, UpdateServiceOptionsBuilder,
@@ -19,6 +21,7 @@ use specta::Type;
 use crate::engine::image_ref::ImageRef;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::swarm::secrets::{Kind, Stored};
 use crate::swarm::STACK_LABEL;
 
 /// The most replicas a form may ask for.
@@ -79,6 +82,10 @@ pub struct ServiceRequest {
     pub command: Vec<String>,
     /// How an update rolls over the tasks; the engine's defaults when `None`.
     pub update: Option<UpdatePolicy>,
+    /// Names of the swarm's secrets to mount, each at `/run/secrets/NAME`.
+    pub secrets: Vec<String>,
+    /// Names of the swarm's configs to mount, each at `/NAME`.
+    pub configs: Vec<String>,
 }
 
 /// How an update replaces a service's tasks, as `docker service create --update-*` sets it.
@@ -156,7 +163,47 @@ impl Engine {
 
     /// Creates the service `request` describes, checked field by field first; its id.
     pub async fn service_create(&self, request: &ServiceRequest) -> Result<String> {
-        let spec = request.spec()?;
+        let mut spec = request.spec()?;
+        let secrets = self.resolve(Kind::Secret, &request.secrets).await?;
+        let configs = self.resolve(Kind::Config, &request.configs).await?;
+        if let Some(container) = spec
+            .task_template
+            .as_mut()
+            .and_then(|task| task.container_spec.as_mut())
+        {
+            container.secrets = (!secrets.is_empty()).then(|| {
+                secrets
+                    .into_iter()
+                    .map(|stored| TaskSpecContainerSpecSecrets {
+                        // As `docker service create --secret` mounts one: root's, readable by all.
+                        file: Some(TaskSpecContainerSpecFile {
+                            name: Some(stored.name.clone()),
+                            uid: Some("0".to_owned()),
+                            gid: Some("0".to_owned()),
+                            mode: Some(0o444),
+                        }),
+                        secret_id: Some(stored.id),
+                        secret_name: Some(stored.name),
+                    })
+                    .collect()
+            });
+            container.configs = (!configs.is_empty()).then(|| {
+                configs
+                    .into_iter()
+                    .map(|stored| TaskSpecContainerSpecConfigs {
+                        file: Some(TaskSpecContainerSpecFile1 {
+                            name: Some(format!("/{}", stored.name)),
+                            uid: Some("0".to_owned()),
+                            gid: Some("0".to_owned()),
+                            mode: Some(0o444),
+                        }),
+                        config_id: Some(stored.id),
+                        config_name: Some(stored.name),
+                        ..Default::default()
+                    })
+                    .collect()
+            });
+        }
         let created = self
             .docker()
             .create_service(spec, None)
@@ -220,6 +267,32 @@ impl Engine {
             .await
             .map_err(self.map_err())?;
         Ok(())
+    }
+
+    /// The swarm's secrets or configs of these names, each one there: a missing name is refused
+    /// in the form's field for it.
+    async fn resolve(&self, kind: Kind, names: &[String]) -> Result<Vec<Stored>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let field = match kind {
+            Kind::Secret => "secrets",
+            Kind::Config => "configs",
+        };
+        let stored = self.swarm_values(kind).await?;
+        names
+            .iter()
+            .map(|name| {
+                stored
+                    .iter()
+                    .find(|s| &s.name == name)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!("the swarm has no {} {name:?}", kind.noun()))
+                            .in_field(field)
+                    })
+            })
+            .collect()
     }
 
     pub async fn service_remove(&self, id: &str) -> Result<()> {
