@@ -200,7 +200,7 @@ async fn a_secret_and_a_config_are_made_mounted_in_a_service_listed_without_thei
     for kind in [Kind::Secret, Kind::Config] {
         let name = unique(&format!("{kind:?}").to_lowercase());
         let labels = [("berth.test".to_owned(), name.clone())].into();
-        let value = berth_core::Secret::new(&format!("s3cr3t {kind:?} value"));
+        let value = berth_core::Secret::new(format!("s3cr3t {kind:?} value"));
         let id = engine
             .swarm_value_create(kind, &name, &value, &labels)
             .await
@@ -259,7 +259,7 @@ async fn a_secret_and_a_config_are_made_mounted_in_a_service_listed_without_thei
         let mut text = String::new();
         while let Some(batch) = batches.next().await {
             for line in batch.unwrap().lines() {
-                text.push_str(&line.text);
+                text.push_str(line.text);
             }
         }
         text.contains("Config value").then_some(text)
