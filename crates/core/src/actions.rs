@@ -23,7 +23,7 @@ use crate::Berth;
 
 impl Berth {
     /// Runs `work` on `host`'s engine as `action` on `target`, and logs how it ended.
-    async fn act<T, Fut>(
+    pub(crate) async fn act<T, Fut>(
         &self,
         host: &HostId,
         action: Action,

@@ -2,17 +2,24 @@
 //! other host: the swarm a host belongs to, its nodes, services, tasks and stacks, as Berth's
 //! types (not the engine's), each change a targeted update of one object.
 
+pub mod actions;
 pub mod nodes;
 pub mod secrets;
 pub mod services;
 pub mod stacks;
 pub mod tasks;
 
+use bollard::models::{SwarmInitRequest, SwarmJoinRequest};
+use bollard::query_parameters::LeaveSwarmOptionsBuilder;
 use serde::Serialize;
 use specta::Type;
 
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::swarm::nodes::NodeRole;
+
+/// The port swarm managers listen on for nodes, unless told otherwise.
+pub const SWARM_PORT: u16 = 2377;
 
 /// The label Docker's `stack deploy` puts on a stack's services, networks, secrets and configs.
 pub const STACK_LABEL: &str = "com.docker.stack.namespace";
@@ -68,5 +75,117 @@ impl Engine {
                     .collect(),
             },
         })
+    }
+}
+
+/// What a node needs to join a swarm: a manager's address and the token of the role it takes.
+/// The token lets any machine join: it is shown when asked, never kept nor logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinTicket {
+    pub manager_address: String,
+    pub token: String,
+}
+
+impl JoinTicket {
+    /// The command that joins a machine, as `docker swarm join-token` prints it.
+    pub fn command(&self) -> String {
+        format!(
+            "docker swarm join --token {} {}",
+            self.token, self.manager_address
+        )
+    }
+}
+
+/// An address to advertise to the other nodes: an IP or a network interface's name, with a
+/// port or not. Checked here so that nothing else reaches the engine's request.
+fn check_advertise_address(address: &str) -> Result<()> {
+    let valid = !address.is_empty()
+        && address.len() <= 255
+        && address
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '_' | '[' | ']'));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{address:?} is not an address to advertise: an IP or an interface, e.g. 10.0.0.5 or eth0"
+        ))
+        .in_field("advertiseAddress"))
+    }
+}
+
+impl Engine {
+    /// Makes this engine the first manager of a new swarm; its node id.
+    pub async fn swarm_init(&self, advertise_address: Option<&str>) -> Result<String> {
+        if let Some(address) = advertise_address {
+            check_advertise_address(address)?;
+        }
+        let request = SwarmInitRequest {
+            listen_addr: Some(format!("0.0.0.0:{SWARM_PORT}")),
+            advertise_addr: advertise_address.map(str::to_owned),
+            ..Default::default()
+        };
+        self.docker()
+            .init_swarm(request)
+            .await
+            .map_err(self.map_err())
+    }
+
+    /// What a node needs to join this manager's swarm as `role`.
+    pub async fn swarm_join_ticket(&self, role: NodeRole) -> Result<JoinTicket> {
+        let swarm = self
+            .docker()
+            .inspect_swarm()
+            .await
+            .map_err(self.map_err())?;
+        let tokens = swarm.join_tokens.unwrap_or_default();
+        let token = match role {
+            NodeRole::Manager => tokens.manager,
+            NodeRole::Worker => tokens.worker,
+        };
+        let info = self.docker().info().await.map_err(self.map_err())?;
+        let address = info.swarm.and_then(|swarm| swarm.node_addr);
+        match (token, address) {
+            (Some(token), Some(address)) => Ok(JoinTicket {
+                manager_address: format!("{address}:{SWARM_PORT}"),
+                token,
+            }),
+            _ => Err(Error::InvalidInput(
+                "this host is not a swarm manager: only a manager gives join tokens".to_owned(),
+            )),
+        }
+    }
+
+    /// Joins this engine to the swarm `ticket` leads to.
+    pub async fn swarm_join(
+        &self,
+        ticket: &JoinTicket,
+        advertise_address: Option<&str>,
+    ) -> Result<()> {
+        if let Some(address) = advertise_address {
+            check_advertise_address(address)?;
+        }
+        let request = SwarmJoinRequest {
+            listen_addr: Some(format!("0.0.0.0:{SWARM_PORT}")),
+            advertise_addr: advertise_address.map(str::to_owned),
+            remote_addrs: Some(vec![ticket.manager_address.clone()]),
+            join_token: Some(ticket.token.clone()),
+            ..Default::default()
+        };
+        self.docker()
+            .join_swarm(request)
+            .await
+            .map_err(self.map_err())
+    }
+
+    /// Takes this engine out of its swarm. The engine refuses a manager unless `force`
+    /// (which may cost the swarm its quorum).
+    pub async fn swarm_leave(&self, force: bool) -> Result<()> {
+        let options = LeaveSwarmOptionsBuilder::new().force(force).build();
+        self.docker()
+            .leave_swarm(Some(options))
+            .await
+            .map_err(self.map_err())
     }
 }

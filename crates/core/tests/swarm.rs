@@ -2,53 +2,15 @@
 //! engine the manager, the SSH test host's engine a worker. Each test's services carry its own
 //! label and are removed at its end; the nodes are left as they were found.
 
-use std::time::{Duration, Instant};
-
-use berth_core::swarm::nodes::{Availability, NodeChange, NodeRole};
-use berth_core::swarm::services::{ServiceMode, ServiceRequest};
+use berth_core::swarm::nodes::NodeRole;
+use berth_core::swarm::services::ServiceRequest;
 use berth_core::swarm::tasks::TaskQuery;
 use berth_core::swarm::Membership;
 use berth_core::{Endpoint, Engine, ErrorCode};
 use berth_testkit::{RemoteHost, PATIENCE, REGISTRY_BUSYBOX};
 
-async fn manager() -> Engine {
-    Engine::connect(&Endpoint::local().unwrap())
-        .await
-        .expect("the local engine answers")
-}
-
-/// A service of this test's own, removed when dropped.
-struct Made {
-    engine: Engine,
-    id: String,
-}
-
-impl Drop for Made {
-    fn drop(&mut self) {
-        let (engine, id) = (self.engine.clone(), self.id.clone());
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(engine.service_remove(&id))
-        })
-        .join();
-    }
-}
-
-fn unique(hint: &str) -> String {
-    format!("berth-{hint}-{}", std::process::id())
-}
-
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(start.elapsed() < PATIENCE * 3, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
+mod swarm_support;
+use swarm_support::{manager, unique, until, Made};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_manager_and_the_worker_say_where_they_stand() {
@@ -83,111 +45,6 @@ async fn the_manager_and_the_worker_say_where_they_stand() {
     assert!(listed.iter().all(|n| n.status == "ready"), "{listed:?}");
     let err = worker.nodes().await.unwrap_err();
     assert_ne!(err.code(), ErrorCode::Internal, "{err}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replicated_service_spreads_scales_and_moves_off_a_drained_node() {
-    let engine = manager().await;
-    let name = unique("spread");
-    let id = engine
-        .service_create(&ServiceRequest {
-            name: name.clone(),
-            image: REGISTRY_BUSYBOX.to_owned(),
-            replicas: Some(4),
-            command: vec!["sleep".into(), "3600".into()],
-            labels: [("berth.test".to_owned(), name.clone())].into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let _made = Made {
-        engine: engine.clone(),
-        id: id.clone(),
-    };
-    let by_service = TaskQuery {
-        service: Some(id.clone()),
-        node: None,
-    };
-    let running_on = |tasks: &[berth_core::swarm::tasks::Task]| {
-        let mut nodes: Vec<String> = tasks
-            .iter()
-            .filter(|t| t.desired_state == "running" && t.state == "running")
-            .map(|t| t.node_id.clone())
-            .collect();
-        nodes.sort();
-        nodes
-    };
-    let nodes = until("4 tasks running on both nodes", async || {
-        let tasks = engine.tasks(&by_service).await.unwrap();
-        let on = running_on(&tasks);
-        let distinct = {
-            let mut d = on.clone();
-            d.dedup();
-            d
-        };
-        (on.len() == 4 && distinct.len() == 2).then_some(distinct)
-    })
-    .await;
-    let service = engine
-        .services()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.id == id)
-        .unwrap();
-    assert_eq!(service.mode, ServiceMode::Replicated { replicas: 4 });
-    assert_eq!((service.running, service.desired), (4, 4));
-
-    engine.service_scale(&id, service.version, 2).await.unwrap();
-    until("2 tasks running", async || {
-        let tasks = engine.tasks(&by_service).await.unwrap();
-        (running_on(&tasks).len() == 2).then_some(())
-    })
-    .await;
-    // An update at an old version is refused: a change made meanwhile is not overwritten.
-    let stale = engine
-        .service_scale(&id, service.version, 3)
-        .await
-        .unwrap_err();
-    assert_eq!(stale.code(), ErrorCode::Conflict, "{stale}");
-
-    // Draining the worker moves its tasks to the manager; made active again afterwards.
-    let worker = engine
-        .nodes()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|n| n.role == NodeRole::Worker)
-        .unwrap();
-    assert!(nodes.contains(&worker.id));
-    let drain = NodeChange::Availability {
-        availability: Availability::Drain,
-    };
-    engine
-        .node_update(&worker.id, worker.version, &drain)
-        .await
-        .unwrap();
-    let moved = until("every task on the manager", async || {
-        let tasks = engine.tasks(&by_service).await.unwrap();
-        let on = running_on(&tasks);
-        (on.len() == 2 && !on.contains(&worker.id)).then_some(on)
-    })
-    .await;
-    let drained = engine
-        .nodes()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|n| n.id == worker.id)
-        .unwrap();
-    let active = NodeChange::Availability {
-        availability: Availability::Active,
-    };
-    engine
-        .node_update(&worker.id, drained.version, &active)
-        .await
-        .unwrap();
-    assert_eq!(moved.len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,6 +16,20 @@ pub(crate) fn is_object_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+/// A swarm object's id or name (a `noun`: service, node, secret, config), as Docker writes
+/// them: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+pub fn swarm_object(noun: &str, reference: &str) -> Result<()> {
+    let mut chars = reference.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{reference:?} is not a {noun} id or name (letters, digits, '_', '.', '-')"
+        )))
+    }
+}
+
 /// A container id, id prefix or name.
 pub fn container(reference: &str) -> Result<()> {
     let mut chars = reference.chars();
@@ -105,6 +119,7 @@ mod tests {
             assert!(volume(bad).is_err(), "volume {bad:?}");
             assert!(network(bad).is_err(), "network {bad:?}");
             assert!(image(bad).is_err(), "image {bad:?}");
+            assert!(swarm_object("service", bad).is_err(), "swarm {bad:?}");
         }
     }
 
@@ -112,6 +127,7 @@ mod tests {
     fn names_and_ids_the_engine_gives_pass() {
         for good in ["web", "a1b2c3", "my_app.web-1"] {
             assert!(container(good).is_ok(), "{good}");
+            assert!(swarm_object("node", good).is_ok(), "{good}");
         }
         let anonymous = "8e4b2f0c6f1a3e5d7c9b0a1f2e3d4c5b6a7988776655443322110ffeeddccbba";
         assert!(volume(anonymous).is_ok());

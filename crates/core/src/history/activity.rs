@@ -112,6 +112,21 @@ pub enum Action {
     PruneSystemAndVolumes,
     SaveHost,
     RemoveHost,
+    InitSwarm,
+    JoinSwarm,
+    LeaveSwarm,
+    UpdateNode,
+    RemoveNode,
+    CreateService,
+    ScaleService,
+    UpdateServiceImage,
+    RollbackService,
+    RemoveService,
+    RemoveStack,
+    CreateSecret,
+    RemoveSecret,
+    CreateConfig,
+    RemoveConfig,
 }
 
 impl Action {
@@ -145,6 +160,21 @@ impl Action {
             Action::PruneSystemAndVolumes => "prune system and volumes",
             Action::SaveHost => "save host",
             Action::RemoveHost => "remove host",
+            Action::InitSwarm => "init swarm",
+            Action::JoinSwarm => "join swarm",
+            Action::LeaveSwarm => "leave swarm",
+            Action::UpdateNode => "update node",
+            Action::RemoveNode => "remove node",
+            Action::CreateService => "create service",
+            Action::ScaleService => "scale service",
+            Action::UpdateServiceImage => "update service image",
+            Action::RollbackService => "rollback service",
+            Action::RemoveService => "remove service",
+            Action::RemoveStack => "remove stack",
+            Action::CreateSecret => "create secret",
+            Action::RemoveSecret => "remove secret",
+            Action::CreateConfig => "create config",
+            Action::RemoveConfig => "remove config",
         };
         fixed.to_owned()
     }

@@ -234,7 +234,7 @@ impl Engine {
         id: &str,
         options: &LogOptions,
     ) -> Result<BoxStream<'static, Result<LogBatch>>> {
-        object_refs::container(id)?;
+        object_refs::swarm_object("service", id)?;
         let shape = Shape {
             merged: false,
             timestamps: options.timestamps,

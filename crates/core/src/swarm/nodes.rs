@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{NodeSpec, NodeSpecAvailabilityEnum, NodeSpecRoleEnum};
-use bollard::query_parameters::UpdateNodeOptionsBuilder;
+use bollard::query_parameters::{DeleteNodeOptionsBuilder, UpdateNodeOptionsBuilder};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::engine::Engine;
+use crate::engine::{object_refs, Engine};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -83,6 +83,7 @@ impl Engine {
 
     /// Makes one change to node `id`, at the version last listed (`version`).
     pub async fn node_update(&self, id: &str, version: u64, change: &NodeChange) -> Result<()> {
+        object_refs::swarm_object("node", id)?;
         let node = self
             .docker()
             .inspect_node(id)
@@ -127,6 +128,17 @@ impl Engine {
             .build();
         self.docker()
             .update_node(id, spec, options)
+            .await
+            .map_err(self.map_err())
+    }
+
+    /// Takes node `id` out of the swarm's list: one that left, or, with `force`, one that is
+    /// down for good.
+    pub async fn node_remove(&self, id: &str, force: bool) -> Result<()> {
+        object_refs::swarm_object("node", id)?;
+        let options = DeleteNodeOptionsBuilder::new().force(force).build();
+        self.docker()
+            .delete_node(id, Some(options))
             .await
             .map_err(self.map_err())
     }

@@ -8,7 +8,7 @@ use bollard::models::{ConfigSpec, SecretSpec};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::engine::Engine;
+use crate::engine::{object_refs, Engine};
 use crate::error::{Error, Result};
 use crate::hosts::Secret as SecretValue;
 
@@ -120,6 +120,7 @@ impl Engine {
     }
 
     pub async fn swarm_value_remove(&self, kind: Kind, id: &str) -> Result<()> {
+        object_refs::swarm_object(kind.noun(), id)?;
         let removed = match kind {
             Kind::Secret => self.docker().delete_secret(id).await,
             Kind::Config => self.docker().delete_config(id).await,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::engine::image_ref::ImageRef;
-use crate::engine::Engine;
+use crate::engine::{object_refs, Engine};
 use crate::error::{Error, Result};
 use crate::swarm::secrets::{Kind, Stored};
 use crate::swarm::STACK_LABEL;
@@ -251,6 +251,7 @@ impl Engine {
 
     /// Goes back to the service's previous spec (the engine keeps one).
     pub async fn service_rollback(&self, id: &str, version: u64) -> Result<()> {
+        object_refs::swarm_object("service", id)?;
         let service = self
             .docker()
             .inspect_service(id, None)
@@ -296,6 +297,7 @@ impl Engine {
     }
 
     pub async fn service_remove(&self, id: &str) -> Result<()> {
+        object_refs::swarm_object("service", id)?;
         self.docker()
             .delete_service(id)
             .await
@@ -311,6 +313,7 @@ impl Engine {
         version: u64,
         change: impl FnOnce(&mut ServiceSpec) -> Result<()>,
     ) -> Result<()> {
+        object_refs::swarm_object("service", id)?;
         let service = self
             .docker()
             .inspect_service(id, None)
