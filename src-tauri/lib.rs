@@ -12,6 +12,7 @@ mod networks;
 mod notifications;
 mod saved;
 mod streams;
+mod swarm;
 mod system;
 mod tray;
 mod updates;
@@ -96,6 +97,23 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::settings_update,
             logs::log_folder_open,
             saved::startup_notices,
+            swarm::swarm_overview,
+            swarm::swarm_init,
+            swarm::swarm_join,
+            swarm::swarm_leave,
+            swarm::swarm_join_ticket,
+            swarm::node_update,
+            swarm::node_remove,
+            swarm::service_create,
+            swarm::service_scale,
+            swarm::service_update_image,
+            swarm::service_rollback,
+            swarm::service_remove,
+            swarm::stack_remove,
+            swarm::swarm_values,
+            swarm::swarm_value_create,
+            swarm::swarm_value_remove,
+            swarm::service_logs_open,
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
         .constant("STREAM_WINDOW", streams::STREAM_WINDOW)

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod nodes;
 pub mod secrets;
+pub mod service_spec;
 pub mod services;
 pub mod stacks;
 pub mod tasks;
@@ -31,6 +32,7 @@ pub enum Membership {
     /// Not in a swarm (or leaving, or in an error state: `state` says which).
     None { state: String },
     /// A manager: the swarm's objects are reached through this host.
+    #[serde(rename_all = "camelCase")]
     Manager {
         cluster_id: String,
         node_id: String,
@@ -38,10 +40,50 @@ pub enum Membership {
         nodes: u32,
     },
     /// A worker: it runs tasks; the swarm is managed through one of `manager_addresses`.
+    #[serde(rename_all = "camelCase")]
     Worker {
         node_id: String,
         manager_addresses: Vec<String>,
     },
+}
+
+/// The one of `objects` that `reference` names, as docker resolves a swarm object: its whole
+/// id, then its name, then a prefix of one id. A name or a prefix several objects share is
+/// refused naming their ids, so that the user picks one rather than Berth guessing.
+fn find_one<'a, T>(
+    objects: &'a [T],
+    reference: &str,
+    noun: &str,
+    id: fn(&T) -> &str,
+    name: fn(&T) -> &str,
+) -> Result<&'a T> {
+    if reference.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "name a {noun}: its name or id"
+        )));
+    }
+    if let Some(found) = objects.iter().find(|o| id(o) == reference) {
+        return Ok(found);
+    }
+    let by_name: Vec<&T> = objects.iter().filter(|o| name(o) == reference).collect();
+    let matches = match by_name.is_empty() {
+        true => objects
+            .iter()
+            .filter(|o| id(o).starts_with(reference))
+            .collect(),
+        false => by_name,
+    };
+    match matches[..] {
+        [one] => Ok(one),
+        [] => Err(Error::NotFound(format!("there is no {noun} {reference:?}"))),
+        _ => {
+            let ids: Vec<&str> = matches.iter().map(|o| id(o)).collect();
+            Err(Error::Conflict(format!(
+                "{reference:?} names several {noun}s: give one of their ids ({})",
+                ids.join(", ")
+            )))
+        }
+    }
 }
 
 impl Engine {
@@ -76,6 +118,19 @@ impl Engine {
             },
         })
     }
+}
+
+/// A swarm as its manager sees it at one moment: what the window's Swarm section shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    pub membership: Membership,
+    /// Empty unless the host is a manager.
+    pub nodes: Vec<nodes::Node>,
+    pub services: Vec<services::Service>,
+    pub stacks: Vec<stacks::Stack>,
+    /// Every task the manager keeps (a few past ones per slot too), newest first.
+    pub tasks: Vec<tasks::Task>,
 }
 
 /// What a node needs to join a swarm: a manager's address and the token of the role it takes.
@@ -116,6 +171,31 @@ fn check_advertise_address(address: &str) -> Result<()> {
 }
 
 impl Engine {
+    /// The swarm this host is in, and when it is a manager, its nodes, services, stacks and
+    /// tasks, asked at once.
+    pub async fn swarm_overview(&self) -> Result<Overview> {
+        let membership = self.swarm_membership().await?;
+        if !matches!(membership, Membership::Manager { .. }) {
+            return Ok(Overview {
+                membership,
+                nodes: Vec::new(),
+                services: Vec::new(),
+                stacks: Vec::new(),
+                tasks: Vec::new(),
+            });
+        }
+        let every_task = tasks::TaskQuery::default();
+        let (nodes, services, tasks) =
+            futures_util::try_join!(self.nodes(), self.services(), self.tasks(&every_task))?;
+        Ok(Overview {
+            membership,
+            stacks: stacks::stacks_of(&services),
+            nodes,
+            services,
+            tasks,
+        })
+    }
+
     /// Makes this engine the first manager of a new swarm; its node id.
     pub async fn swarm_init(&self, advertise_address: Option<&str>) -> Result<String> {
         if let Some(address) = advertise_address {
@@ -187,5 +267,35 @@ impl Engine {
             .leave_swarm(Some(options))
             .await
             .map_err(self.map_err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_an_id_a_name_or_a_unique_id_prefix() {
+        let objects = [("abc123", "vm"), ("abd456", "vm"), ("xyz789", "db")];
+        let find =
+            |reference: &str| find_one(&objects, reference, "node", |o| o.0, |o| o.1).map(|o| o.0);
+        assert_eq!(find("abc123").unwrap(), "abc123");
+        assert_eq!(find("db").unwrap(), "xyz789");
+        assert_eq!(find("abd").unwrap(), "abd456");
+        let shared = find("vm").unwrap_err();
+        assert_eq!(shared.code(), crate::error::ErrorCode::Conflict);
+        assert!(shared.to_string().contains("abc123, abd456"), "{shared}");
+        assert_eq!(
+            find("ab").unwrap_err().code(),
+            crate::error::ErrorCode::Conflict
+        );
+        assert_eq!(
+            find("nope").unwrap_err().code(),
+            crate::error::ErrorCode::NotFound
+        );
+        assert_eq!(
+            find("").unwrap_err().code(),
+            crate::error::ErrorCode::InvalidInput
+        );
     }
 }

@@ -17,7 +17,6 @@ use swarm_support::{manager, unique, until, Made};
 /// Held by each test here, so that they too run one at a time.
 static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_leaves_and_a_saved_host_joins_with_the_managers_token() {
     let _alone = ALONE.lock().await;
@@ -226,4 +225,3 @@ async fn a_replicated_service_spreads_scales_and_moves_off_a_drained_node() {
         .unwrap();
     assert_eq!(moved.len(), 2);
 }
-

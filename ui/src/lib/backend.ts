@@ -16,6 +16,12 @@ import {
   type LogOptions,
   type NetworkRequest,
   type VolumeRequest,
+  type NodeAt,
+  type NodeChange,
+  type NodeRole,
+  type ServiceAt,
+  type ServiceRequest,
+  type SwarmValueKind,
   type PullMessage,
   type StatsMessage,
   type TerminalMessage,
@@ -270,6 +276,33 @@ export const backend = {
       resize: async (cols: number, rows: number) => unwrap(commands.execResize((await stream.opened).stream, cols, rows)),
     };
   },
+  /** Where `host` stands in a swarm; for a manager, its nodes, services, stacks and tasks too. */
+  swarmOverview: (host: HostId) => unwrap(commands.swarmOverview(host)),
+  swarmInit: (host: HostId, advertiseAddress: string | null) => unwrap(commands.swarmInit(host, advertiseAddress)),
+  /** Joins `host` to the swarm `manager` manages: the token goes from one engine to the other. */
+  swarmJoin: (host: HostId, manager: HostId, role: NodeRole, advertiseAddress: string | null) =>
+    unwrap(commands.swarmJoin(host, manager, role, advertiseAddress)),
+  swarmLeave: (host: HostId, force: boolean) => unwrap(commands.swarmLeave(host, force)),
+  swarmJoinTicket: (host: HostId, role: NodeRole) => unwrap(commands.swarmJoinTicket(host, role)),
+  nodeUpdate: (host: HostId, node: NodeAt, change: NodeChange) => unwrap(commands.nodeUpdate(host, node, change)),
+  nodeRemove: (host: HostId, node: NodeAt, force: boolean) => unwrap(commands.nodeRemove(host, node, force)),
+  /** Creates a service; a refused field is named in the error. Resolves to its id. */
+  serviceCreate: (host: HostId, request: ServiceRequest) => unwrap(commands.serviceCreate(host, request)),
+  serviceScale: (host: HostId, service: ServiceAt, replicas: number) => unwrap(commands.serviceScale(host, service, replicas)),
+  serviceUpdateImage: (host: HostId, service: ServiceAt, image: string) =>
+    unwrap(commands.serviceUpdateImage(host, service, image)),
+  serviceRollback: (host: HostId, service: ServiceAt) => unwrap(commands.serviceRollback(host, service)),
+  serviceRemove: (host: HostId, service: ServiceAt) => unwrap(commands.serviceRemove(host, service)),
+  stackRemove: (host: HostId, stack: string) => unwrap(commands.stackRemove(host, stack)),
+  swarmValues: (host: HostId, kind: SwarmValueKind) => unwrap(commands.swarmValues(host, kind)),
+  /** Makes a secret or config; its value goes to the engine only. Resolves to its id. */
+  swarmValueCreate: (host: HostId, kind: SwarmValueKind, name: string, value: string, labels: Partial<Record<string, string>>) =>
+    unwrap(commands.swarmValueCreate(host, kind, name, value, labels)),
+  swarmValueRemove: (host: HostId, kind: SwarmValueKind, id: string, name: string) =>
+    unwrap(commands.swarmValueRemove(host, kind, id, name)),
+  /** Opens a service's logs, merged from all its tasks. Close it when the view goes. */
+  openServiceLogs: (host: HostId, id: string, options: LogOptions, onMessage: OnMessage<LogMessage>) =>
+    openStream((channel) => commands.serviceLogsOpen(host, id, options, channel), (id) => id, onMessage),
   /** Opens the folder of Berth's own log files in the file manager. */
   logFolderOpen: () => unwrap(commands.logFolderOpen()),
   /** Opens a web address from a log or terminal in the default browser (http and https only). */

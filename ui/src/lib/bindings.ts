@@ -184,6 +184,36 @@ export const commands = {
 	 *  to tell the user: each is answered once, so a reloaded page does not tell it again.
 	 */
 	startupNotices: () => __TAURI_INVOKE<SetAside[]>("startup_notices"),
+	/**  Where `host` stands in a swarm, and for a manager everything the Swarm section shows. */
+	swarmOverview: (host: HostId) => typedError<Overview, IpcError>(__TAURI_INVOKE("swarm_overview", { host })),
+	/**  Makes `host` the first manager of a new swarm. */
+	swarmInit: (host: HostId, advertiseAddress: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("swarm_init", { host, advertiseAddress })),
+	/**  Joins `host` to the swarm `manager` manages, as `role`. */
+	swarmJoin: (host: HostId, manager: HostId, role: NodeRole, advertiseAddress: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("swarm_join", { host, manager, role, advertiseAddress })),
+	swarmLeave: (host: HostId, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("swarm_leave", { host, force })),
+	/**  The command that joins another machine as `role`, shown when the user asks for it. */
+	swarmJoinTicket: (host: HostId, role: NodeRole) => typedError<JoinTicket, IpcError>(__TAURI_INVOKE("swarm_join_ticket", { host, role })),
+	nodeUpdate: (host: HostId, node: NodeAt, change: NodeChange) => typedError<null, IpcError>(__TAURI_INVOKE("node_update", { host, node, change })),
+	nodeRemove: (host: HostId, node: NodeAt, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("node_remove", { host, node, force })),
+	/**  Creates a service, checked field by field first; its id. */
+	serviceCreate: (host: HostId, request: ServiceRequest) => typedError<string, IpcError>(__TAURI_INVOKE("service_create", { host, request })),
+	serviceScale: (host: HostId, service: ServiceAt, replicas: number) => typedError<null, IpcError>(__TAURI_INVOKE("service_scale", { host, service, replicas })),
+	/**  Rolls `service` onto `image`, task by task as its update policy says. */
+	serviceUpdateImage: (host: HostId, service: ServiceAt, image: string) => typedError<null, IpcError>(__TAURI_INVOKE("service_update_image", { host, service, image })),
+	serviceRollback: (host: HostId, service: ServiceAt) => typedError<null, IpcError>(__TAURI_INVOKE("service_rollback", { host, service })),
+	serviceRemove: (host: HostId, service: ServiceAt) => typedError<null, IpcError>(__TAURI_INVOKE("service_remove", { host, service })),
+	/**  Removes a stack's services, then its networks, secrets and configs. */
+	stackRemove: (host: HostId, stack: string) => typedError<null, IpcError>(__TAURI_INVOKE("stack_remove", { host, stack })),
+	/**  The swarm's secrets or configs, without their values. */
+	swarmValues: (host: HostId, kind: SwarmValueKind) => typedError<SwarmValue[], IpcError>(__TAURI_INVOKE("swarm_values", { host, kind })),
+	/**  Makes a secret or config holding `value`, which goes to the engine only; its id. */
+	swarmValueCreate: (host: HostId, kind: SwarmValueKind, name: string, value: string, labels: { [key in string]: string }) => typedError<string, IpcError>(__TAURI_INVOKE("swarm_value_create", { host, kind, name, value, labels })),
+	swarmValueRemove: (host: HostId, kind: SwarmValueKind, id: string, name: string) => typedError<null, IpcError>(__TAURI_INVOKE("swarm_value_remove", { host, kind, id, name })),
+	/**
+	 *  Opens the logs of service `id`, merged by the manager from all its tasks; lines arrive on
+	 *  `channel` until `stream_close`.
+	 */
+	serviceLogsOpen: (host: HostId, id: string, options: LogOptions, channel: Channel<StreamFrame<LogMessage>>) => typedError<number, IpcError>(__TAURI_INVOKE("service_logs_open", { host, id, options, channel })),
 };
 
 /** Events */
@@ -277,6 +307,12 @@ export type AlertRules = {
 	/**  The containers container alerts are about: any that matches one of these; all when empty. */
 	only: ContainerMatch[],
 };
+
+/**
+ *  Whether the scheduler places tasks on a node: `drain` moves its tasks away, `pause` keeps
+ *  them but places no new ones.
+ */
+export type Availability = "active" | "pause" | "drain";
 
 export type ComposeRef = {
 	project: string,
@@ -475,6 +511,9 @@ export type ExecRequest = {
 	rows: number,
 };
 
+/**  What the engine does when updated tasks fail. */
+export type FailureAction = "pause" | "continue" | "rollback";
+
 /**  The front ends a user acts through: both write to the same log, each entry marked. */
 export type FrontEnd = "window" | "cli";
 
@@ -668,6 +707,15 @@ export type IpcError = {
 	details?: ErrorDetails | null,
 };
 
+/**
+ *  What a node needs to join a swarm: a manager's address and the token of the role it takes.
+ *  The token lets any machine join: it is shown when asked, never kept nor logged.
+ */
+export type JoinTicket = {
+	managerAddress: string,
+	token: string,
+};
+
 /**  A host key as the user compares it: its type and SHA256 fingerprint. */
 export type KeyFingerprint = {
 	/**  `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`, … */
@@ -748,6 +796,15 @@ export type LogOptions = {
 	timestamps: boolean,
 };
 
+/**  Where a host stands in a swarm. */
+export type Membership = 
+/**  Not in a swarm (or leaving, or in an error state: `state` says which). */
+{ role: "none"; state: string } | 
+/**  A manager: the swarm's objects are reached through this host. */
+{ role: "manager"; clusterId: string; nodeId: string; managers: number; nodes: number } | 
+/**  A worker: it runs tasks; the swarm is managed through one of `manager_addresses`. */
+{ role: "worker"; nodeId: string; managerAddresses: string[] };
+
 export type MountDetails = {
 	/**  `volume`, `bind` or `tmpfs`. */
 	kind: string,
@@ -783,6 +840,50 @@ export type NetworkRequest = {
 	/**  No route out of the network. */
 	internal: boolean,
 	labels: ([string, string])[],
+};
+
+export type Node = {
+	id: string,
+	hostname: string,
+	role: NodeRole,
+	availability: Availability,
+	/**  `ready`, `down`, `disconnected`, `unknown`. */
+	status: string,
+	/**  Why it is not ready, as the engine says. */
+	message: string,
+	address: string,
+	/**  For a manager: whether it leads, and whether the others reach it. */
+	leader: boolean,
+	reachability: string | null,
+	engineVersion: string,
+	cpus: number | null,
+	memoryBytes: number,
+	labels: { [key in string]: string },
+	/**  The engine's version of the node's spec, which an update must name. */
+	version: number,
+};
+
+/**  A node as last listed. */
+export type NodeAt = {
+	id: string,
+	hostname: string,
+	version: number,
+};
+
+/**  One change to a node. */
+export type NodeChange = { kind: "role"; role: NodeRole } | { kind: "availability"; availability: Availability } | { kind: "addLabel"; key: string; value: string } | { kind: "removeLabel"; key: string };
+
+export type NodeRole = "manager" | "worker";
+
+/**  A swarm as its manager sees it at one moment: what the window's Swarm section shows. */
+export type Overview = {
+	membership: Membership,
+	/**  Empty unless the host is a manager. */
+	nodes: Node[],
+	services: Service[],
+	stacks: Stack[],
+	/**  Every task the manager keeps (a few past ones per slot too), newest first. */
+	tasks: Task[],
 };
 
 export type Port = {
@@ -864,6 +965,78 @@ export type SavedHost = {
 	lastSeenMs: number | null,
 };
 
+export type Service = {
+	id: string,
+	name: string,
+	image: string,
+	mode: ServiceMode,
+	running: number,
+	desired: number,
+	/**  Published ports: `8080:80/tcp`. */
+	ports: string[],
+	/**  The stack it was deployed in (`com.docker.stack.namespace`). */
+	stack: string | null,
+	/**  `updating`, `paused`, `completed`, `rollback_started`, … and the engine's message. */
+	update: UpdateStatus | null,
+	labels: { [key in string]: string },
+	/**  The engine's version of the spec, which an update must name. */
+	version: number,
+};
+
+/**  A service as last listed. */
+export type ServiceAt = {
+	id: string,
+	name: string,
+	version: number,
+};
+
+export type ServiceMode = { kind: "replicated"; replicas: number } | { kind: "global" } | 
+/**  One-off jobs (`replicated-job`, `global-job`): listed, not made by Berth. */
+{ kind: "job" };
+
+/**  A service to create, as the form (or `berthctl service create`) gives it. */
+export type ServiceRequest = {
+	name: string,
+	image: string,
+	/**  `None`: global, a task on every node. */
+	replicas: number | null,
+	/**  `published:target[/tcp|udp]`. */
+	ports: string[],
+	/**  `KEY=value`. */
+	env: string[],
+	labels: { [key in string]: string },
+	/**  What the task runs instead of the image's command. */
+	command: string[],
+	/**  How an update rolls over the tasks; the engine's defaults when `None`. */
+	update: UpdatePolicy | null,
+	/**  Names of the swarm's secrets to mount, each at `/run/secrets/NAME`. */
+	secrets: string[],
+	/**  Names of the swarm's configs to mount, each at `/NAME`. */
+	configs: string[],
+	/**
+	 *  `volume:/path`, `/host/path:/path`, `:ro` for read-only: as the container form takes
+	 *  them.
+	 */
+	mounts: string[],
+	/**  Networks (overlay, on a swarm) the tasks join, by name. */
+	networks: string[],
+	/**  Where tasks may be placed: `node.role==manager`, `node.labels.disk!=hdd`, … */
+	constraints: string[],
+	/**
+	 *  The most each task may use, and what is set aside for it: `0.5` CPUs, `512m`; empty
+	 *  for none.
+	 */
+	limitCpus: string,
+	limitMemory: string,
+	reserveCpus: string,
+	reserveMemory: string,
+	/**
+	 *  When a task that ended is replaced: `any` (the engine's default when empty),
+	 *  `on-failure`, `on-failure:N` (at most N times), `none`.
+	 */
+	restart: string,
+};
+
 /**  A file that could not be used and was kept under another name. */
 export type SetAside = {
 	/**  The file's usual name, such as `history.sqlite`. */
@@ -895,6 +1068,14 @@ export type Settings = {
 	defaultHost: HostId,
 	/**  Hours the stats history is kept (its per-minute averages). */
 	statsRetentionHours: number,
+};
+
+export type Stack = {
+	name: string,
+	services: number,
+	/**  Tasks running and desired, over all its services. */
+	running: number,
+	desired: number,
 };
 
 /**  What a stats view receives. */
@@ -929,12 +1110,44 @@ export type StreamFrame<M> = {
 /**  What a stream carries. */
 export type StreamKind = "logs" | "stats" | "terminal" | "pull";
 
+/**  A secret or config as listed: never its value. */
+export type SwarmValue = {
+	id: string,
+	name: string,
+	labels: { [key in string]: string },
+	/**  When it was made, as the engine writes it. */
+	createdAt: string,
+};
+
+/**  Which of the two a call is about: they have the same shape and rules. */
+export type SwarmValueKind = "secret" | "config";
+
 /**  What a system prune removed, per kind. */
 export type SystemPruned = {
 	containers: Pruned,
 	networks: Pruned,
 	images: Pruned,
 	volumes: Pruned,
+};
+
+export type Task = {
+	id: string,
+	serviceId: string,
+	/**  The replica's number in a replicated service; `None` for a global one. */
+	slot: number | null,
+	/**  Where it is placed; empty until the scheduler has placed it. */
+	nodeId: string,
+	/**  What the scheduler wants: `running`, `shutdown`, … */
+	desiredState: string,
+	/**  Where it is: `new`, `pending`, `preparing`, `running`, `failed`, `rejected`, … */
+	state: string,
+	message: string,
+	/**  Why it failed, as the engine says. */
+	error: string | null,
+	/**  The image it runs, without its digest. */
+	image: string,
+	/**  When its state last changed, as the engine writes it. */
+	updatedAt: string,
 };
 
 /**  What a terminal view receives. */
@@ -968,6 +1181,24 @@ export type TriedEndpoint = {
 	because: string,
 	/**  Why it was passed over, e.g. "no socket there". */
 	outcome: string,
+};
+
+/**  How an update replaces a service's tasks, as `docker service create --update-*` sets it. */
+export type UpdatePolicy = {
+	/**  Tasks replaced at once (at least 1). */
+	parallelism: number,
+	/**  Between two groups of tasks. */
+	delayMs: number,
+	/**  How long a new task is watched for failing before the next group. */
+	monitorMs: number,
+	failureAction: FailureAction,
+	/**  Start the new task before stopping the old one (`start-first`), or after (`stop-first`). */
+	startFirst: boolean,
+};
+
+export type UpdateStatus = {
+	state: string,
+	message: string,
 };
 
 /**  One kind of object on disk. */

@@ -62,6 +62,12 @@ pub enum NodeChange {
     RemoveLabel { key: String },
 }
 
+/// The node `reference` names among `nodes`: its hostname, id or a unique id prefix. Hostnames
+/// need not be unique (cloned machines share one): a shared one is refused naming the ids.
+pub fn find_node(nodes: &[Node], reference: &str) -> Result<Node> {
+    super::find_one(nodes, reference, "node", |n| &n.id, |n| &n.hostname).cloned()
+}
+
 impl Engine {
     /// The swarm's nodes, managers first, then by hostname. Only a manager answers.
     pub async fn nodes(&self) -> Result<Vec<Node>> {

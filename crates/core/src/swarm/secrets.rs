@@ -17,14 +17,16 @@ pub const MAX_VALUE_BYTES: usize = 500 * 1024;
 
 /// Which of the two a call is about: they have the same shape and rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
+// The type's name in the UI's bindings, where a bare `Kind` would say nothing.
+#[serde(rename = "SwarmValueKind", rename_all = "camelCase")]
 pub enum Kind {
     Secret,
     Config,
 }
 
+/// A secret or config as listed: never its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename = "SwarmValue", rename_all = "camelCase")]
 pub struct Stored {
     pub id: String,
     pub name: String,
@@ -40,6 +42,11 @@ impl Kind {
             Kind::Config => "config",
         }
     }
+}
+
+/// The secret or config `reference` names among `stored`: its name, id or a unique id prefix.
+pub fn find_stored(kind: Kind, stored: &[Stored], reference: &str) -> Result<Stored> {
+    super::find_one(stored, reference, kind.noun(), |s| &s.id, |s| &s.name).cloned()
 }
 
 impl Engine {

@@ -6,11 +6,8 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{
-    EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointSpec, ServiceSpec, ServiceSpecMode,
-    ServiceSpecModeReplicated, ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
-    ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
-    TaskSpecContainerSpecConfigs, TaskSpecContainerSpecFile, TaskSpecContainerSpecFile1,
-    TaskSpecContainerSpecSecrets,
+    ServiceSpec, ServiceSpecMode, TaskSpecContainerSpecConfigs, TaskSpecContainerSpecFile,
+    TaskSpecContainerSpecFile1, TaskSpecContainerSpecSecrets,
 };
 use bollard::query_parameters::{
     ListServicesOptionsBuilder, UpdateServiceOptions, UpdateServiceOptionsBuilder,
@@ -24,8 +21,8 @@ use crate::error::{Error, Result};
 use crate::swarm::secrets::{Kind, Stored};
 use crate::swarm::STACK_LABEL;
 
-/// The most replicas a form may ask for.
-pub const MAX_REPLICAS: u64 = 1000;
+// The request is written in its own module; it belongs to services for those who use it.
+pub use crate::swarm::service_spec::{FailureAction, ServiceRequest, UpdatePolicy, MAX_REPLICAS};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -65,86 +62,9 @@ pub struct UpdateStatus {
     pub message: String,
 }
 
-/// A service to create, as the form (or `berthctl service create`) gives it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceRequest {
-    pub name: String,
-    pub image: String,
-    /// `None`: global, a task on every node.
-    pub replicas: Option<u64>,
-    /// `published:target[/tcp|udp]`.
-    pub ports: Vec<String>,
-    /// `KEY=value`.
-    pub env: Vec<String>,
-    pub labels: BTreeMap<String, String>,
-    /// What the task runs instead of the image's command.
-    pub command: Vec<String>,
-    /// How an update rolls over the tasks; the engine's defaults when `None`.
-    pub update: Option<UpdatePolicy>,
-    /// Names of the swarm's secrets to mount, each at `/run/secrets/NAME`.
-    pub secrets: Vec<String>,
-    /// Names of the swarm's configs to mount, each at `/NAME`.
-    pub configs: Vec<String>,
-}
-
-/// How an update replaces a service's tasks, as `docker service create --update-*` sets it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdatePolicy {
-    /// Tasks replaced at once (at least 1).
-    pub parallelism: u32,
-    /// Between two groups of tasks.
-    pub delay_ms: u64,
-    /// How long a new task is watched for failing before the next group.
-    pub monitor_ms: u64,
-    pub failure_action: FailureAction,
-    /// Start the new task before stopping the old one (`start-first`), or after (`stop-first`).
-    pub start_first: bool,
-}
-
-/// What the engine does when updated tasks fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub enum FailureAction {
-    Pause,
-    Continue,
-    Rollback,
-}
-
-impl UpdatePolicy {
-    /// The most an update waits between groups or watches a task: an hour.
-    const MAX_MS: u64 = 3_600_000;
-
-    fn spec(self) -> Result<ServiceSpecUpdateConfig> {
-        if self.parallelism == 0 {
-            return Err(Error::InvalidInput(
-                "an update replaces at least one task at a time".to_owned(),
-            )
-            .in_field("parallelism"));
-        }
-        for (field, ms) in [("delayMs", self.delay_ms), ("monitorMs", self.monitor_ms)] {
-            if ms > Self::MAX_MS {
-                return Err(Error::InvalidInput("at most an hour".to_owned()).in_field(field));
-            }
-        }
-        let nanos = |ms: u64| i64::try_from(ms * 1_000_000).unwrap_or(i64::MAX);
-        Ok(ServiceSpecUpdateConfig {
-            parallelism: Some(i64::from(self.parallelism)),
-            delay: Some(nanos(self.delay_ms)),
-            monitor: Some(nanos(self.monitor_ms)),
-            failure_action: Some(match self.failure_action {
-                FailureAction::Pause => ServiceSpecUpdateConfigFailureActionEnum::PAUSE,
-                FailureAction::Continue => ServiceSpecUpdateConfigFailureActionEnum::CONTINUE,
-                FailureAction::Rollback => ServiceSpecUpdateConfigFailureActionEnum::ROLLBACK,
-            }),
-            order: Some(match self.start_first {
-                true => ServiceSpecUpdateConfigOrderEnum::START_FIRST,
-                false => ServiceSpecUpdateConfigOrderEnum::STOP_FIRST,
-            }),
-            ..Default::default()
-        })
-    }
+/// The service `reference` names among `services`: its name, id or a unique id prefix.
+pub fn find_service(services: &[Service], reference: &str) -> Result<Service> {
+    super::find_one(services, reference, "service", |s| &s.id, |s| &s.name).cloned()
 }
 
 impl Engine {
@@ -347,106 +267,6 @@ fn check_version(
     Ok(())
 }
 
-impl ServiceRequest {
-    /// The engine's spec for this request, each field checked; a refusal names its field.
-    fn spec(&self) -> Result<ServiceSpec> {
-        let name = self.name.trim();
-        let valid_name = !name.is_empty()
-            && name.len() <= 63
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !name.starts_with('-');
-        if !valid_name {
-            return Err(Error::InvalidInput(format!(
-                "{name:?} is not a service name: letters, digits, - and _, at most 63"
-            ))
-            .in_field("name"));
-        }
-        ImageRef::parse(&self.image).map_err(|err| err.in_field("image"))?;
-        if self.replicas.is_some_and(|n| n > MAX_REPLICAS) {
-            return Err(
-                Error::InvalidInput(format!("more than {MAX_REPLICAS} replicas"))
-                    .in_field("replicas"),
-            );
-        }
-        for env in &self.env {
-            if env.split_once('=').is_none_or(|(key, _)| key.is_empty()) {
-                return Err(
-                    Error::InvalidInput(format!("{env:?} is not KEY=value")).in_field("env")
-                );
-            }
-        }
-        let ports = self
-            .ports
-            .iter()
-            .map(|port| parse_port(port))
-            .collect::<Result<Vec<_>>>()?;
-        let mode = match self.replicas {
-            Some(replicas) => ServiceSpecMode {
-                replicated: Some(ServiceSpecModeReplicated {
-                    replicas: Some(i64::try_from(replicas).unwrap_or(i64::MAX)),
-                }),
-                ..Default::default()
-            },
-            None => ServiceSpecMode {
-                global: Some(Default::default()),
-                ..Default::default()
-            },
-        };
-        Ok(ServiceSpec {
-            name: Some(name.to_owned()),
-            labels: Some(self.labels.clone().into_iter().collect()),
-            task_template: Some(TaskSpec {
-                container_spec: Some(TaskSpecContainerSpec {
-                    image: Some(self.image.trim().to_owned()),
-                    env: Some(self.env.clone()),
-                    args: (!self.command.is_empty()).then(|| self.command.clone()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            mode: Some(mode),
-            update_config: self.update.map(UpdatePolicy::spec).transpose()?,
-            endpoint_spec: (!ports.is_empty()).then(|| EndpointSpec {
-                ports: Some(ports),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
-    }
-}
-
-/// `published:target[/tcp|udp]`, as `docker service create -p` takes it.
-fn parse_port(text: &str) -> Result<EndpointPortConfig> {
-    let refused = || {
-        Error::InvalidInput(format!(
-            "{text:?} is not a port: write published:target, e.g. 8080:80 or 53:53/udp"
-        ))
-        .in_field("ports")
-    };
-    let (ports, protocol) = text.trim().split_once('/').unwrap_or((text.trim(), "tcp"));
-    let protocol = match protocol {
-        "tcp" => EndpointPortConfigProtocolEnum::TCP,
-        "udp" => EndpointPortConfigProtocolEnum::UDP,
-        "sctp" => EndpointPortConfigProtocolEnum::SCTP,
-        _ => return Err(refused()),
-    };
-    let (published, target) = ports.split_once(':').ok_or_else(refused)?;
-    let port = |text: &str| -> Result<i64> {
-        match text.parse::<u16>() {
-            Ok(port) if port > 0 => Ok(i64::from(port)),
-            _ => Err(refused()),
-        }
-    };
-    Ok(EndpointPortConfig {
-        published_port: Some(port(published)?),
-        target_port: Some(port(target)?),
-        protocol: Some(protocol),
-        ..Default::default()
-    })
-}
-
 impl From<bollard::models::Service> for Service {
     fn from(service: bollard::models::Service) -> Self {
         let spec = service.spec.unwrap_or_default();
@@ -510,63 +330,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_request_is_checked_field_by_field() {
-        let good = ServiceRequest {
-            name: "web".to_owned(),
-            image: "nginx:1.27".to_owned(),
-            replicas: Some(3),
-            ports: vec!["8080:80".to_owned(), "53:53/udp".to_owned()],
-            env: vec!["A=1".to_owned()],
-            ..Default::default()
+    fn a_service_is_found_by_name_id_or_unique_id_prefix() {
+        let service = |id: &str, name: &str| Service {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            image: String::new(),
+            mode: ServiceMode::Global,
+            running: 0,
+            desired: 0,
+            ports: Vec::new(),
+            stack: None,
+            update: None,
+            labels: BTreeMap::new(),
+            version: 1,
         };
-        assert!(good.spec().is_ok());
-        let field = |bad: ServiceRequest| bad.spec().unwrap_err().field().map(str::to_owned);
-        let cases = [
-            (
-                ServiceRequest {
-                    name: "-x".into(),
-                    ..good.clone()
-                },
-                "name",
-            ),
-            (
-                ServiceRequest {
-                    image: "Not An Image".into(),
-                    ..good.clone()
-                },
-                "image",
-            ),
-            (
-                ServiceRequest {
-                    replicas: Some(MAX_REPLICAS + 1),
-                    ..good.clone()
-                },
-                "replicas",
-            ),
-            (
-                ServiceRequest {
-                    ports: vec!["80".into()],
-                    ..good.clone()
-                },
-                "ports",
-            ),
-            (
-                ServiceRequest {
-                    ports: vec!["0:80".into()],
-                    ..good.clone()
-                },
-                "ports",
-            ),
-            (
-                ServiceRequest {
-                    env: vec!["=x".into()],
-                    ..good.clone()
-                },
-                "env",
-            ),
-        ];
-        for (bad, expected) in cases {
-            assert_eq!(field(bad).as_deref(), Some(expected));
-        }
+        let services = [service("k3x9", "web"), service("k3y1", "api")];
+        assert_eq!(find_service(&services, "web").unwrap().id, "k3x9");
+        assert_eq!(find_service(&services, "k3y1").unwrap().name, "api");
+        assert_eq!(find_service(&services, "k3x").unwrap().name, "web");
+        let shared = find_service(&services, "k3").unwrap_err();
+        assert_eq!(shared.code(), crate::error::ErrorCode::Conflict);
+        let missing = find_service(&services, "db").unwrap_err();
+        assert_eq!(missing.code(), crate::error::ErrorCode::NotFound);
     }
 }

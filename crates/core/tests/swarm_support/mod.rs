@@ -44,4 +44,3 @@ pub async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> 
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
-
