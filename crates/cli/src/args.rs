@@ -5,6 +5,10 @@ use clap_complete::engine::ArgValueCandidates;
 
 use crate::completion::{container_names, host_names};
 
+mod swarm;
+
+pub use swarm::*;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "berthctl",
@@ -99,6 +103,12 @@ pub enum Command {
     Node(NodeArgs),
     /// A swarm's services (through a manager).
     Service(ServiceArgs),
+    /// A swarm's stacks: services deployed together by `docker stack deploy`.
+    Stack(StackArgs),
+    /// A swarm's secrets (their values are never shown).
+    Secret(SwarmValueArgs),
+    /// A swarm's configs.
+    Config(SwarmValueArgs),
     /// Print a shell's completion script (it asks berthctl for host and container names).
     Completion(CompletionArgs),
 }
@@ -140,6 +150,18 @@ pub struct RmArgs {
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
+    #[command(flatten)]
+    pub log: LogFlags,
+    /// Lines up to this time (the same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    #[command(flatten)]
+    pub targets: Targets,
+}
+
+/// How a log is read, a container's or a service's.
+#[derive(Debug, Args)]
+pub struct LogFlags {
     /// Keep printing new lines as they are written.
     #[arg(short, long)]
     pub follow: bool,
@@ -149,17 +171,12 @@ pub struct LogsArgs {
     /// Lines from this time on: 10m, 2h, 1d, a unix time, a date (UTC) or an RFC 3339 time.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Lines up to this time (the same forms as --since).
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
     /// Print each line's time.
     #[arg(short, long)]
     pub timestamps: bool,
     /// Only lines that match this regular expression.
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
-    #[command(flatten)]
-    pub targets: Targets,
 }
 
 #[derive(Debug, Args)]
@@ -342,45 +359,4 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
-}
-
-#[derive(Debug, Args)]
-pub struct NodeArgs {
-    #[command(subcommand)]
-    pub command: NodeCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum NodeCommand {
-    /// List the swarm's nodes.
-    #[command(alias = "list")]
-    Ls,
-}
-
-#[derive(Debug, Args)]
-pub struct ServiceArgs {
-    #[command(subcommand)]
-    pub command: ServiceCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ServiceCommand {
-    /// List the swarm's services with their replicas.
-    #[command(alias = "list")]
-    Ls,
-    /// A service's tasks: where each runs, its state, and why one failed.
-    Ps {
-        /// The service, by name or id.
-        service: String,
-    },
-    /// Set services' replicas: NAME=N ...
-    Scale {
-        #[arg(required = true, value_name = "SERVICE=REPLICAS")]
-        services: Vec<String>,
-    },
-    /// Remove services.
-    Rm {
-        #[arg(required = true)]
-        services: Vec<String>,
-    },
 }

@@ -14,6 +14,7 @@ mod system;
 use std::future::Future;
 use std::process::ExitCode;
 
+use berth_core::swarm::secrets::Kind;
 use berth_core::{HostId, Result};
 use futures_util::future::join_all;
 use futures_util::stream::{BoxStream, StreamExt};
@@ -57,6 +58,9 @@ pub async fn run(context: &Context, command: Command) -> ExitCode {
         Command::Hosts(args) => hosts::hosts(context, args).await,
         Command::Node(args) => swarm::node(context, &args).await,
         Command::Service(args) => swarm::service(context, &args).await,
+        Command::Stack(args) => swarm::stack(context, &args).await,
+        Command::Secret(args) => swarm::values(context, Kind::Secret, &args).await,
+        Command::Config(args) => swarm::values(context, Kind::Config, &args).await,
         Command::Completion(_) => unreachable!("answered before the profile opens"),
     };
     ran.unwrap_or_else(|err| exit::failed(&err))

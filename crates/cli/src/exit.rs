@@ -75,6 +75,13 @@ fn flag_of(field: &str) -> String {
         "keyPath" => "key",
         "proxyJump" => "jump",
         "dockerHost" => "address",
+        // `service create`'s fields, under docker's flags for them.
+        "ports" => "publish",
+        "secrets" => "secret",
+        "configs" => "config",
+        "parallelism" => "update-parallelism",
+        "delayMs" => "update-delay",
+        "monitorMs" => "update-monitor",
         other => other,
     };
     let mut flag = String::from("--");
@@ -123,6 +130,9 @@ mod tests {
         assert_eq!(flag_of("host"), "--host");
         assert_eq!(flag_of("keyPath"), "--key");
         assert_eq!(flag_of("dockerHost"), "--address");
+        assert_eq!(flag_of("ports"), "--publish");
+        assert_eq!(flag_of("delayMs"), "--update-delay");
+        assert_eq!(flag_of("labelAdd"), "--label-add");
     }
 
     #[test]

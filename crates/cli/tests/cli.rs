@@ -538,3 +538,445 @@ fn node_and_service_commands_work_the_swarm_through_its_manager() {
     let missing = run(&data, &["service", "rm", &name]);
     assert_eq!(missing.status.code(), Some(3));
 }
+
+/// What a swarm test made, removed when it ends, failed or not: its services, secrets and
+/// configs (by their `berth.test` label, services first: a secret in use cannot go), then its
+/// image tags on both nodes (forced: a task's container may still hold one).
+struct SwarmMade {
+    label: String,
+    tags: Vec<String>,
+}
+
+impl SwarmMade {
+    fn new(unique: &str) -> Self {
+        Self {
+            label: format!("berth.test={unique}"),
+            tags: Vec::new(),
+        }
+    }
+}
+
+impl Drop for SwarmMade {
+    fn drop(&mut self) {
+        let filter = format!("label={}", self.label);
+        for kind in ["service", "secret", "config"] {
+            let Ok(listed) = Command::new("docker")
+                .args([kind, "ls", "-q", "--filter", &filter])
+                .output()
+            else {
+                continue;
+            };
+            let ids = String::from_utf8_lossy(&listed.stdout).to_string();
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let _ = Command::new("docker")
+                    .args([kind, "rm"])
+                    .args(&ids)
+                    .output();
+            }
+        }
+        let remote = RemoteHost::get();
+        for tag in &self.tags {
+            for host in [None, Some(remote.docker_host.as_str())] {
+                let mut command = Command::new("docker");
+                if let Some(host) = host {
+                    command.args(["-H", host]);
+                }
+                let _ = command.args(["rmi", "-f", tag]).output();
+            }
+        }
+    }
+}
+
+/// Asks `check` again until it finds what it looks for; panics after a while saying `what`.
+fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(found) = check() {
+            return found;
+        }
+        assert!(start.elapsed() < PATIENCE * 3, "never: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+/// berthctl `args` with `input` on its stdin.
+fn run_with_input(data: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = berthctl(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn secrets_and_configs_are_made_from_stdin_or_a_file_listed_without_their_value_and_removed() {
+    let data = profile("swarm-values");
+    let unique = format!("berth-cli-values-{}", std::process::id());
+    let _made = SwarmMade::new(&unique);
+    let label = format!("berth.test={unique}");
+    let value = "not-for-any-eyes-4711";
+
+    let secret = format!("{unique}-secret");
+    let made = run_with_input(
+        &data,
+        &["secret", "create", "--label", &label, &secret, "-"],
+        value.as_bytes(),
+    );
+    let stdout = String::from_utf8_lossy(&made.stdout);
+    let stderr = String::from_utf8_lossy(&made.stderr);
+    assert!(made.status.success(), "{stderr}");
+    let secret_id = stdout.trim().to_owned();
+    let config = format!("{unique}-config");
+    let file = data.join("config.txt");
+    std::fs::write(&file, "config text").unwrap();
+    let config_id = ok(
+        &data,
+        &[
+            "config",
+            "create",
+            "--label",
+            &label,
+            &config,
+            file.to_str().unwrap(),
+        ],
+    )
+    .trim()
+    .to_owned();
+
+    let secrets = ok(&data, &["secret", "ls", "-o", "json"]);
+    assert!(
+        secrets.contains(&secret) && secrets.contains(&secret_id),
+        "{secrets}"
+    );
+    assert!(!secrets.contains(value) && !stdout.contains(value) && !stderr.contains(value));
+    let configs = ok(&data, &["config", "ls", "--format", "{{.ID}} {{.Name}}"]);
+    assert!(
+        configs
+            .lines()
+            .any(|l| l == format!("{config_id} {config}")),
+        "{configs}"
+    );
+
+    // Refused before the engine is asked: an empty value, a file that is not there.
+    let empty = run_with_input(
+        &data,
+        &[
+            "secret",
+            "create",
+            "--label",
+            &label,
+            &format!("{unique}-empty"),
+        ],
+        b"",
+    );
+    assert_eq!(empty.status.code(), Some(2), "{:?}", empty);
+    let missing = run(&data, &["config", "create", "x", "/no/such/file"]);
+    assert_eq!(missing.status.code(), Some(3));
+
+    // Removed by id and by name.
+    assert_eq!(ok(&data, &["secret", "rm", &secret_id]).trim(), secret_id);
+    assert_eq!(ok(&data, &["config", "rm", &config]).trim(), config);
+    let gone = ok(&data, &["secret", "ls", "--format", "{{.Name}}"]);
+    assert!(!gone.contains(&secret), "{gone}");
+    assert_eq!(
+        run(&data, &["config", "rm", &config]).status.code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn a_service_is_created_with_a_secret_scaled_updated_rolled_back_and_its_logs_read() {
+    let data = profile("swarm-service");
+    let unique = format!("berth-cli-svc-{}", std::process::id());
+    let mut made = SwarmMade::new(&unique);
+    let label = format!("berth.test={unique}");
+    // A second tag of the test image in the local registry, which both nodes reach.
+    let v2 = format!(
+        "127.0.0.1:5000/berth-test/busybox:cli-{}",
+        std::process::id()
+    );
+    made.tags.push(v2.clone());
+    docker(&["pull", REGISTRY_BUSYBOX]);
+    docker(&["tag", REGISTRY_BUSYBOX, &v2]);
+    docker(&["push", &v2]);
+
+    let secret = format!("{unique}-secret");
+    let value = "mounted-secret-value-0815";
+    let created = run_with_input(
+        &data,
+        &["secret", "create", "--label", &label, &secret],
+        value.as_bytes(),
+    );
+    assert!(created.status.success(), "{created:?}");
+
+    // A field the core refuses is a usage error, under the flag it came from.
+    let refused = run(
+        &data,
+        &[
+            "service",
+            "create",
+            "--name",
+            &unique,
+            "--label",
+            &label,
+            "-p",
+            "80",
+            REGISTRY_BUSYBOX,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(--publish)"), "{stderr}");
+
+    let script = format!("echo secret=$(cat /run/secrets/{secret}); sleep 3600");
+    let id = ok(
+        &data,
+        &[
+            "service",
+            "create",
+            "--name",
+            &unique,
+            "--replicas",
+            "1",
+            "--label",
+            &label,
+            "--secret",
+            &secret,
+            "--update-parallelism",
+            "1",
+            "--update-monitor",
+            "2s",
+            "--update-failure-action",
+            "rollback",
+            REGISTRY_BUSYBOX,
+            "sh",
+            "-c",
+            &script,
+        ],
+    )
+    .trim()
+    .to_owned();
+    let replicas = |wanted: &str| {
+        let wanted = format!("{unique} {wanted} ");
+        eventually(&wanted.clone(), || {
+            let listed = ok(
+                &data,
+                &[
+                    "service",
+                    "ls",
+                    "--format",
+                    "{{.Name}} {{.Replicas}} {{.Image}}",
+                ],
+            );
+            listed.lines().any(|l| l.starts_with(&wanted)).then_some(())
+        })
+    };
+    replicas("1/1");
+
+    // The secret's value, read back from the task through the service's logs.
+    let logged = eventually("the secret in the service's logs", || {
+        let out = ok(&data, &["service", "logs", "--grep", "^secret=", &id[..12]]);
+        out.contains(&format!("secret={value}")).then_some(out)
+    });
+    assert!(logged.lines().all(|l| l.starts_with("secret=")), "{logged}");
+
+    assert_eq!(
+        ok(&data, &["service", "scale", &format!("{unique}=2")]).trim(),
+        format!("{unique} scaled to 2")
+    );
+    replicas("2/2");
+
+    // The update is followed to its end: when berthctl returns, every task runs v2.
+    let updated = run(&data, &["service", "update", "--image", &v2, &unique]);
+    let progress = String::from_utf8_lossy(&updated.stderr);
+    assert!(updated.status.success(), "{progress}");
+    assert_eq!(String::from_utf8_lossy(&updated.stdout).trim(), unique);
+    assert!(progress.contains(&unique), "progress is shown: {progress}");
+    let images = |wanted: &str| {
+        let tasks = ok(
+            &data,
+            &[
+                "service",
+                "ps",
+                &unique,
+                "--format",
+                "{{.DesiredState}} {{.CurrentState}} {{.Image}}",
+            ],
+        );
+        let running: Vec<&str> = tasks
+            .lines()
+            .filter(|l| l.starts_with("running running "))
+            .collect();
+        assert_eq!(running.len(), 2, "{tasks}");
+        assert!(running.iter().all(|l| l.ends_with(wanted)), "{tasks}");
+    };
+    images(&v2);
+
+    // Rolled back, and followed too: the tasks run the first image again.
+    assert_eq!(ok(&data, &["service", "rollback", &unique]).trim(), unique);
+    images(REGISTRY_BUSYBOX);
+
+    // An image no node can pull: the engine rolls back by itself, and berthctl says so.
+    let failed = run(
+        &data,
+        &[
+            "service",
+            "update",
+            "--image",
+            "127.0.0.1:5000/berth-test/missing:nowhere",
+            &unique,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rolled back"), "{stderr}");
+
+    assert_eq!(ok(&data, &["service", "rm", &id]).trim(), id);
+    assert_eq!(
+        run(&data, &["service", "logs", &unique]).status.code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn stacks_are_listed_with_their_tasks_and_removed_as_one() {
+    let data = profile("swarm-stack");
+    let stack = format!("berth-cli-stack-{}", std::process::id());
+    let _made = SwarmMade::new(&stack);
+    for service in ["web", "worker"] {
+        docker(&[
+            "service",
+            "create",
+            "--detach",
+            "--name",
+            &format!("{stack}_{service}"),
+            "--label",
+            &format!("berth.test={stack}"),
+            "--label",
+            &format!("com.docker.stack.namespace={stack}"),
+            REGISTRY_BUSYBOX,
+            "sleep",
+            "3600",
+        ]);
+    }
+    let listed = ok(
+        &data,
+        &["stack", "ls", "--format", "{{.Name}} {{.Services}}"],
+    );
+    assert!(
+        listed.lines().any(|l| l == format!("{stack} 2")),
+        "{listed}"
+    );
+    let names = eventually("a task of each of the stack's services", || {
+        let tasks = ok(&data, &["stack", "ps", &stack, "--format", "{{.Name}}"]);
+        let mut names: Vec<String> = tasks.lines().map(str::to_owned).collect();
+        names.sort();
+        names.dedup();
+        (names.len() == 2).then_some(names)
+    });
+    assert_eq!(
+        names,
+        [format!("{stack}_web.1"), format!("{stack}_worker.1")]
+    );
+
+    assert_eq!(ok(&data, &["stack", "rm", &stack]).trim(), stack);
+    let after = ok(&data, &["stack", "ls", "--format", "{{.Name}}"]);
+    assert!(!after.lines().any(|l| l == stack), "{after}");
+    assert_eq!(run(&data, &["stack", "rm", &stack]).status.code(), Some(3));
+    assert_eq!(run(&data, &["stack", "ps", &stack]).status.code(), Some(3));
+}
+
+/// The worker's labels, by id (both test nodes are called `vm`); promotion and demotion are
+/// only tried where they change nothing: other tests rely on the swarm as it is.
+#[test]
+fn a_node_is_labelled_by_id_and_a_hostname_nodes_share_is_refused() {
+    let data = profile("swarm-node");
+    let key = format!("berth-cli-node-{}", std::process::id());
+    let nodes: Value = serde_json::from_str(&ok(&data, &["node", "ls", "-o", "json"])).unwrap();
+    let nodes = nodes.as_array().unwrap().clone();
+    let id_of = |role: &str| {
+        nodes
+            .iter()
+            .find(|n| n["role"] == role)
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let (manager, worker) = (id_of("manager"), id_of("worker"));
+    /// Takes the test's label off the worker, however the test ends.
+    struct Unlabel(String, String);
+    impl Drop for Unlabel {
+        fn drop(&mut self) {
+            let _ = Command::new("docker")
+                .args(["node", "update", "--label-rm", &self.1, &self.0])
+                .output();
+        }
+    }
+    let _unlabel = Unlabel(worker.clone(), key.clone());
+    let labels = |data: &Path| {
+        let nodes: Value = serde_json::from_str(&ok(data, &["node", "ls", "-o", "json"])).unwrap();
+        nodes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == worker.as_str())
+            .unwrap()["labels"]
+            .clone()
+    };
+    let before = labels(&data);
+
+    let added = ok(
+        &data,
+        &[
+            "node",
+            "update",
+            "--label-add",
+            &format!("{key}=yes"),
+            &worker,
+        ],
+    );
+    assert_eq!(added.trim(), worker);
+    assert_eq!(labels(&data)[&key], "yes");
+    ok(
+        &data,
+        &["node", "update", "--label-rm", &key, &worker[..10]],
+    );
+    assert_eq!(labels(&data), before, "restored as found");
+
+    // Both nodes are `vm`: the name is refused with their ids, and nothing changes.
+    let hostname = nodes[0]["hostname"].as_str().unwrap().to_owned();
+    let shared = run(
+        &data,
+        &[
+            "node",
+            "update",
+            "--label-add",
+            &format!("{key}=no"),
+            &hostname,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&shared.stderr);
+    assert_eq!(shared.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&manager) && stderr.contains(&worker),
+        "{stderr}"
+    );
+    assert_eq!(labels(&data), before);
+
+    let nothing = run(&data, &["node", "update", &worker]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert_eq!(run(&data, &["node", "promote"]).status.code(), Some(2));
+    assert_eq!(
+        run(&data, &["node", "demote", "no-such-node"])
+            .status
+            .code(),
+        Some(3)
+    );
+    let already = ok(&data, &["node", "promote", &manager]);
+    assert!(already.contains("already a manager"), "{already}");
+}

@@ -11,7 +11,7 @@ use berth_core::streams::since;
 use berth_core::{Container, Error, HostId, LogBatch, LogOptions, Result};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::args::LogsArgs;
+use crate::args::{LogFlags, LogsArgs};
 use crate::commands::{host_name, now_seconds, until_failed};
 use crate::exit::Outcome;
 use crate::Context;
@@ -35,7 +35,7 @@ struct HostPart {
 }
 
 pub async fn logs(context: &Context, args: &LogsArgs) -> Result<ExitCode> {
-    let options = options(args)?;
+    let options = options(&args.log, args.until.as_deref())?;
     let among = context.berth.select_hosts(&context.choice)?;
     let found: Vec<(HostId, Container)> = context
         .berth
@@ -64,6 +64,34 @@ pub async fn logs(context: &Context, args: &LogsArgs) -> Result<ExitCode> {
             Err(err) => outcome.failed_on(&host_name(context, &part.host), &err),
         }
     }
+    print(context, &parts, streams, labelled, outcome).await
+}
+
+/// Prints one log that is not a container's (a swarm service's, merged by its manager) as
+/// a single container's is printed.
+pub async fn print_one(
+    context: &Context,
+    host: &HostId,
+    batches: BoxStream<'static, Result<LogBatch>>,
+) -> Result<ExitCode> {
+    let parts = [HostPart {
+        host: host.clone(),
+        ids: Vec::new(),
+        prefixes: Vec::new(),
+    }];
+    let stream = until_failed(batches).map(|batch| (0, batch)).boxed();
+    print(context, &parts, vec![stream], false, Outcome::default()).await
+}
+
+/// Writes the lines of `streams` (each numbering its part of `parts`) as they come, until
+/// every one ends; a part that fails is reported and the others go on.
+async fn print(
+    context: &Context,
+    parts: &[HostPart],
+    streams: Vec<BoxStream<'static, (usize, Result<LogBatch>)>>,
+    labelled: bool,
+    mut outcome: Outcome,
+) -> Result<ExitCode> {
     let mut merged = stream::select_all(streams);
     let mut out = std::io::stdout().lock();
     let mut err_out = std::io::stderr().lock();
@@ -163,19 +191,19 @@ fn write_lines(
     err_out.write_all(errors.as_bytes())
 }
 
-fn options(args: &LogsArgs) -> Result<LogOptions> {
+/// The core's options for `flags`, each checked before any engine is asked.
+pub fn options(flags: &LogFlags, until: Option<&str>) -> Result<LogOptions> {
     let now = now_seconds();
-    let second = |text: &Option<String>, field| -> Result<Option<i32>> {
-        text.as_deref()
-            .map(|text| {
-                let at = since::unix_seconds(text, now, field)?;
-                i32::try_from(at).map_err(|_| {
-                    Error::InvalidInput(format!("{text:?} is too far from now")).in_field(field)
-                })
+    let second = |text: Option<&str>, field| -> Result<Option<i32>> {
+        text.map(|text| {
+            let at = since::unix_seconds(text, now, field)?;
+            i32::try_from(at).map_err(|_| {
+                Error::InvalidInput(format!("{text:?} is too far from now")).in_field(field)
             })
-            .transpose()
+        })
+        .transpose()
     };
-    let tail = match args.tail.as_deref().map(str::trim) {
+    let tail = match flags.tail.as_deref().map(str::trim) {
         None | Some("all") => None,
         Some(n) => Some(n.parse::<u32>().map_err(|_| {
             Error::InvalidInput(format!("{n:?} is not a number of lines (or \"all\")"))
@@ -184,11 +212,11 @@ fn options(args: &LogsArgs) -> Result<LogOptions> {
     };
     let options = LogOptions {
         tail,
-        since: second(&args.since, "since")?,
-        until: second(&args.until, "until")?,
-        follow: args.follow,
-        filter: args.grep.clone(),
-        timestamps: args.timestamps,
+        since: second(flags.since.as_deref(), "since")?,
+        until: second(until, "until")?,
+        follow: flags.follow,
+        filter: flags.grep.clone(),
+        timestamps: flags.timestamps,
     };
     // The pattern is checked here, before any engine is asked; the core calls it the filter.
     options.check().map_err(|err| err.in_field("grep"))?;

@@ -1,178 +1,33 @@
-//! `node ls`, `service ls|ps|scale|rm`: a swarm through its manager (the chosen host).
+//! The swarm through its manager, the one chosen host: `node`, `service`, `stack`, `secret` and
+//! `config`. Every change goes through berth-core's actions, so it is in the Activity log as
+//! the window's are; only reads ask the manager's engine directly.
 
+mod create;
+mod nodes;
+mod rollout;
+mod services;
+mod stacks;
+mod values;
+
+use std::collections::BTreeMap;
+use std::future::Future;
 use std::process::ExitCode;
 
-use berth_core::swarm::nodes::{Node, NodeRole};
-use berth_core::swarm::services::{Service, ServiceMode};
+use berth_core::swarm::services::Service;
 use berth_core::swarm::tasks::{Task, TaskQuery};
 use berth_core::{Engine, Error, HostId, Result};
+use serde::Serialize;
 
-use crate::args::{NodeArgs, NodeCommand, ServiceArgs, ServiceCommand};
 use crate::commands::containers::short_id;
-use crate::commands::{host_name, on_each_host, several_hosts};
+use crate::commands::host_name;
 use crate::exit::Outcome;
 use crate::output::{Cell, Column};
 use crate::Context;
 
-pub async fn node(context: &Context, args: &NodeArgs) -> Result<ExitCode> {
-    match args.command {
-        NodeCommand::Ls => {
-            let (listed, outcome) = on_each_host(context, |host| async move {
-                context.berth.connect(&host).await?.nodes().await
-            })
-            .await?;
-            let rows = flatten(listed);
-            let columns: Vec<Column<Node>> = vec![
-                Column::new("ID", |n| Cell::plain(n.id.clone())),
-                Column::new("HOSTNAME", |n| Cell::plain(n.hostname.clone())),
-                Column::new("STATUS", |n| Cell::plain(n.status.clone())),
-                Column::new("AVAILABILITY", |n| {
-                    Cell::plain(berth_core::wire_name(&n.availability))
-                }),
-                Column::new("MANAGER STATUS", |n| {
-                    Cell::plain(match (n.role, n.leader) {
-                        (NodeRole::Manager, true) => "Leader".to_owned(),
-                        (NodeRole::Manager, false) => n.reachability.clone().unwrap_or_default(),
-                        (NodeRole::Worker, _) => String::new(),
-                    })
-                }),
-                Column::new("ENGINE VERSION", |n| Cell::plain(n.engine_version.clone())),
-            ];
-            context
-                .printer
-                .print(&rows, &columns, several_hosts(context))?;
-            Ok(outcome.exit_code())
-        }
-    }
-}
-
-pub async fn service(context: &Context, args: &ServiceArgs) -> Result<ExitCode> {
-    match &args.command {
-        ServiceCommand::Ls => {
-            let (listed, outcome) = on_each_host(context, |host| async move {
-                context.berth.connect(&host).await?.services().await
-            })
-            .await?;
-            let rows = flatten(listed);
-            let columns: Vec<Column<Service>> = vec![
-                Column::new("ID", |s| Cell::plain(short_id(&s.id))),
-                Column::new("NAME", |s| Cell::plain(s.name.clone())),
-                Column::new("MODE", |s| {
-                    Cell::plain(match s.mode {
-                        ServiceMode::Replicated { .. } => "replicated",
-                        ServiceMode::Global => "global",
-                        ServiceMode::Job => "job",
-                    })
-                }),
-                Column::new("REPLICAS", |s| {
-                    Cell::plain(format!("{}/{}", s.running, s.desired))
-                }),
-                Column::new("IMAGE", |s| Cell::plain(s.image.clone())),
-                Column::new("PORTS", |s| Cell::plain(s.ports.join(", "))),
-                Column::wide("STACK", |s| {
-                    Cell::plain(s.stack.clone().unwrap_or_default())
-                }),
-                Column::wide("UPDATE", |s| {
-                    Cell::plain(
-                        s.update
-                            .as_ref()
-                            .map(|u| u.state.clone())
-                            .unwrap_or_default(),
-                    )
-                }),
-            ];
-            context
-                .printer
-                .print(&rows, &columns, several_hosts(context))?;
-            Ok(outcome.exit_code())
-        }
-        ServiceCommand::Ps { service } => {
-            let (host, engine) = manager(context).await?;
-            let found = named(&engine, service).await?;
-            let tasks = engine
-                .tasks(&TaskQuery {
-                    service: Some(found.id.clone()),
-                    node: None,
-                })
-                .await?;
-            let nodes = engine.nodes().await?;
-            let rows: Vec<(HostId, String, (Task, String))> = tasks
-                .into_iter()
-                .map(|task| {
-                    let node = nodes
-                        .iter()
-                        .find(|n| n.id == task.node_id)
-                        .map(|n| n.hostname.clone())
-                        .unwrap_or_default();
-                    (host.clone(), host_name(context, &host), (task, node))
-                })
-                .collect();
-            let columns: Vec<Column<(Task, String)>> = vec![
-                Column::new("ID", |(t, _)| Cell::plain(short_id(&t.id))),
-                Column::new("SLOT", |(t, _)| {
-                    Cell::plain(t.slot.map(|s| s.to_string()).unwrap_or_default())
-                }),
-                Column::new("IMAGE", |(t, _)| Cell::plain(t.image.clone())),
-                Column::new("NODE", |(_, node)| Cell::plain(node.clone())),
-                Column::new("DESIRED STATE", |(t, _)| {
-                    Cell::plain(t.desired_state.clone())
-                }),
-                Column::new("CURRENT STATE", |(t, _)| Cell::plain(t.state.clone())),
-                Column::new("ERROR", |(t, _)| {
-                    Cell::plain(t.error.clone().unwrap_or_default())
-                }),
-            ];
-            context.printer.print(&rows, &columns, false)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        ServiceCommand::Scale { services } => {
-            let (_, engine) = manager(context).await?;
-            let mut wanted = Vec::new();
-            for pair in services {
-                let (name, replicas) = pair
-                    .split_once('=')
-                    .and_then(|(name, n)| Some((name, n.parse::<u64>().ok()?)))
-                    .ok_or_else(|| {
-                        Error::InvalidInput(format!("{pair:?} is not SERVICE=REPLICAS"))
-                    })?;
-                wanted.push((name, replicas));
-            }
-            let mut outcome = Outcome::default();
-            let mut printed = String::new();
-            for (name, replicas) in wanted {
-                let done = async {
-                    let found = named(&engine, name).await?;
-                    engine
-                        .service_scale(&found.id, found.version, replicas)
-                        .await
-                };
-                match done.await {
-                    Ok(()) => printed.push_str(&format!("{name} scaled to {replicas}\n")),
-                    Err(err) => outcome.failed(&err),
-                }
-            }
-            crate::output::write_stdout(printed.as_bytes())?;
-            Ok(outcome.exit_code())
-        }
-        ServiceCommand::Rm { services } => {
-            let (_, engine) = manager(context).await?;
-            let mut outcome = Outcome::default();
-            let mut printed = String::new();
-            for name in services {
-                let done = async {
-                    let found = named(&engine, name).await?;
-                    engine.service_remove(&found.id).await
-                };
-                match done.await {
-                    Ok(()) => printed.push_str(&format!("{name}\n")),
-                    Err(err) => outcome.failed(&err),
-                }
-            }
-            crate::output::write_stdout(printed.as_bytes())?;
-            Ok(outcome.exit_code())
-        }
-    }
-}
+pub use nodes::node;
+pub use services::service;
+pub use stacks::stack;
+pub use values::values;
 
 /// The one chosen host, a manager, and its engine.
 async fn manager(context: &Context) -> Result<(HostId, Engine)> {
@@ -186,23 +41,43 @@ async fn manager(context: &Context) -> Result<(HostId, Engine)> {
     Ok((host.clone(), context.berth.connect(host).await?))
 }
 
-/// The service `name` names: by name, id or unique id prefix.
-async fn named(engine: &Engine, name: &str) -> Result<Service> {
-    let services = engine.services().await?;
-    if let Some(found) = services.iter().find(|s| s.name == name || s.id == name) {
-        return Ok(found.clone());
+/// Does `act` on each of `targets` in turn and prints, once all are done, the line each one
+/// done returned: one that fails is reported and the others go on, as docker does.
+async fn each<'t, T, F, Fut>(targets: &'t [T], mut act: F) -> Result<ExitCode>
+where
+    F: FnMut(&'t T) -> Fut,
+    Fut: Future<Output = Result<String>>,
+{
+    let mut outcome = Outcome::default();
+    let mut printed = String::new();
+    for target in targets {
+        match act(target).await {
+            Ok(line) => {
+                printed.push_str(&line);
+                printed.push('\n');
+            }
+            Err(err) => outcome.failed(&err),
+        }
     }
-    let prefixed: Vec<&Service> = services
+    crate::output::write_stdout(printed.as_bytes())?;
+    Ok(outcome.exit_code())
+}
+
+/// `KEY=VALUE` labels (a bare `KEY` has an empty value, as docker takes it); a refusal names
+/// `field`, the flag they came from.
+fn labels(pairs: &[String], field: &str) -> Result<BTreeMap<String, String>> {
+    pairs
         .iter()
-        .filter(|s| !name.is_empty() && s.id.starts_with(name))
-        .collect();
-    match prefixed[..] {
-        [one] => Ok(one.clone()),
-        [] => Err(Error::NotFound(format!("there is no service {name:?}"))),
-        _ => Err(Error::Conflict(format!(
-            "{name:?} begins several services' ids"
-        ))),
-    }
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key.trim().is_empty() {
+                true => {
+                    Err(Error::InvalidInput(format!("{pair:?} is not KEY=VALUE")).in_field(field))
+                }
+                false => Ok((key.to_owned(), value.to_owned())),
+            }
+        })
+        .collect()
 }
 
 fn flatten<T>(listed: Vec<(HostId, String, Vec<T>)>) -> Vec<(HostId, String, T)> {
@@ -214,4 +89,84 @@ fn flatten<T>(listed: Vec<(HostId, String, Vec<T>)>) -> Vec<(HostId, String, T)>
                 .map(move |item| (host.clone(), name.clone(), item))
         })
         .collect()
+}
+
+/// A task as `service ps` and `stack ps` list it: with the name docker gives it and the
+/// hostname of its node.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TaskRow {
+    #[serde(flatten)]
+    task: Task,
+    /// `web.1`: its service's name and slot (its node's id for a global service's task).
+    name: String,
+    node_hostname: String,
+}
+
+/// The tasks of `services`, newest first within each service.
+async fn task_rows(
+    context: &Context,
+    host: &HostId,
+    engine: &Engine,
+    services: &[Service],
+) -> Result<Vec<(HostId, String, TaskRow)>> {
+    let nodes = engine.nodes().await?;
+    let mut rows = Vec::new();
+    for service in services {
+        let query = TaskQuery {
+            service: Some(service.id.clone()),
+            node: None,
+        };
+        for task in engine.tasks(&query).await? {
+            let slot = task
+                .slot
+                .map_or_else(|| task.node_id.clone(), |s| s.to_string());
+            let node_hostname = nodes
+                .iter()
+                .find(|n| n.id == task.node_id)
+                .map(|n| n.hostname.clone())
+                .unwrap_or_default();
+            let row = TaskRow {
+                name: format!("{}.{slot}", service.name),
+                node_hostname,
+                task,
+            };
+            rows.push((host.clone(), host_name(context, host), row));
+        }
+    }
+    Ok(rows)
+}
+
+fn print_tasks(context: &Context, rows: &[(HostId, String, TaskRow)]) -> Result<ExitCode> {
+    let columns: Vec<Column<TaskRow>> = vec![
+        Column::new("ID", |r| Cell::plain(short_id(&r.task.id))),
+        Column::new("NAME", |r| Cell::plain(r.name.clone())),
+        Column::new("IMAGE", |r| Cell::plain(r.task.image.clone())),
+        Column::new("NODE", |r| Cell::plain(r.node_hostname.clone())),
+        Column::new("DESIRED STATE", |r| {
+            Cell::plain(r.task.desired_state.clone())
+        }),
+        Column::new("CURRENT STATE", |r| Cell::plain(r.task.state.clone())),
+        Column::new("ERROR", |r| {
+            Cell::plain(r.task.error.clone().unwrap_or_default())
+        }),
+    ];
+    context.printer.print(rows, &columns, false)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_key_value_pairs_a_bare_key_empty() {
+        let pairs = ["a=1".to_owned(), "b".to_owned(), "c=x=y".to_owned()];
+        let read = labels(&pairs, "label").unwrap();
+        assert_eq!(read["a"], "1");
+        assert_eq!(read["b"], "");
+        assert_eq!(read["c"], "x=y");
+        let bad = labels(&["=1".to_owned()], "labelAdd").unwrap_err();
+        assert_eq!(bad.field(), Some("labelAdd"));
+    }
 }
