@@ -296,7 +296,7 @@ export const backend = {
   stackRemove: (host: HostId, stack: string) => unwrap(commands.stackRemove(host, stack)),
   swarmValues: (host: HostId, kind: SwarmValueKind) => unwrap(commands.swarmValues(host, kind)),
   /** Makes a secret or config; its value goes to the engine only. Resolves to its id. */
-  swarmValueCreate: (host: HostId, kind: SwarmValueKind, name: string, value: string, labels: Partial<Record<string, string>>) =>
+  swarmValueCreate: (host: HostId, kind: SwarmValueKind, name: string, value: string, labels: Record<string, string>) =>
     unwrap(commands.swarmValueCreate(host, kind, name, value, labels)),
   swarmValueRemove: (host: HostId, kind: SwarmValueKind, id: string, name: string) =>
     unwrap(commands.swarmValueRemove(host, kind, id, name)),
