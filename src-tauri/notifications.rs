@@ -57,11 +57,18 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, rules: AlertRules) {
     };
     let updates = berth.subscribe();
     let rules = in_force.0.subscribe();
+    let (counted, counts) = mpsc::channel(WAITING);
+    let engines = {
+        let app = app.clone();
+        move || app.state::<Berth>().online_engines()
+    };
+    tauri::async_runtime::spawn(alerts::swarm::count_services(engines, counted));
     tauri::async_runtime::spawn(alerts::watch(
         berth.states(),
         updates,
         names,
         rules,
+        counts,
         notices,
     ));
     let app = app.clone();

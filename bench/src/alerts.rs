@@ -40,11 +40,13 @@ pub async fn notify(t: &Labelled) {
         // carries over from the round before.
         let (notices, mut alerted) = mpsc::channel(4);
         let (_rules, rules_rx) = watch::channel(rules.clone());
+        let (_counted, counts) = mpsc::channel(1);
         let alerter = tokio::spawn(alerts::watch(
             berth.states(),
             berth.subscribe(),
             |_: &HostId| Some("Local".to_owned()),
             rules_rx,
+            counts,
             notices,
         ));
         engine

@@ -1,9 +1,13 @@
 //! Alerts: the few changes worth telling a user who is not looking at Berth — a container that
 //! died with a non-zero exit, was killed for running out of memory, became unhealthy or keeps
-//! restarting, and a host that went offline. The shell shows them as desktop notifications.
+//! restarting, a host that went offline, and in a swarm an update that paused or rolled back,
+//! a node that went down and a service short of tasks ([`swarm`]). The shell shows them as
+//! desktop notifications.
 //!
 //! [`Alerter`] is plain bookkeeping over the hosts' updates (time passed in, so it is tested
 //! without waiting); [`watch`] runs it over a running [`Berth`].
+
+pub mod swarm;
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -33,7 +37,8 @@ const LOOP_QUIET_MS: i64 = 10 * 60_000;
 const STORM_BURST: u32 = 5;
 const STORM_WINDOW_MS: i64 = 30_000;
 
-/// Which alerts the user wants, and about which containers.
+/// Which alerts the user wants, and about which containers. (A rule missing from a saved
+/// file, one written before it existed, takes its default: settings are read over them.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertRules {
@@ -44,6 +49,11 @@ pub struct AlertRules {
     pub unhealthy: bool,
     pub restart_loop: bool,
     pub host_offline: bool,
+    /// A swarm service's update paused or rolled back.
+    pub update_failed: bool,
+    pub node_down: bool,
+    /// A swarm service short of its desired tasks for over a minute.
+    pub service_short: bool,
     /// The containers container alerts are about: any that matches one of these; all when empty.
     pub only: Vec<ContainerMatch>,
 }
@@ -57,6 +67,9 @@ impl Default for AlertRules {
             unhealthy: true,
             restart_loop: true,
             host_offline: true,
+            update_failed: true,
+            node_down: true,
+            service_short: true,
             only: Vec::new(),
         }
     }
@@ -102,6 +115,9 @@ impl AlertRules {
             AlertKind::Unhealthy => self.unhealthy,
             AlertKind::RestartLoop { .. } => self.restart_loop,
             AlertKind::HostOffline { .. } => self.host_offline,
+            AlertKind::UpdateFailed { .. } => self.update_failed,
+            AlertKind::NodeDown { .. } => self.node_down,
+            AlertKind::ServiceShort { .. } => self.service_short,
         }
     }
 
@@ -127,11 +143,30 @@ impl AlertRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum AlertKind {
-    Died { exit_code: i64 },
+    Died {
+        exit_code: i64,
+    },
     OomKilled,
     Unhealthy,
-    RestartLoop { restarts: u32 },
-    HostOffline { reason: String },
+    RestartLoop {
+        restarts: u32,
+    },
+    HostOffline {
+        reason: String,
+    },
+    /// `state`: `paused`, `rollback_started` or `rollback_paused`, as the engine says.
+    UpdateFailed {
+        service: String,
+        state: String,
+    },
+    NodeDown {
+        node: String,
+    },
+    ServiceShort {
+        service: String,
+        running: u64,
+        desired: u64,
+    },
 }
 
 /// What an alert is about: a container, or (when `None`) its whole host.
@@ -165,6 +200,16 @@ impl Alert {
             AlertKind::Unhealthy => format!("{who} is unhealthy"),
             AlertKind::RestartLoop { .. } => format!("{who} keeps restarting"),
             AlertKind::HostOffline { .. } => format!("{who} is offline"),
+            AlertKind::UpdateFailed { service, state } if state == "rollback_started" => {
+                format!("{service}'s update is rolling back")
+            }
+            AlertKind::UpdateFailed { service, .. } => format!("{service}'s update paused"),
+            AlertKind::NodeDown { node } => format!("Swarm node {node} is down"),
+            AlertKind::ServiceShort {
+                service,
+                running,
+                desired,
+            } => format!("{service} runs {running} of {desired} tasks"),
         }
     }
 
@@ -182,6 +227,15 @@ impl Alert {
                  Berth stays quiet about it for 10 minutes."
             ),
             AlertKind::HostOffline { reason } => reason.clone(),
+            AlertKind::UpdateFailed { .. } => format!(
+                "Its new tasks failed; the swarm managed from {host} says why on the service's page."
+            ),
+            AlertKind::NodeDown { .. } => format!(
+                "The swarm managed from {host} places its tasks on the other nodes."
+            ),
+            AlertKind::ServiceShort { .. } => format!(
+                "For over a minute, in the swarm managed from {host}: its tasks fail or cannot be placed."
+            ),
         }
     }
 }
@@ -243,6 +297,7 @@ pub struct Alerter {
     /// Container alerts waiting for their container to be looked up (it was new to the table).
     pending: Vec<Alert>,
     storm: Storm,
+    swarm: swarm::Followed,
 }
 
 impl Alerter {
@@ -254,6 +309,7 @@ impl Alerter {
             online: HashMap::new(),
             pending: Vec::new(),
             storm: Storm::default(),
+            swarm: swarm::Followed::default(),
         }
     }
 
@@ -307,10 +363,15 @@ impl Alerter {
             }
             HostChange::Discovery { .. } => {}
             HostChange::Events { events } => {
-                for event in events.iter().filter(|e| e.kind == EventKind::Container) {
-                    if let Some(alert) = self.container_event(host, host_name, event, now_ms) {
-                        found.push(alert);
-                    }
+                for event in events {
+                    let alert = match event.kind {
+                        EventKind::Container => {
+                            self.container_event(host, host_name, event, now_ms)
+                        }
+                        _ => swarm::event_alert(event)
+                            .map(|kind| host_alert(host, host_name, kind, event.time_ms)),
+                    };
+                    found.extend(alert);
                 }
             }
         }
@@ -335,8 +396,29 @@ impl Alerter {
                 self.pending.push(alert);
             }
         }
+        self.tell(candidates, now_ms)
+    }
+
+    /// The alerts a manager's service counts give rise to, at `now_ms`.
+    pub fn counted(
+        &mut self,
+        counts: &swarm::ServiceCounts,
+        host_name: &str,
+        now_ms: i64,
+    ) -> Vec<Notice> {
+        let alerts: Vec<Alert> = self
+            .swarm
+            .counted(counts, now_ms)
+            .into_iter()
+            .map(|kind| host_alert(&counts.host, host_name, kind, now_ms))
+            .collect();
+        self.tell(alerts, now_ms)
+    }
+
+    /// Those of `alerts` the rules want, as far as a storm lets them through.
+    fn tell(&mut self, alerts: Vec<Alert>, now_ms: i64) -> Vec<Notice> {
         let mut notices = Vec::new();
-        for alert in candidates {
+        for alert in alerts {
             let wanted =
                 !self.rules.do_not_disturb && self.rules.wants(&alert.kind) && self.covers(&alert);
             if wanted && self.through_storm(now_ms) {
@@ -406,15 +488,10 @@ impl Alerter {
         let online = matches!(status, HostStatus::Online { .. });
         let was_online = self.online.insert(host.clone(), online).unwrap_or(false);
         if let (true, HostStatus::Offline { reason, .. }) = (was_online, status) {
-            found.push(Alert {
-                host: host.clone(),
-                host_name: host_name.to_owned(),
-                container: None,
-                kind: AlertKind::HostOffline {
-                    reason: reason.clone(),
-                },
-                time_ms: now_ms,
-            });
+            let kind = AlertKind::HostOffline {
+                reason: reason.clone(),
+            };
+            found.push(host_alert(host, host_name, kind, now_ms));
         }
     }
 
@@ -495,15 +572,28 @@ impl Alerter {
     }
 }
 
+/// An alert about a host as a whole (or its swarm), not one container.
+fn host_alert(host: &HostId, host_name: &str, kind: AlertKind, time_ms: i64) -> Alert {
+    Alert {
+        host: host.clone(),
+        host_name: host_name.to_owned(),
+        container: None,
+        kind,
+        time_ms,
+    }
+}
+
 /// Follows the hosts from their current `states` by their `updates` (subscribed before the
 /// states were read, so nothing falls between) and sends the notices the rules ask for, the
 /// held count of a storm included, until `notices` is dropped. The latest rules are read from
-/// `rules`; `host_name` names a host.
+/// `rules`; `host_name` names a host; the managers' service counts come on `counts`
+/// ([`swarm::count_services`]).
 pub async fn watch(
     states: Vec<HostState>,
     mut updates: broadcast::Receiver<HostUpdate>,
     host_name: impl Fn(&HostId) -> Option<String> + Send + 'static,
     mut rules: latest::Receiver<AlertRules>,
+    mut counts: mpsc::Receiver<swarm::ServiceCounts>,
     notices: mpsc::Sender<Notice>,
 ) {
     let mut alerter = Alerter::new(rules.borrow_and_update().clone());
@@ -535,6 +625,10 @@ pub async fn watch(
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             },
+            Some(counted) = counts.recv() => {
+                let name = host_name(&counted.host).unwrap_or_default();
+                alerter.counted(&counted, &name, now_ms())
+            }
             () = tokio::time::sleep(held_in.unwrap_or(Duration::MAX)), if held_in.is_some() => {
                 alerter.held(now_ms()).into_iter().collect()
             }

@@ -231,6 +231,14 @@ impl Berth {
         }
     }
 
+    /// The engines of the watched hosts online now.
+    pub fn online_engines(&self) -> Vec<(HostId, Engine)> {
+        self.watchers()
+            .iter()
+            .filter_map(|w| Some((w.spec().id.clone(), w.engine().ok()?)))
+            .collect()
+    }
+
     /// A watched host's engine, while it is online.
     pub fn engine(&self, host: &HostId) -> Result<Engine> {
         self.watcher(host)?.engine()

@@ -29,11 +29,14 @@ fn alerts_of(
     let (notices, notices_rx) = mpsc::channel(16);
     let names = |_: &HostId| Some("Alerting".to_owned());
     let updates = berth.subscribe();
+    // No swarm counts here: tests/swarm.rs tells those.
+    let (_, counts) = mpsc::channel(1);
     tokio::spawn(alerts::watch(
         berth.states(),
         updates,
         names,
         rules_rx,
+        counts,
         notices,
     ));
     (berth, rules, notices_rx)

@@ -10,7 +10,7 @@ use berth_core::{Endpoint, Engine, ErrorCode};
 use berth_testkit::{RemoteHost, PATIENCE, REGISTRY_BUSYBOX};
 
 mod swarm_support;
-use swarm_support::{manager, unique, until, Made};
+use swarm_support::{manager, unique, until, Made, MadeValue};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_manager_and_the_worker_say_where_they_stand() {
@@ -54,6 +54,8 @@ async fn a_secret_and_a_config_are_made_mounted_in_a_service_listed_without_thei
     use futures_util::StreamExt;
     let engine = manager().await;
     let mut made = Vec::new();
+    // Dropped after the service, on any failure too.
+    let mut guards = Vec::new();
     for kind in [Kind::Secret, Kind::Config] {
         let name = unique(&format!("{kind:?}").to_lowercase());
         let labels = [("berth.test".to_owned(), name.clone())].into();
@@ -76,6 +78,11 @@ async fn a_secret_and_a_config_are_made_mounted_in_a_service_listed_without_thei
             .await
             .unwrap_err();
         assert_eq!(bad.field(), Some("name"));
+        guards.push(MadeValue {
+            engine: engine.clone(),
+            kind,
+            id: id.clone(),
+        });
         made.push((kind, id, name));
     }
     let [(_, _, secret), (_, _, config)] = [made[0].clone(), made[1].clone()];
@@ -468,4 +475,137 @@ async fn the_manager_is_managed_over_ssh_alone() {
         .service_scale(&id, listed.version, 0)
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_that_pauses_and_a_service_short_of_tasks_are_told() {
+    use berth_core::alerts::{self, AlertKind, AlertRules, Notice};
+    use berth_core::swarm::services::{FailureAction, UpdatePolicy};
+    use berth_core::{Berth, HostId, HostSpec, HostStatus};
+    use std::sync::Arc;
+    use tokio::sync::{mpsc, watch};
+
+    let berth = Arc::new(Berth::start(
+        vec![HostSpec {
+            id: HostId::new("manager"),
+            name: "Manager".into(),
+            endpoint: Endpoint::local().unwrap(),
+            local: None,
+        }],
+        None,
+    ));
+    let host = HostId::new("manager");
+    until("the manager online", async || {
+        matches!(
+            berth.watcher(&host).unwrap().state().status,
+            HostStatus::Online { .. }
+        )
+        .then_some(())
+    })
+    .await;
+    let (_rules, rules) = watch::channel(AlertRules::default());
+    let (counted, counts) = mpsc::channel(16);
+    let engines = {
+        let berth = berth.clone();
+        move || berth.online_engines()
+    };
+    tokio::spawn(alerts::swarm::count_services(engines, counted));
+    let (told, mut notices) = mpsc::channel(64);
+    tokio::spawn(alerts::watch(
+        berth.states(),
+        berth.subscribe(),
+        |_: &HostId| Some("Manager".to_owned()),
+        rules,
+        counts,
+        told,
+    ));
+
+    let engine = manager().await;
+    let made = async |name: &str, request: ServiceRequest| Made {
+        engine: engine.clone(),
+        id: engine
+            .service_create(&ServiceRequest {
+                name: name.to_owned(),
+                image: REGISTRY_BUSYBOX.to_owned(),
+                command: vec!["sleep".into(), "3600".into()],
+                labels: [("berth.test".to_owned(), name.to_owned())].into(),
+                ..request
+            })
+            .await
+            .unwrap(),
+    };
+    // Placed nowhere: short of its one task from the start.
+    let short = unique("short");
+    let _short = made(
+        &short,
+        ServiceRequest {
+            replicas: Some(1),
+            constraints: vec!["node.labels.berth-nowhere==true".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    // Updated to an image no node can pull, with the update set to pause on failure.
+    let pausing = unique("pausing");
+    let paused = made(
+        &pausing,
+        ServiceRequest {
+            replicas: Some(1),
+            update: Some(UpdatePolicy {
+                parallelism: 1,
+                delay_ms: 0,
+                monitor_ms: 2000,
+                failure_action: FailureAction::Pause,
+                start_first: false,
+            }),
+            ..Default::default()
+        },
+    )
+    .await;
+    let listed = until("its task running", async || {
+        let service = engine
+            .services()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == paused.id)?;
+        (service.running == 1).then_some(service)
+    })
+    .await;
+    engine
+        .service_update_image(
+            &paused.id,
+            listed.version,
+            "127.0.0.1:5000/berth-test/missing:nowhere",
+        )
+        .await
+        .unwrap();
+
+    let mut seen = (false, false);
+    let deadline = tokio::time::Instant::now() + PATIENCE * 4;
+    while seen != (true, true) {
+        let notice = tokio::time::timeout_at(deadline, notices.recv())
+            .await
+            .unwrap_or_else(|_| panic!("told so far: {seen:?}"))
+            .unwrap();
+        let Notice::Alert(alert) = notice else {
+            continue;
+        };
+        match &alert.kind {
+            AlertKind::UpdateFailed { service, state } if *service == pausing => {
+                assert_eq!(state, "paused");
+                assert_eq!(alert.title(), format!("{pausing}'s update paused"));
+                seen.0 = true;
+            }
+            AlertKind::ServiceShort {
+                service,
+                running,
+                desired,
+            } if *service == short => {
+                assert_eq!((*running, *desired), (0, 1));
+                seen.1 = true;
+            }
+            _ => {}
+        }
+    }
 }

@@ -61,6 +61,23 @@ async fn a_worker_leaves_and_a_saved_host_joins_with_the_managers_token() {
         panic!("the SSH test host's engine is a worker (tests/env/swarm.sh)");
     };
 
+    // The manager's events tell the node going down (an alert is made of it).
+    let down = {
+        use futures_util::StreamExt;
+        let mut events = Box::pin(berth.engine(&manager).unwrap().events(None));
+        let left = left.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(event)) = events.next().await {
+                if event.kind == berth_core::EventKind::Node
+                    && event.id == left
+                    && event.new_state.as_deref() == Some("down")
+                {
+                    return event;
+                }
+            }
+            panic!("the events ended");
+        })
+    };
     // A worker leaves without force; a manager alone would be refused without it.
     berth.swarm_leave(&worker, false).await.unwrap();
     assert!(matches!(membership(&worker).await, Membership::None { .. }));
@@ -95,6 +112,12 @@ async fn a_worker_leaves_and_a_saved_host_joins_with_the_managers_token() {
         panic!("joined as a worker");
     };
     assert_ne!(joined, left, "a new node");
+
+    let down = tokio::time::timeout(berth_testkit::PATIENCE, down)
+        .await
+        .expect("the node is told down")
+        .unwrap();
+    assert!(!down.name.is_empty(), "{down:?}");
 
     // The entry of the node that left goes once the manager sees it down.
     let engine = berth.engine(&manager).unwrap();

@@ -225,7 +225,7 @@ export const events = {
 /* Constants */
 export const BUILT_IN_NETWORKS = ["bridge","host","none"] as const;
 
-export const DEFAULT_SETTINGS = {"alerts":{"died":true,"doNotDisturb":false,"hostOffline":true,"only":[],"oomKilled":true,"restartLoop":true,"unhealthy":true},"closeToTray":true,"defaultHost":"local","logTail":500,"startAtLogin":false,"startHidden":false,"statsRetentionHours":24,"terminalFontSize":13,"theme":"system"} as const;
+export const DEFAULT_SETTINGS = {"alerts":{"died":true,"doNotDisturb":false,"hostOffline":true,"nodeDown":true,"only":[],"oomKilled":true,"restartLoop":true,"serviceShort":true,"unhealthy":true,"updateFailed":true},"closeToTray":true,"defaultHost":"local","logTail":500,"startAtLogin":false,"startHidden":false,"statsRetentionHours":24,"terminalFontSize":13,"theme":"system"} as const;
 
 export const DEFAULT_SOCKET = "/var/run/docker.sock" as const;
 
@@ -295,7 +295,10 @@ export type AlertContainer = {
 	name: string,
 };
 
-/**  Which alerts the user wants, and about which containers. */
+/**
+ *  Which alerts the user wants, and about which containers. (A rule missing from a saved
+ *  file, one written before it existed, takes its default: settings are read over them.)
+ */
 export type AlertRules = {
 	/**  Nothing is shown while set, nor told afterwards (the events timeline keeps it all). */
 	doNotDisturb: boolean,
@@ -304,6 +307,11 @@ export type AlertRules = {
 	unhealthy: boolean,
 	restartLoop: boolean,
 	hostOffline: boolean,
+	/**  A swarm service's update paused or rolled back. */
+	updateFailed: boolean,
+	nodeDown: boolean,
+	/**  A swarm service short of its desired tasks for over a minute. */
+	serviceShort: boolean,
 	/**  The containers container alerts are about: any that matches one of these; all when empty. */
 	only: ContainerMatch[],
 };

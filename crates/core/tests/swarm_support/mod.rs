@@ -1,6 +1,9 @@
 //! What the swarm tests share: the manager (the local engine), a service removed when its
 //! guard drops, names of a test's own, and waiting with a deadline.
 
+// Each test binary that includes this uses a part of it.
+#![allow(dead_code)]
+
 use std::time::{Duration, Instant};
 
 use berth_core::{Endpoint, Engine};
@@ -42,5 +45,24 @@ pub async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> 
         }
         assert!(start.elapsed() < PATIENCE * 3, "never: {what}");
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// A secret or config of this test's own, removed when dropped if the test has not.
+pub struct MadeValue {
+    pub engine: Engine,
+    pub kind: berth_core::swarm::secrets::Kind,
+    pub id: String,
+}
+
+impl Drop for MadeValue {
+    fn drop(&mut self) {
+        let (engine, kind, id) = (self.engine.clone(), self.kind, self.id.clone());
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(engine.swarm_value_remove(kind, &id))
+        })
+        .join();
     }
 }
