@@ -358,7 +358,7 @@ describe("the containers window", () => {
     ]);
     await fireEvent.click(screen.getByText("Volume"));
     expect(screen.getAllByTestId("event-row")).toHaveLength(1);
-    await fireEvent.click(screen.getByText("Swarm"));
+    await fireEvent.click(within(screen.getByRole("group", { name: "Kind" })).getByText("Swarm"));
     expect(screen.getAllByTestId("event-row").map((r) => r.textContent)).toEqual([expect.stringContaining("web")]);
   });
 
