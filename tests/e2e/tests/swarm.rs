@@ -181,3 +181,76 @@ async fn a_service_made_and_scaled_from_the_window_spreads_its_chips_over_both_n
     }
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_update_is_watched_rolling_back_with_the_reason_on_the_service_page() {
+    let t = Labelled::new("e2e-swarm-update");
+    let name = t.name("api").replace('.', "-");
+    let stack = t.name("shop").replace('.', "-");
+    let _service = Service(name.clone());
+    // Made with the docker CLI, in a stack, set to roll back when updated tasks fail.
+    docker(&[
+        "service",
+        "create",
+        "--detach",
+        "--name",
+        &name,
+        "--label",
+        &t.label,
+        "--label",
+        &format!("com.docker.stack.namespace={stack}"),
+        "--replicas",
+        "2",
+        "--update-failure-action",
+        "rollback",
+        "--update-monitor",
+        "2s",
+        REGISTRY_BUSYBOX,
+        "sleep",
+        "3600",
+    ]);
+    let app = App::launch().await;
+    app.click(r#"[data-testid="section-swarm"]"#).await;
+    app.click(r#"[aria-label="Swarm view"] button:nth-child(2)"#)
+        .await;
+    app.find(&format!(
+        r#"tr[data-testid="stack-row"][data-name="{stack}"]"#
+    ))
+    .await;
+    let row = format!(r#"tr[data-testid="service-row"][data-name="{name}"]"#);
+    app.wait_for_text(&format!(r#"{row} [data-testid="service-tasks"]"#), "2/2")
+        .await;
+    app.screenshot("swarm-services").await;
+
+    app.click(&format!("{row} td.name button")).await;
+    let image = app.find(r#"[data-testid="update-image"]"#).await;
+    image.clear().await.unwrap();
+    image
+        .send_keys("127.0.0.1:5000/berth-test/missing:nowhere")
+        .await
+        .unwrap();
+    app.click(r#"[data-testid="service-page"] form.image button"#)
+        .await;
+    // Live: the engine's update state as it moves, and the failed tasks with why.
+    app.find(r#"[data-testid="update-status"][data-state="rollback_started"], [data-testid="update-status"][data-state="rollback_completed"]"#)
+        .await;
+    app.wait_for_text(r#"[data-testid="update-status"]"#, "missing:nowhere")
+        .await;
+    app.find(r#"[data-testid="update-status"][data-state="rollback_completed"]"#)
+        .await;
+    app.wait_for_text(r#"[data-testid="service-running"]"#, "2/2")
+        .await;
+    app.screenshot("swarm-rolled-back").await;
+    assert!(
+        docker(&[
+            "service",
+            "inspect",
+            &name,
+            "--format",
+            "{{.Spec.TaskTemplate.ContainerSpec.Image}}"
+        ])
+        .starts_with(REGISTRY_BUSYBOX),
+        "back on the image that worked"
+    );
+    app.close().await;
+}
