@@ -362,6 +362,25 @@ describe("the containers window", () => {
     expect(screen.getAllByTestId("event-row").map((r) => r.textContent)).toEqual([expect.stringContaining("web")]);
   });
 
+  it("says a swarm worker is one and names its managers; a host in no swarm offers to start one", async () => {
+    const overview = (membership: unknown) => ({ membership, nodes: [], services: [], stacks: [], tasks: [] });
+    let answer = overview({ role: "worker", nodeId: "n1", managerAddresses: ["10.0.0.1:2377"] });
+    const calls = mockBackend(host(), (call) => (call.cmd === "swarm_overview" ? answer : null));
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-swarm"));
+    const worker = await screen.findByTestId("swarm-worker");
+    expect(worker.textContent).toContain("is a worker in a swarm");
+    expect(worker.textContent).toContain("10.0.0.1:2377");
+    expect(screen.queryByTestId("create-service-button")).toBeNull();
+
+    cleanup();
+    answer = overview({ role: "none", state: "inactive" });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("section-swarm"));
+    await fireEvent.click(await screen.findByTestId("swarm-init"));
+    expect(calls.find((c) => c.cmd === "swarm_init")?.args).toMatchObject({ host: "local", advertiseAddress: null });
+  });
+
   it("explains an unreachable engine and retries on request", async () => {
     const calls = mockBackend(
       host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: 2000 }, containers: [] }),
