@@ -88,34 +88,29 @@ async fn a_secret_and_a_config_are_made_mounted_in_a_service_listed_without_thei
     let [(_, _, secret), (_, _, config)] = [made[0].clone(), made[1].clone()];
 
     // Both mounted in a service, whose task reads them where Docker puts them.
-    let name = unique("mounts");
     let request = ServiceRequest {
-        name: name.clone(),
-        image: REGISTRY_BUSYBOX.to_owned(),
         replicas: Some(1),
         command: vec![
             "sh".into(),
             "-c".into(),
             format!("cat /run/secrets/{secret} /{config}; echo; sleep 3600"),
         ],
-        labels: [("berth.test".to_owned(), name.clone())].into(),
         secrets: vec![secret.clone()],
         configs: vec![config.clone()],
         ..Default::default()
     };
     let missing = engine
         .service_create(&ServiceRequest {
+            name: unique("unmade"),
+            image: REGISTRY_BUSYBOX.to_owned(),
             secrets: vec!["berth-no-such-secret".into()],
             ..request.clone()
         })
         .await
         .unwrap_err();
     assert_eq!(missing.field(), Some("secrets"), "{missing}");
-    let id = engine.service_create(&request).await.unwrap();
-    let service = Made {
-        engine: engine.clone(),
-        id: id.clone(),
-    };
+    let service = Made::service(&engine, "mounts", request).await;
+    let id = service.id.clone();
     let read = until("the task printed both values", async || {
         let mut batches = engine
             .service_logs(&id, &berth_core::LogOptions::default())
@@ -156,32 +151,16 @@ async fn updating_one_service_of_a_stack_changes_only_that_service_and_the_stack
     use berth_core::swarm::STACK_LABEL;
     let engine = manager().await;
     let stack = unique("stack");
-    let mut ids = Vec::new();
+    let mut guards = Vec::new();
     for part in ["web", "worker", "cache"] {
-        let id = engine
-            .service_create(&ServiceRequest {
-                name: format!("{stack}_{part}"),
-                image: REGISTRY_BUSYBOX.to_owned(),
-                replicas: Some(1),
-                command: vec!["sleep".into(), "3600".into()],
-                labels: [
-                    (STACK_LABEL.to_owned(), stack.clone()),
-                    ("berth.test".to_owned(), stack.clone()),
-                ]
-                .into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        ids.push(id);
+        let service = ServiceRequest {
+            replicas: Some(1),
+            labels: [(STACK_LABEL.to_owned(), stack.clone())].into(),
+            ..Default::default()
+        };
+        guards.push(Made::service(&engine, &format!("{stack}_{part}"), service).await);
     }
-    let guards: Vec<Made> = ids
-        .iter()
-        .map(|id| Made {
-            engine: engine.clone(),
-            id: id.clone(),
-        })
-        .collect();
+    let ids: Vec<String> = guards.iter().map(|made| made.id.clone()).collect();
     let versions = |services: &[berth_core::swarm::services::Service]| {
         ids.iter()
             .map(|id| services.iter().find(|s| &s.id == id).unwrap().version)
@@ -213,11 +192,10 @@ async fn updating_one_service_of_a_stack_changes_only_that_service_and_the_stack
 async fn a_services_logs_are_merged_from_its_tasks_on_both_nodes() {
     use futures_util::StreamExt;
     let engine = manager().await;
-    let name = unique("logs");
-    let id = engine
-        .service_create(&ServiceRequest {
-            name: name.clone(),
-            image: REGISTRY_BUSYBOX.to_owned(),
+    let made = Made::service(
+        &engine,
+        "logs",
+        ServiceRequest {
             replicas: Some(2),
             // Each task says which container it is, then stays.
             command: vec![
@@ -225,15 +203,11 @@ async fn a_services_logs_are_merged_from_its_tasks_on_both_nodes() {
                 "-c".into(),
                 "echo hello from $(hostname); sleep 3600".into(),
             ],
-            labels: [("berth.test".to_owned(), name.clone())].into(),
             ..Default::default()
-        })
-        .await
-        .unwrap();
-    let _made = Made {
-        engine: engine.clone(),
-        id: id.clone(),
-    };
+        },
+    )
+    .await;
+    let id = made.id.clone();
     let by_service = TaskQuery {
         service: Some(id.clone()),
         node: None,
@@ -272,7 +246,6 @@ async fn a_rolling_update_completes_and_a_failing_one_rolls_back_by_itself_sayin
     use berth_core::swarm::services::{FailureAction, UpdatePolicy};
     use berth_testkit::docker;
     let engine = manager().await;
-    let name = unique("rolling");
     // A second tag in the local registry, which both nodes reach.
     let v2 = format!(
         "127.0.0.1:5000/berth-test/tagged:swarm-{}",
@@ -283,13 +256,11 @@ async fn a_rolling_update_completes_and_a_failing_one_rolls_back_by_itself_sayin
     docker(&["push", &v2]);
     // Untagged on both nodes once the service is gone (dropped after it).
     let _tag = Untag(v2.clone());
-    let id = engine
-        .service_create(&ServiceRequest {
-            name: name.clone(),
-            image: REGISTRY_BUSYBOX.to_owned(),
+    let made = Made::service(
+        &engine,
+        "rolling",
+        ServiceRequest {
             replicas: Some(2),
-            command: vec!["sleep".into(), "3600".into()],
-            labels: [("berth.test".to_owned(), name.clone())].into(),
             update: Some(UpdatePolicy {
                 parallelism: 1,
                 delay_ms: 0,
@@ -298,13 +269,10 @@ async fn a_rolling_update_completes_and_a_failing_one_rolls_back_by_itself_sayin
                 start_first: false,
             }),
             ..Default::default()
-        })
-        .await
-        .unwrap();
-    let _made = Made {
-        engine: engine.clone(),
-        id: id.clone(),
-    };
+        },
+    )
+    .await;
+    let id = made.id.clone();
     let service = async || {
         engine
             .services()
@@ -444,22 +412,16 @@ async fn the_manager_is_managed_over_ssh_alone() {
         over_ssh.swarm_membership().await.unwrap(),
         Membership::Manager { .. }
     ));
-    let name = unique("over-ssh");
-    let id = over_ssh
-        .service_create(&ServiceRequest {
-            name: name.clone(),
-            image: REGISTRY_BUSYBOX.to_owned(),
+    let made = Made::service(
+        &over_ssh,
+        "over-ssh",
+        ServiceRequest {
             replicas: Some(1),
-            command: vec!["sleep".into(), "3600".into()],
-            labels: [("berth.test".to_owned(), name.clone())].into(),
             ..Default::default()
-        })
-        .await
-        .unwrap();
-    let _made = Made {
-        engine: over_ssh.clone(),
-        id: id.clone(),
-    };
+        },
+    )
+    .await;
+    let id = made.id.clone();
     assert_eq!(over_ssh.nodes().await.unwrap().len(), 2);
     let listed = until("its task running", async || {
         let s = over_ssh
@@ -521,23 +483,10 @@ async fn an_update_that_pauses_and_a_service_short_of_tasks_are_told() {
     ));
 
     let engine = manager().await;
-    let made = async |name: &str, request: ServiceRequest| Made {
-        engine: engine.clone(),
-        id: engine
-            .service_create(&ServiceRequest {
-                name: name.to_owned(),
-                image: REGISTRY_BUSYBOX.to_owned(),
-                command: vec!["sleep".into(), "3600".into()],
-                labels: [("berth.test".to_owned(), name.to_owned())].into(),
-                ..request
-            })
-            .await
-            .unwrap(),
-    };
     // Placed nowhere: short of its one task from the start.
-    let short = unique("short");
-    let _short = made(
-        &short,
+    let short = Made::service(
+        &engine,
+        "short",
         ServiceRequest {
             replicas: Some(1),
             constraints: vec!["node.labels.berth-nowhere==true".into()],
@@ -546,9 +495,9 @@ async fn an_update_that_pauses_and_a_service_short_of_tasks_are_told() {
     )
     .await;
     // Updated to an image no node can pull, with the update set to pause on failure.
-    let pausing = unique("pausing");
-    let paused = made(
-        &pausing,
+    let paused = Made::service(
+        &engine,
+        "pausing",
         ServiceRequest {
             replicas: Some(1),
             update: Some(UpdatePolicy {
@@ -592,16 +541,16 @@ async fn an_update_that_pauses_and_a_service_short_of_tasks_are_told() {
             continue;
         };
         match &alert.kind {
-            AlertKind::UpdateFailed { service, state } if *service == pausing => {
+            AlertKind::UpdateFailed { service, state } if *service == paused.name => {
                 assert_eq!(state, "paused");
-                assert_eq!(alert.title(), format!("{pausing}'s update paused"));
+                assert_eq!(alert.title(), format!("{}'s update paused", paused.name));
                 seen.0 = true;
             }
             AlertKind::ServiceShort {
                 service,
                 running,
                 desired,
-            } if *service == short => {
+            } if *service == short.name => {
                 assert_eq!((*running, *desired), (0, 1));
                 seen.1 = true;
             }

@@ -11,8 +11,8 @@ use berth_core::swarm::services::{ServiceMode, ServiceRequest};
 use berth_core::swarm::tasks::TaskQuery;
 use berth_core::swarm::Membership;
 use berth_core::{Berth, Endpoint, ErrorCode, HostId, HostSpec, HostStatus};
-use berth_testkit::{RemoteHost, REGISTRY_BUSYBOX};
-use swarm_support::{manager, unique, until, Made};
+use berth_testkit::RemoteHost;
+use swarm_support::{manager, until, Made};
 
 /// Held by each test here, so that they too run one at a time.
 static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -147,22 +147,16 @@ async fn a_worker_leaves_and_a_saved_host_joins_with_the_managers_token() {
 async fn a_replicated_service_spreads_scales_and_moves_off_a_drained_node() {
     let _alone = ALONE.lock().await;
     let engine = manager().await;
-    let name = unique("spread");
-    let id = engine
-        .service_create(&ServiceRequest {
-            name: name.clone(),
-            image: REGISTRY_BUSYBOX.to_owned(),
+    let made = Made::service(
+        &engine,
+        "spread",
+        ServiceRequest {
             replicas: Some(4),
-            command: vec!["sleep".into(), "3600".into()],
-            labels: [("berth.test".to_owned(), name.clone())].into(),
             ..Default::default()
-        })
-        .await
-        .unwrap();
-    let _made = Made {
-        engine: engine.clone(),
-        id: id.clone(),
-    };
+        },
+    )
+    .await;
+    let id = made.id.clone();
     let by_service = TaskQuery {
         service: Some(id.clone()),
         node: None,

@@ -254,3 +254,80 @@ async fn a_failing_update_is_watched_rolling_back_with_the_reason_on_the_service
     );
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_is_made_and_a_node_labelled_from_the_window() {
+    let t = Labelled::new("e2e-swarm-values");
+    let secret = t.name("token").replace('.', "-");
+    /// Removes the test's secret, and its label from the worker, whatever the window did.
+    struct Cleanup(String, String);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("docker")
+                .args(["secret", "rm", &self.0])
+                .output();
+            let _ = std::process::Command::new("docker")
+                .args(["node", "update", "--label-rm", &self.0, &self.1])
+                .output();
+        }
+    }
+    let worker = docker(&["node", "ls", "--filter", "role=worker", "-q"]);
+    let _cleanup = Cleanup(secret.clone(), worker.clone());
+    let app = App::launch().await;
+    app.click(r#"[data-testid="section-swarm"]"#).await;
+
+    // A secret: its value goes to the engine, which never gives it back.
+    app.click(r#"[aria-label="Swarm view"] button:nth-child(5)"#)
+        .await;
+    app.click(r#"[data-testid="create-secret-button"]"#).await;
+    let dialog = r#"[data-testid="create-secret"]"#;
+    app.find(&format!(r#"{dialog} [name="name"]"#))
+        .await
+        .send_keys(&secret)
+        .await
+        .unwrap();
+    app.find(&format!(r#"{dialog} [name="value"]"#))
+        .await
+        .send_keys("s3cr3t from the window")
+        .await
+        .unwrap();
+    app.click(&format!(r#"{dialog} button[type="submit"]"#))
+        .await;
+    app.find(&format!(
+        r#"tr[data-testid="secret-row"][data-name="{secret}"]"#
+    ))
+    .await;
+    assert_eq!(
+        docker(&["secret", "inspect", &secret, "--format", "{{.Spec.Name}}"]),
+        secret
+    );
+
+    // A label on the worker, from the Nodes tab, then taken off again.
+    app.click(r#"[aria-label="Swarm view"] button:nth-child(3)"#)
+        .await;
+    let row = format!(r#"tr[data-testid="node-row"][data-node="{worker}"]"#);
+    app.click(&format!(r#"{row} [aria-label^="Add a label"]"#))
+        .await;
+    app.find(r#"dialog input[placeholder="disk=ssd"]"#)
+        .await
+        .send_keys(&format!("{secret}=yes"))
+        .await
+        .unwrap();
+    app.click(r#"dialog button[type="submit"]"#).await;
+    let labelled = || async {
+        docker(&[
+            "node",
+            "inspect",
+            &worker,
+            "--format",
+            "{{json .Spec.Labels}}",
+        ])
+        .contains(&secret)
+    };
+    eventually("the worker labelled", labelled).await;
+    app.screenshot("swarm-nodes").await;
+    app.click(&format!(r#"{row} [aria-label="Remove label {secret}"]"#))
+        .await;
+    eventually("the label gone", || async { !labelled().await }).await;
+    app.close().await;
+}

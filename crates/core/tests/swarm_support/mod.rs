@@ -6,8 +6,9 @@
 
 use std::time::{Duration, Instant};
 
+use berth_core::swarm::services::ServiceRequest;
 use berth_core::{Endpoint, Engine};
-use berth_testkit::PATIENCE;
+use berth_testkit::{PATIENCE, REGISTRY_BUSYBOX};
 
 pub async fn manager() -> Engine {
     Engine::connect(&Endpoint::local().unwrap())
@@ -19,6 +20,37 @@ pub async fn manager() -> Engine {
 pub struct Made {
     pub engine: Engine,
     pub id: String,
+    pub name: String,
+}
+
+impl Made {
+    /// A service of this test's own: `request` with a name made from `hint`, the test label,
+    /// and unless it says otherwise the test image running `sleep 3600`.
+    pub async fn service(engine: &Engine, hint: &str, request: ServiceRequest) -> Self {
+        let name = unique(hint);
+        let or = |given: Vec<String>, default: &[&str]| match given.is_empty() {
+            true => default.iter().map(|s| s.to_string()).collect(),
+            false => given,
+        };
+        let id = engine
+            .service_create(&ServiceRequest {
+                name: name.clone(),
+                image: match request.image.is_empty() {
+                    true => REGISTRY_BUSYBOX.to_owned(),
+                    false => request.image.clone(),
+                },
+                command: or(request.command.clone(), &["sleep", "3600"]),
+                labels: [("berth.test".to_owned(), name.clone())].into(),
+                ..request
+            })
+            .await
+            .unwrap();
+        Made {
+            engine: engine.clone(),
+            id,
+            name,
+        }
+    }
 }
 
 impl Drop for Made {
