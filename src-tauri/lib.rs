@@ -104,6 +104,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             swarm::swarm_join_ticket,
             swarm::node_update,
             swarm::node_remove,
+            swarm::service_inspect,
             swarm::service_create,
             swarm::service_scale,
             swarm::service_update_image,

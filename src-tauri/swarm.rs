@@ -7,7 +7,7 @@ use std::sync::Arc;
 use berth_core::swarm::actions::{NodeAt, ServiceAt};
 use berth_core::swarm::nodes::{NodeChange, NodeRole};
 use berth_core::swarm::secrets::{Kind, Stored};
-use berth_core::swarm::services::ServiceRequest;
+use berth_core::swarm::services::{ServiceDetails, ServiceRequest};
 use berth_core::swarm::{JoinTicket, Overview};
 use berth_core::{Berth, HostId, LogOptions, Secret};
 use futures_util::TryStreamExt;
@@ -89,6 +89,17 @@ pub async fn node_remove(
     force: bool,
 ) -> IpcResult<()> {
     Ok(berth.node_remove(&host, &node, force).await?)
+}
+
+/// A service in full: as listed, and its spec in the form's words.
+#[tauri::command]
+#[specta::specta]
+pub async fn service_inspect(
+    berth: State<'_, Berth>,
+    host: HostId,
+    id: String,
+) -> IpcResult<ServiceDetails> {
+    Ok(berth.engine(&host)?.service_inspect(&id).await?)
 }
 
 /// Creates a service, checked field by field first; its id.

@@ -252,6 +252,15 @@ async fn a_failing_update_is_watched_rolling_back_with_the_reason_on_the_service
         .starts_with(REGISTRY_BUSYBOX),
         "back on the image that worked"
     );
+    // Its spec, in the create form's words.
+    app.click(r#"[aria-label="Service view"] button:nth-child(3)"#)
+        .await;
+    app.wait_for_text(
+        r#"[data-testid="service-update-policy"]"#,
+        "on failure rollback",
+    )
+    .await;
+    app.screenshot("swarm-service-details").await;
     app.close().await;
 }
 

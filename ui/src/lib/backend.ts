@@ -286,6 +286,8 @@ export const backend = {
   swarmJoinTicket: (host: HostId, role: NodeRole) => unwrap(commands.swarmJoinTicket(host, role)),
   nodeUpdate: (host: HostId, node: NodeAt, change: NodeChange) => unwrap(commands.nodeUpdate(host, node, change)),
   nodeRemove: (host: HostId, node: NodeAt, force: boolean) => unwrap(commands.nodeRemove(host, node, force)),
+  /** A service in full: as listed, and its spec in the create form's words. */
+  serviceInspect: (host: HostId, id: string) => unwrap(commands.serviceInspect(host, id)),
   /** Creates a service; a refused field is named in the error. Resolves to its id. */
   serviceCreate: (host: HostId, request: ServiceRequest) => unwrap(commands.serviceCreate(host, request)),
   serviceScale: (host: HostId, service: ServiceAt, replicas: number) => unwrap(commands.serviceScale(host, service, replicas)),

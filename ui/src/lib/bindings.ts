@@ -195,6 +195,8 @@ export const commands = {
 	swarmJoinTicket: (host: HostId, role: NodeRole) => typedError<JoinTicket, IpcError>(__TAURI_INVOKE("swarm_join_ticket", { host, role })),
 	nodeUpdate: (host: HostId, node: NodeAt, change: NodeChange) => typedError<null, IpcError>(__TAURI_INVOKE("node_update", { host, node, change })),
 	nodeRemove: (host: HostId, node: NodeAt, force: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("node_remove", { host, node, force })),
+	/**  A service in full: as listed, and its spec in the form's words. */
+	serviceInspect: (host: HostId, id: string) => typedError<ServiceDetails, IpcError>(__TAURI_INVOKE("service_inspect", { host, id })),
 	/**  Creates a service, checked field by field first; its id. */
 	serviceCreate: (host: HostId, request: ServiceRequest) => typedError<string, IpcError>(__TAURI_INVOKE("service_create", { host, request })),
 	serviceScale: (host: HostId, service: ServiceAt, replicas: number) => typedError<null, IpcError>(__TAURI_INVOKE("service_scale", { host, service, replicas })),
@@ -998,11 +1000,23 @@ export type ServiceAt = {
 	version: number,
 };
 
+/**  One service in full: as listed, and as specified in the form's words. */
+export type ServiceDetails = {
+	service: Service,
+	spec: ServiceRequest,
+	/**  When it was made and last changed, as the engine writes them. */
+	createdAt: string,
+	updatedAt: string,
+};
+
 export type ServiceMode = { kind: "replicated"; replicas: number } | { kind: "global" } | 
 /**  One-off jobs (`replicated-job`, `global-job`): listed, not made by Berth. */
 { kind: "job" };
 
-/**  A service to create, as the form (or `berthctl service create`) gives it. */
+/**
+ *  A service to create, as the form (or `berthctl service create`) gives it; and a service as
+ *  it is, in the same words ([`ServiceRequest::of_spec`]).
+ */
 export type ServiceRequest = {
 	name: string,
 	image: string,

@@ -22,8 +22,9 @@ use crate::error::{Error, Result};
 /// The most replicas a form may ask for.
 pub const MAX_REPLICAS: u64 = 1000;
 
-/// A service to create, as the form (or `berthctl service create`) gives it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Type)]
+/// A service to create, as the form (or `berthctl service create`) gives it; and a service as
+/// it is, in the same words ([`ServiceRequest::of_spec`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceRequest {
     pub name: String,
@@ -377,9 +378,185 @@ fn parse_restart(text: &str) -> Result<Option<TaskSpecRestartPolicy>> {
     }))
 }
 
+impl ServiceRequest {
+    /// A service's spec in the form's words: what `spec` would be made from.
+    pub(crate) fn of_spec(spec: &ServiceSpec) -> Self {
+        let task = spec.task_template.clone().unwrap_or_default();
+        let container = task.container_spec.clone().unwrap_or_default();
+        let resources = task.resources.clone().unwrap_or_default();
+        let limits = resources.limits.unwrap_or_default();
+        let reserved = resources.reservations.unwrap_or_default();
+        let cpus = |nano: Option<i64>| nano.filter(|n| *n > 0).map(format_cpus).unwrap_or_default();
+        let memory = |bytes: Option<i64>| {
+            bytes
+                .filter(|b| *b > 0)
+                .map(format_memory)
+                .unwrap_or_default()
+        };
+        let mode = spec.mode.clone().unwrap_or_default();
+        ServiceRequest {
+            name: spec.name.clone().unwrap_or_default(),
+            image: container
+                .image
+                .as_deref()
+                .map(|image| image.split('@').next().unwrap_or_default().to_owned())
+                .unwrap_or_default(),
+            replicas: match (mode.replicated, mode.global) {
+                (Some(replicated), _) => replicated.replicas.and_then(|n| u64::try_from(n).ok()),
+                _ => None,
+            },
+            ports: spec
+                .endpoint_spec
+                .as_ref()
+                .and_then(|endpoint| endpoint.ports.clone())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|port| {
+                    let protocol = port.protocol.map(|p| p.to_string()).unwrap_or_default();
+                    let ports = format!("{}:{}", port.published_port?, port.target_port?);
+                    Some(match protocol.as_str() {
+                        "" | "tcp" => ports,
+                        _ => format!("{ports}/{protocol}"),
+                    })
+                })
+                .collect(),
+            env: container.env.clone().unwrap_or_default(),
+            labels: spec
+                .labels
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            command: container.args.clone().unwrap_or_default(),
+            update: spec.update_config.as_ref().map(UpdatePolicy::of_spec),
+            secrets: container
+                .secrets
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|secret| secret.secret_name)
+                .collect(),
+            configs: container
+                .configs
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|config| config.config_name)
+                .collect(),
+            mounts: container
+                .mounts
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mount| {
+                    let target = mount.target.unwrap_or_default();
+                    let written = match mount.source.filter(|s| !s.is_empty()) {
+                        Some(source) => format!("{source}:{target}"),
+                        None => target,
+                    };
+                    match mount.read_only {
+                        Some(true) => format!("{written}:ro"),
+                        _ => written,
+                    }
+                })
+                .collect(),
+            networks: task
+                .networks
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|network| network.target)
+                .collect(),
+            constraints: task
+                .placement
+                .and_then(|placement| placement.constraints)
+                .unwrap_or_default(),
+            limit_cpus: cpus(limits.nano_cpus),
+            limit_memory: memory(limits.memory_bytes),
+            reserve_cpus: cpus(reserved.nano_cpus),
+            reserve_memory: memory(reserved.memory_bytes),
+            restart: task
+                .restart_policy
+                .map(|policy| {
+                    let condition = policy.condition.map(|c| c.to_string()).unwrap_or_default();
+                    match policy.max_attempts.filter(|n| *n > 0) {
+                        Some(n) if condition == "on-failure" => format!("{condition}:{n}"),
+                        _ => condition,
+                    }
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl UpdatePolicy {
+    fn of_spec(config: &ServiceSpecUpdateConfig) -> Self {
+        let ms = |nanos: Option<i64>| u64::try_from(nanos.unwrap_or(0) / 1_000_000).unwrap_or(0);
+        UpdatePolicy {
+            parallelism: config
+                .parallelism
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(1),
+            delay_ms: ms(config.delay),
+            monitor_ms: ms(config.monitor),
+            failure_action: match config.failure_action {
+                Some(ServiceSpecUpdateConfigFailureActionEnum::CONTINUE) => FailureAction::Continue,
+                Some(ServiceSpecUpdateConfigFailureActionEnum::ROLLBACK) => FailureAction::Rollback,
+                _ => FailureAction::Pause,
+            },
+            start_first: config.order == Some(ServiceSpecUpdateConfigOrderEnum::START_FIRST),
+        }
+    }
+}
+
+/// CPUs as the form takes them: `1.5`, `0.25`.
+fn format_cpus(nano: i64) -> String {
+    let text = format!("{:.9}", nano as f64 / 1e9);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Bytes in the largest unit that writes them whole: `512m`, `1g`, `1536k`.
+fn format_memory(bytes: i64) -> String {
+    for (unit, size) in [("g", 1_i64 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
+        if bytes % size == 0 {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    format!("{bytes}b")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spec_reads_back_as_the_request_it_was_made_from() {
+        let request = ServiceRequest {
+            name: "db".to_owned(),
+            image: "postgres:17".to_owned(),
+            replicas: Some(2),
+            ports: vec!["5432:5432".into(), "53:53/udp".into()],
+            env: vec!["A=1".into()],
+            labels: [("tier".to_owned(), "db".to_owned())].into(),
+            command: vec!["postgres".into(), "-N".into(), "50".into()],
+            update: Some(UpdatePolicy {
+                parallelism: 2,
+                delay_ms: 1500,
+                monitor_ms: 5000,
+                failure_action: FailureAction::Rollback,
+                start_first: true,
+            }),
+            mounts: vec![
+                "pgdata:/var/lib/postgresql/data".into(),
+                "/srv/conf:/etc/app:ro".into(),
+            ],
+            networks: vec!["backend".into()],
+            constraints: vec!["node.role==manager".into()],
+            limit_cpus: "1.5".into(),
+            limit_memory: "512m".into(),
+            reserve_cpus: "0.25".into(),
+            reserve_memory: "1536k".into(),
+            restart: "on-failure:3".into(),
+            ..Default::default()
+        };
+        assert_eq!(ServiceRequest::of_spec(&request.spec().unwrap()), request);
+    }
 
     #[test]
     fn mounts_placement_resources_and_restart_reach_the_spec() {

@@ -62,6 +62,17 @@ pub struct UpdateStatus {
     pub message: String,
 }
 
+/// One service in full: as listed, and as specified in the form's words.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceDetails {
+    pub service: Service,
+    pub spec: ServiceRequest,
+    /// When it was made and last changed, as the engine writes them.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 /// The service `reference` names among `services`: its name, id or a unique id prefix.
 pub fn find_service(services: &[Service], reference: &str) -> Result<Service> {
     super::find_one(services, reference, "service", |s| &s.id, |s| &s.name).cloned()
@@ -79,6 +90,36 @@ impl Engine {
         let mut services: Vec<Service> = listed.into_iter().map(Service::from).collect();
         services.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(services)
+    }
+
+    /// Service `id` in full, its spec in the form's words.
+    pub async fn service_inspect(&self, id: &str) -> Result<ServiceDetails> {
+        object_refs::swarm_object("service", id)?;
+        let options = bollard::query_parameters::InspectServiceOptions::default();
+        let inspected = self
+            .docker()
+            .inspect_service(id, Some(options))
+            .await
+            .map_err(self.map_err())?;
+        let spec = ServiceRequest::of_spec(&inspected.spec.clone().unwrap_or_default());
+        let (created_at, updated_at) = (
+            inspected
+                .created_at
+                .clone()
+                .map(|at| at.to_string())
+                .unwrap_or_default(),
+            inspected
+                .updated_at
+                .clone()
+                .map(|at| at.to_string())
+                .unwrap_or_default(),
+        );
+        Ok(ServiceDetails {
+            service: Service::from(inspected),
+            spec,
+            created_at,
+            updated_at,
+        })
     }
 
     /// Creates the service `request` describes, checked field by field first; its id.
