@@ -15,6 +15,7 @@ use berth_testkit::procfs::{self, cpu_seconds};
 mod alerts;
 mod app;
 mod ssh;
+mod swarm;
 
 pub const LOG_LINES: u32 = 1_000_000;
 const STATS_CONTAINERS: usize = 50;
@@ -57,6 +58,9 @@ async fn main() {
     }
     if wanted("ssh") {
         ssh::compare(&engine, &t).await;
+    }
+    if wanted("swarm") {
+        swarm::compare(&engine, &t).await;
     }
 }
 
@@ -151,13 +155,13 @@ fn start_containers(t: &Labelled, count: usize) -> Vec<String> {
     ids
 }
 
-/// One `GET /containers/json?all=1` on the engine socket, read to the end: the floor any
-/// client pays.
-async fn raw_list(version: &str) -> usize {
+/// One GET of `path` (`/v1.41/containers/json?all=1`) on the engine socket, read to the end:
+/// the floor any client pays. Its length in bytes.
+pub async fn raw_get(path: &str) -> usize {
     let mut socket = tokio::net::UnixStream::connect("/var/run/docker.sock")
         .await
         .unwrap();
-    let request = format!("GET /v{version}/containers/json?all=1 HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
     socket.write_all(request.as_bytes()).await.unwrap();
     let mut response = Vec::new();
     socket.read_to_end(&mut response).await.unwrap();
@@ -175,7 +179,7 @@ async fn list(engine: &Engine) {
     let mut count = 0;
     for _ in 0..LIST_ROUNDS {
         let start = Instant::now();
-        raw_list(&version).await;
+        raw_get(&format!("/v{version}/containers/json?all=1")).await;
         peer.push(start.elapsed().as_secs_f64() * 1000.0);
         let start = Instant::now();
         count = engine.containers().await.unwrap().len();
@@ -194,13 +198,26 @@ async fn list(engine: &Engine) {
 /// `berthctl ps` against `docker ps`, each a whole process (start, find the engine, list,
 /// print), alternated on the same engine and its containers.
 fn cli_ps() {
+    let (ours, peer) = whole_processes(&["ps"]);
+    println!("berthctl ps as a whole process, {STATS_CONTAINERS} running containers, median of {LIST_ROUNDS}");
+    println!("  berthctl ps    {ours:>9.2} ms");
+    println!("  docker ps      {peer:>9.2} ms");
+    println!(
+        "  ratio          {:>12}  (target ≤ 1×)\n",
+        ratio(ours, peer)
+    );
+}
+
+/// `berthctl ARGS` and `docker ARGS` as whole processes, alternated: their median wall times
+/// over [`LIST_ROUNDS`] in ms, (berthctl, docker).
+pub fn whole_processes(args: &[&str]) -> (f64, f64) {
     let berthctl = std::env::current_exe().unwrap().with_file_name("berthctl");
     // A profile of the benchmark's own: the user's is neither read nor written.
     let profile = std::env::temp_dir().join(format!("berth-bench-cli-{}", std::process::id()));
     let time = |program: &std::path::Path| {
         let start = Instant::now();
         let out = Command::new(program)
-            .arg("ps")
+            .args(args)
             .env("XDG_DATA_HOME", &profile)
             .stdout(Stdio::piped())
             .output()
@@ -222,14 +239,7 @@ fn cli_ps() {
         peer.push(time(docker_cli));
     }
     let _ = std::fs::remove_dir_all(&profile);
-    let (ours, peer) = (median(ours), median(peer));
-    println!("berthctl ps as a whole process, {STATS_CONTAINERS} running containers, median of {LIST_ROUNDS}");
-    println!("  berthctl ps    {ours:>9.2} ms");
-    println!("  docker ps      {peer:>9.2} ms");
-    println!(
-        "  ratio          {:>12}  (target ≤ 1×)\n",
-        ratio(ours, peer)
-    );
+    (median(ours), median(peer))
 }
 
 async fn stats(engine: &Engine, ids: &[String]) {
