@@ -57,6 +57,12 @@ fi
 
 # The relay into the SSH test host's namespace: its 127.0.0.1:5000 -> the veth -> ours.
 if $sudo ip netns list 2>/dev/null | grep -qw "$NS"; then
+  # Relays that outlived the namespace they served (sshhost.sh stop, then start) run but lead
+  # nowhere: judged by an answer, not by their processes.
+  if ! $sudo ip netns exec "$NS" curl -sf "http://$ADDRESS/v2/" >/dev/null; then
+    stop_pidfile "$state/relay-host.pid"
+    stop_pidfile "$state/relay-namespace.pid"
+  fi
   if ! alive "$state/relay-host.pid"; then
     setsid socat "TCP-LISTEN:5000,bind=$RELAY_ADDRESS,fork,reuseaddr" "TCP:$ADDRESS" </dev/null &
     echo $! >"$state/relay-host.pid"

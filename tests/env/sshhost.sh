@@ -71,9 +71,12 @@ fi
 TLS_PORT=2376
 
 # The remote engine: no bridge or iptables of its own, so it leaves the machine's alone. Its
-# TCP listener takes only clients with a certificate from the test CA.
+# TCP listener takes only clients with a certificate from the test CA. A host name of its own
+# (its UTS namespace), as another machine has: a swarm tells its nodes apart by it.
+REMOTE_HOSTNAME=berth-remote
 if ! docker -H "unix://$socket" info >/dev/null 2>&1; then
-  $sudo env -i PATH="$PATH" setsid nsenter --net="/run/netns/$NS" dockerd \
+  $sudo env -i PATH="$PATH" setsid nsenter --net="/run/netns/$NS" \
+    unshare --uts sh -c 'hostname "$0" && exec "$@"' "$REMOTE_HOSTNAME" dockerd \
     --data-root "$state/docker" --exec-root "$run/exec" --pidfile "$run/docker.pid" \
     -H "unix://$socket" -H "tcp://$NS_ADDRESS:$TLS_PORT" --tlsverify --tlscacert "$tls/ca.pem" \
     --tlscert "$tls/server-cert.pem" --tlskey "$tls/server-key.pem" --bridge=none --iptables=false --ip-masq=false --ip-forward=false \

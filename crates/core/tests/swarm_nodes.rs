@@ -242,3 +242,50 @@ async fn a_replicated_service_spreads_scales_and_moves_off_a_drained_node() {
         .unwrap();
     assert_eq!(moved.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_is_promoted_to_manager_and_demoted_back() {
+    let _alone = ALONE.lock().await;
+    let engine = manager().await;
+    let worker = |nodes: Vec<berth_core::swarm::nodes::Node>| {
+        nodes
+            .into_iter()
+            .find(|n| n.address.starts_with("10.200.0.2"))
+            .expect("the SSH test host's node")
+    };
+    let node = worker(engine.nodes().await.unwrap());
+    assert_eq!(node.role, NodeRole::Worker);
+    let promote = NodeChange::Role {
+        role: NodeRole::Manager,
+    };
+    engine
+        .node_update(&node.id, node.version, &promote)
+        .await
+        .unwrap();
+    let promoted = until("a manager, reachable", async || {
+        let node = worker(engine.nodes().await.unwrap());
+        (node.role == NodeRole::Manager && node.reachability.as_deref() == Some("reachable"))
+            .then_some(node)
+    })
+    .await;
+    let Membership::Manager { managers, .. } = engine.swarm_membership().await.unwrap() else {
+        panic!("still a manager");
+    };
+    assert_eq!(managers, 2);
+
+    let demote = NodeChange::Role {
+        role: NodeRole::Worker,
+    };
+    engine
+        .node_update(&promoted.id, promoted.version, &demote)
+        .await
+        .unwrap();
+    until("a worker again, alone a manager no more", async || {
+        let node = worker(engine.nodes().await.unwrap());
+        let membership = engine.swarm_membership().await.ok()?;
+        (node.role == NodeRole::Worker
+            && matches!(membership, Membership::Manager { managers: 1, .. }))
+        .then_some(())
+    })
+    .await;
+}

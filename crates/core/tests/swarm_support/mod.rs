@@ -24,8 +24,8 @@ pub struct Made {
 }
 
 impl Made {
-    /// A service of this test's own: `request` with a name made from `hint`, the test label,
-    /// and unless it says otherwise the test image running `sleep 3600`.
+    /// A service of this test's own: `request` with a name made from `hint`, the test label
+    /// added to its own, and unless it says otherwise the test image running `sleep 3600`.
     pub async fn service(engine: &Engine, hint: &str, request: ServiceRequest) -> Self {
         let name = unique(hint);
         let or = |given: Vec<String>, default: &[&str]| match given.is_empty() {
@@ -40,7 +40,11 @@ impl Made {
                     false => request.image.clone(),
                 },
                 command: or(request.command.clone(), &["sleep", "3600"]),
-                labels: [("berth.test".to_owned(), name.clone())].into(),
+                labels: {
+                    let mut labels = request.labels.clone();
+                    labels.insert("berth.test".to_owned(), name.clone());
+                    labels
+                },
                 ..request
             })
             .await
