@@ -134,7 +134,8 @@ fn settings_are_checked_then_kept_across_restarts() {
     let defaults = invoke(&window, "settings_get", json!({})).unwrap();
     let every_alert = json!({
         "doNotDisturb": false, "died": true, "oomKilled": true, "unhealthy": true,
-        "restartLoop": true, "hostOffline": true, "only": [],
+        "restartLoop": true, "hostOffline": true, "updateFailed": true, "nodeDown": true,
+        "serviceShort": true, "only": [],
     });
     assert_eq!(
         defaults,
@@ -194,7 +195,8 @@ fn settings_are_checked_then_kept_across_restarts() {
 
     let alerts = json!({
         "doNotDisturb": true, "died": true, "oomKilled": false, "unhealthy": true,
-        "restartLoop": true, "hostOffline": false,
+        "restartLoop": true, "hostOffline": false, "updateFailed": true, "nodeDown": false,
+        "serviceShort": true,
         "only": [{"by": "label", "key": "tier", "value": ""}, {"by": "container", "name": "db"}],
     });
     let chosen = with(json!({
