@@ -483,6 +483,11 @@ async fn an_update_that_pauses_and_a_service_short_of_tasks_are_told() {
     ));
 
     let engine = manager().await;
+    // A service short of its tasks is told once it has been seen short for a minute: by then
+    // the counts have come twice more at most, the first one after it was made.
+    let short_for = std::time::Duration::from_millis(alerts::swarm::SHORT_FOR_MS as u64);
+    let deadline =
+        tokio::time::Instant::now() + short_for + alerts::swarm::COUNT_EVERY * 2 + PATIENCE;
     // Placed nowhere: short of its one task from the start.
     let short = Made::service(
         &engine,
@@ -531,7 +536,6 @@ async fn an_update_that_pauses_and_a_service_short_of_tasks_are_told() {
         .unwrap();
 
     let mut seen = (false, false);
-    let deadline = tokio::time::Instant::now() + PATIENCE * 4;
     while seen != (true, true) {
         let notice = tokio::time::timeout_at(deadline, notices.recv())
             .await
