@@ -363,7 +363,7 @@ describe("the containers window", () => {
   });
 
   it("says a swarm worker is one and names its managers; a host in no swarm offers to start one", async () => {
-    const overview = (membership: unknown) => ({ membership, nodes: [], services: [], stacks: [], tasks: [] });
+    const overview = (membership: unknown) => ({ membership, nodes: [], services: [], stacks: [], tasks: [], rollouts: [] });
     let answer = overview({ role: "worker", nodeId: "n1", managerAddresses: ["10.0.0.1:2377"] });
     const calls = mockBackend(host(), (call) => (call.cmd === "swarm_overview" ? answer : null));
     render(App);

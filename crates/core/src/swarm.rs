@@ -131,6 +131,8 @@ pub struct Overview {
     pub stacks: Vec<stacks::Stack>,
     /// Every task the manager keeps (a few past ones per slot too), newest first.
     pub tasks: Vec<tasks::Task>,
+    /// Each service's rollout onto its current image.
+    pub rollouts: Vec<tasks::Rollout>,
 }
 
 /// What a node needs to join a swarm: a manager's address and the token of the role it takes.
@@ -182,13 +184,19 @@ impl Engine {
                 services: Vec::new(),
                 stacks: Vec::new(),
                 tasks: Vec::new(),
+                rollouts: Vec::new(),
             });
         }
         let every_task = tasks::TaskQuery::default();
         let (nodes, services, tasks) =
             futures_util::try_join!(self.nodes(), self.services(), self.tasks(&every_task))?;
+        let rollouts = services
+            .iter()
+            .map(|s| tasks::Rollout::of(&s.id, &s.image, &tasks))
+            .collect();
         Ok(Overview {
             membership,
+            rollouts,
             stacks: stacks::stacks_of(&services),
             nodes,
             services,

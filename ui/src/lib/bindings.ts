@@ -894,6 +894,8 @@ export type Overview = {
 	stacks: Stack[],
 	/**  Every task the manager keeps (a few past ones per slot too), newest first. */
 	tasks: Task[],
+	/**  Each service's rollout onto its current image. */
+	rollouts: Rollout[],
 };
 
 export type Port = {
@@ -941,6 +943,18 @@ export type RemoveOptions = {
 export type Reveal = {
 	host: HostId | null,
 	container: AlertContainer | null,
+};
+
+/**  How far a service is on its current image. */
+export type Rollout = {
+	serviceId: string,
+	/**  Tasks meant to run that run the service's image. */
+	onImage: number,
+	/**
+	 *  Whether a task meant to run has another image: the service has converged when none
+	 *  has and `on_image` reaches its desired count.
+	 */
+	stale: boolean,
 };
 
 /**  The engines whose sockets are looked for when the default one is missing, in this order. */

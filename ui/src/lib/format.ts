@@ -23,6 +23,12 @@ export function formatTime(ms: number): string {
   return sameDay ? time : `${d.toLocaleDateString()} ${time}`;
 }
 
+/** Unix milliseconds of a time as the engine writes it (RFC 3339 with nanoseconds, which not
+ * every webview parses: cut to milliseconds); NaN when it is none. */
+export function engineTimeMs(at: string): number {
+  return Date.parse(at.replace(/(\.\d{3})\d+/, "$1"));
+}
+
 export function relativeTime(unixSeconds: number, nowMs: number = Date.now()): string {
   const seconds = Math.max(0, Math.round(nowMs / 1000 - unixSeconds));
   const units: [number, string][] = [

@@ -32,6 +32,36 @@ pub struct Task {
     pub updated_at: String,
 }
 
+/// How far a service is on its current image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollout {
+    pub service_id: String,
+    /// Tasks meant to run that run the service's image.
+    pub on_image: u64,
+    /// Whether a task meant to run has another image: the service has converged when none
+    /// has and `on_image` reaches its desired count.
+    pub stale: bool,
+}
+
+impl Rollout {
+    /// The rollout of service `id` on `image`, from its `tasks` (others' tasks are passed over).
+    pub fn of(id: &str, image: &str, tasks: &[Task]) -> Self {
+        let meant: Vec<&Task> = tasks
+            .iter()
+            .filter(|t| t.service_id == id && t.desired_state == "running")
+            .collect();
+        Rollout {
+            service_id: id.to_owned(),
+            on_image: meant
+                .iter()
+                .filter(|t| t.state == "running" && t.image == image)
+                .count() as u64,
+            stale: meant.iter().any(|t| t.image != image),
+        }
+    }
+}
+
 /// Which tasks to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskQuery {
@@ -87,5 +117,40 @@ impl From<bollard::models::Task> for Task {
                 .unwrap_or_default(),
             updated_at: task.updated_at.map(|at| at.to_string()).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(service: &str, desired: &str, state: &str, image: &str) -> Task {
+        Task {
+            id: format!("{service}-{state}-{image}"),
+            service_id: service.into(),
+            slot: Some(1),
+            node_id: "n".into(),
+            desired_state: desired.into(),
+            state: state.into(),
+            message: String::new(),
+            error: None,
+            image: image.into(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_rollout_counts_the_tasks_meant_to_run_on_the_new_image() {
+        let tasks = [
+            task("web", "running", "running", "v2"),
+            task("web", "running", "preparing", "v2"),
+            task("web", "running", "running", "v1"),
+            task("web", "shutdown", "failed", "v2"),
+            task("api", "running", "running", "v2"),
+        ];
+        let rollout = Rollout::of("web", "v2", &tasks);
+        assert_eq!((rollout.on_image, rollout.stale), (1, true));
+        let done = Rollout::of("web", "v2", &tasks[..2]);
+        assert_eq!((done.on_image, done.stale), (1, false));
     }
 }

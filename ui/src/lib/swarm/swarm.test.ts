@@ -46,7 +46,8 @@ describe("the swarm views", () => {
 
   it("count an update's tasks on the new image, and the failed ones with why", () => {
     const web = service("web", { image: "web:3", desired: 3 });
-    const progress = updateProgress(web, [
+    const rollouts = [{ serviceId: "web", onImage: 1, stale: true }, { serviceId: "api", onImage: 1, stale: false }];
+    const progress = updateProgress(web, rollouts, [
       task("new", { image: "web:3" }),
       task("old", { image: "web:2" }),
       task("bad", { image: "web:3", state: "failed", desiredState: "shutdown", error: "no such image" }),

@@ -1,6 +1,6 @@
 // What the Swarm views work out from a manager's overview: the cluster picture's columns,
 // services grouped by stack, a service's update progress, and whether tasks are still moving.
-import type { Node, Service, Task } from "../backend";
+import type { Node, Rollout, Service, Task } from "../backend";
 import { sourceColour } from "../logLines";
 
 /** Task states on the way to running (or to stopping): the engine sends no event as a task
@@ -60,12 +60,11 @@ export function byStack(services: Service[]): StackGroup[] {
 
 export type Progress = { done: number; total: number; failed: Task[] };
 
-/** How far a service's tasks are on its current image: those running it, out of the slots
- * it wants, and the tasks that failed on the way (newest first), each with why. */
-export function updateProgress(service: Service, tasks: Task[]): Progress {
-  const mine = tasks.filter((t) => t.serviceId === service.id);
-  const done = mine.filter((t) => t.desiredState === "running" && t.state === "running" && t.image === service.image).length;
-  const failed = mine.filter((t) => t.state === "failed" || t.state === "rejected");
+/** How far a service's tasks are on its current image (as the core counts them), out of the
+ * slots it wants, and the tasks that failed on the way (newest first), each with why. */
+export function updateProgress(service: Service, rollouts: Rollout[], tasks: Task[]): Progress {
+  const done = rollouts.find((r) => r.serviceId === service.id)?.onImage ?? 0;
+  const failed = tasks.filter((t) => t.serviceId === service.id && (t.state === "failed" || t.state === "rejected"));
   return { done, total: service.desired, failed };
 }
 

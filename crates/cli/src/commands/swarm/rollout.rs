@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use berth_core::swarm::services::{find_service, Service, UpdateStatus};
-use berth_core::swarm::tasks::{Task, TaskQuery};
+use berth_core::swarm::tasks::{self, TaskQuery};
 use berth_core::{Engine, Error, Result};
 
 use super::manager;
@@ -76,7 +76,9 @@ async fn follow(engine: &Engine, service: &Service, rollout: Rollout) -> Result<
                 Error::NotFound(format!("service {} was removed meanwhile", service.name))
             })?;
         let tasks = engine.tasks(&query).await?;
-        let (on_image, stale) = running_on_image(&now, &tasks);
+        let tasks::Rollout {
+            on_image, stale, ..
+        } = tasks::Rollout::of(&now.id, &now.image, &tasks);
         let converged = !stale && on_image == now.desired;
         let mut update = now.update.clone();
         if let Some(update) = &mut update {
@@ -108,18 +110,6 @@ async fn follow(engine: &Engine, service: &Service, rollout: Rollout) -> Result<
         }
         tokio::time::sleep(POLL).await;
     }
-}
-
-/// How many of the tasks meant to run are running the service's image, and whether any meant to
-/// run has another (the service has converged when none does and all of them are running).
-fn running_on_image(service: &Service, tasks: &[Task]) -> (u64, bool) {
-    let meant = tasks.iter().filter(|t| t.desired_state == "running");
-    let on_image = meant
-        .clone()
-        .filter(|t| t.state == "running" && t.image == service.image)
-        .count() as u64;
-    let stale = meant.clone().any(|t| t.image != service.image);
-    (on_image, stale)
 }
 
 /// Whether the rollout ended, and how, by the manager's update state. A change that replaced
