@@ -29,7 +29,7 @@ function refusal(code: IpcError["code"], facts: HostKeyFacts): IpcError {
 async function addHostUpToTheTest() {
   render(App);
   await fireEvent.click(await screen.findByTestId("add-host-button"));
-  const dialog = within(screen.getByTestId("add-host"));
+  const dialog = within(await screen.findByTestId("add-host"));
   await fireEvent.input(dialog.getByPlaceholderText("Build server"), { target: { value: "Build" } });
   await fireEvent.input(dialog.getByPlaceholderText(/build.example.com/), { target: { value: "build.example.com" } });
   await fireEvent.input(dialog.getByPlaceholderText("deploy"), { target: { value: "deploy" } });
