@@ -88,6 +88,7 @@ async fn save_remote_hosts(folder: &Path) {
 /// when the app's process started.
 async fn first_list_ms(berth: &Path) -> f64 {
     let app = App::launch().await;
+    let deadline = std::time::Instant::now() + berth_e2e::PATIENCE;
     let marked = loop {
         let mark = app
             .client
@@ -101,6 +102,10 @@ async fn first_list_ms(berth: &Path) -> f64 {
         if let Some(ms) = mark.as_f64() {
             break ms;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never marked its first list"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let hosts = app.invoke("hosts_state").await;
