@@ -13,11 +13,17 @@ RELAY_ADDRESS=10.200.0.1 # the host side of the SSH test host's veth pair
 state="${BERTH_ENV_DIR:-/tmp/berth-env}/registry"
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
-alive() { [ -f "$1" ] && $sudo kill -0 "$(cat "$1")" 2>/dev/null; }
-stop_pidfile() { if alive "$1"; then $sudo kill "$(cat "$1")"; fi; rm -f "$1"; }
+# shellcheck source=tests/env/pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
+# What each pid file's process was started with.
+REGISTRY_RUNS="docker-registry serve $state/config.yml"
+RELAY_HOST_RUNS="TCP-LISTEN:5000,bind=$RELAY_ADDRESS"
+RELAY_NAMESPACE_RUNS="TCP:$RELAY_ADDRESS:5000"
 
 if [ "${1:-}" = stop ]; then
-  for pidfile in "$state"/*.pid; do stop_pidfile "$pidfile"; done
+  pidfile_stop "$state/registry.pid" "$REGISTRY_RUNS"
+  pidfile_stop "$state/relay-host.pid" "$RELAY_HOST_RUNS"
+  pidfile_stop "$state/relay-namespace.pid" "$RELAY_NAMESPACE_RUNS"
   exit 0
 fi
 mkdir -p "$state"
@@ -60,14 +66,14 @@ if $sudo ip netns list 2>/dev/null | grep -qw "$NS"; then
   # Relays that outlived the namespace they served (sshhost.sh stop, then start) run but lead
   # nowhere: judged by an answer, not by their processes.
   if ! $sudo ip netns exec "$NS" curl -sf "http://$ADDRESS/v2/" >/dev/null; then
-    stop_pidfile "$state/relay-host.pid"
-    stop_pidfile "$state/relay-namespace.pid"
+    pidfile_stop "$state/relay-host.pid" "$RELAY_HOST_RUNS"
+    pidfile_stop "$state/relay-namespace.pid" "$RELAY_NAMESPACE_RUNS"
   fi
-  if ! alive "$state/relay-host.pid"; then
+  if ! pidfile_runs "$state/relay-host.pid" "$RELAY_HOST_RUNS"; then
     setsid socat "TCP-LISTEN:5000,bind=$RELAY_ADDRESS,fork,reuseaddr" "TCP:$ADDRESS" </dev/null &
     echo $! >"$state/relay-host.pid"
   fi
-  if ! alive "$state/relay-namespace.pid"; then
+  if ! pidfile_runs "$state/relay-namespace.pid" "$RELAY_NAMESPACE_RUNS"; then
     $sudo setsid ip netns exec "$NS" socat "TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr" \
       "TCP:$RELAY_ADDRESS:5000" </dev/null &
     echo $! >"$state/relay-namespace.pid"

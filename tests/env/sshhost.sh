@@ -15,18 +15,13 @@ run="/run/$NS"
 socket="$run/docker.sock"
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 in_ns() { $sudo ip netns exec "$NS" "$@"; }
-
-stop_pidfile() {
-  [ -f "$1" ] || return 0
-  local pid; pid=$(cat "$1")
-  $sudo kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do $sudo kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-}
+# shellcheck source=tests/env/pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
 
 if [ "${1:-}" = stop ]; then
-  stop_pidfile "$run/sshd.pid"
-  stop_pidfile "$run/sshd-nofwd.pid"
-  stop_pidfile "$run/docker.pid"
+  pidfile_stop "$run/sshd.pid" "-f $state/sshd_config "
+  pidfile_stop "$run/sshd-nofwd.pid" "-f $state/sshd_config_nofwd "
+  pidfile_stop "$run/docker.pid" "--pidfile $run/docker.pid"
   $sudo ip netns del "$NS" 2>/dev/null || true
   $sudo ip link del "$HOST_SIDE" 2>/dev/null || true
   exit 0
@@ -139,7 +134,8 @@ sed -e "s|^ListenAddress .*||" -e "s|^PidFile .*|PidFile $run/sshd-nofwd.pid|" \
 echo "ListenAddress $NS_ADDRESS:2222" >>"$state/sshd_config_nofwd"
 
 start_sshd() { # config, pid file, log
-  if ! { [ -f "$2" ] && $sudo kill -0 "$(cat "$2")" 2>/dev/null; }; then
+  if ! pidfile_runs "$2" "-f $1 "; then
+    $sudo rm -f "$2"
     $sudo mkdir -p /run/sshd
     in_ns /usr/sbin/sshd -f "$1" -E "$3"
     for _ in $(seq 1 50); do [ -f "$2" ] && break; sleep 0.1; done
