@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use berth_core::settings::Settings;
+use berth_core::settings::{Settings, MAX_LOG_TAIL};
 use berth_core::{
     AcceptedHostKey, Berth, ContainerAction, ExecRequest, ExecSession, HostId, HostState, Image,
-    LogBatch, LogOptions, Network, RemoveOptions, StatsSample, Volume,
+    LogBacklog, LogBatch, LogOptions, Network, RemoveOptions, StatsSample, Volume,
 };
+use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use specta::Type;
@@ -15,7 +16,7 @@ use tauri::State;
 use crate::desktop;
 use crate::error::{IpcError, IpcResult};
 use crate::notifications::AlertRulesInForce;
-use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
+use crate::streams::{Backlog, OpenStreams, PageChannel, StreamId, StreamKind, StreamMessage};
 use tauri_plugin_autostart::AutoLaunchManager;
 
 /// Every watched host with its status and containers, as the UI starts from.
@@ -93,6 +94,11 @@ pub enum LogMessage {
     Lines {
         batch: LogBatch,
     },
+    /// `lines` lines came from the engine while the view was behind, and were not sent: more
+    /// than its scrollback keeps came after them. The view can page back to them (`head`).
+    Skipped {
+        lines: u64,
+    },
     /// The log ended (not followed, or the containers stopped writing for good).
     Ended,
     Failed {
@@ -104,6 +110,48 @@ impl StreamMessage for LogMessage {
     fn failed(error: IpcError) -> Self {
         Self::Failed { error }
     }
+
+    fn take_bulk(&mut self) -> Option<String> {
+        match self {
+            Self::Lines { batch } => Some(std::mem::take(&mut batch.text)),
+            _ => None,
+        }
+    }
+}
+
+/// A log view's backlog: the lines its scrollback would keep, the older ones counted.
+impl Backlog for LogBacklog {
+    type Item = LogBatch;
+    type Message = LogMessage;
+
+    fn push(&mut self, batch: LogBatch) {
+        LogBacklog::push(self, batch);
+    }
+
+    fn is_empty(&self) -> bool {
+        LogBacklog::is_empty(self)
+    }
+
+    fn take(&mut self) -> Vec<LogMessage> {
+        let (skipped, batch) = LogBacklog::take(self);
+        let skipped = (skipped > 0).then_some(LogMessage::Skipped { lines: skipped });
+        let lines = (batch.count > 0).then_some(LogMessage::Lines { batch });
+        skipped.into_iter().chain(lines).collect()
+    }
+}
+
+/// Opens a stream of `logs` to a log view: the engine read at its speed, at most the view's
+/// scrollback of lines waiting while the view draws.
+pub fn open_log_view(
+    streams: &Arc<OpenStreams>,
+    channel: PageChannel<LogMessage>,
+    logs: BoxStream<'static, berth_core::Result<LogBatch>>,
+) -> StreamId {
+    streams.open(StreamKind::Logs, channel, |feed| async move {
+        feed.pump_through(logs, LogBacklog::new(MAX_LOG_TAIL))
+            .await?;
+        Ok(Some(LogMessage::Ended))
+    })
 }
 
 /// Opens the logs of `ids` (merged when several); lines arrive on `channel` until
@@ -119,11 +167,7 @@ pub fn logs_open(
     channel: PageChannel<LogMessage>,
 ) -> IpcResult<StreamId> {
     let logs = berth.logs(&host, &ids, &options)?;
-    Ok(streams.open(StreamKind::Logs, channel, |feed| async move {
-        feed.pump(logs.map_ok(|batch| LogMessage::Lines { batch }))
-            .await?;
-        Ok(Some(LogMessage::Ended))
-    }))
+    Ok(open_log_view(&streams, channel, logs))
 }
 
 /// What a terminal view receives.
@@ -153,6 +197,13 @@ pub struct TerminalOpened {
 impl StreamMessage for TerminalMessage {
     fn failed(error: IpcError) -> Self {
         Self::Failed { error }
+    }
+
+    fn take_bulk(&mut self) -> Option<String> {
+        match self {
+            Self::Output { data } => Some(std::mem::take(data)),
+            _ => None,
+        }
     }
 }
 

@@ -48,6 +48,24 @@ pub enum StreamKind {
 /// A message type of a stream: each has a way to say that the stream failed.
 pub trait StreamMessage: Serialize + Send + 'static {
     fn failed(error: IpcError) -> Self;
+
+    /// Takes out the message's bulk text (a log batch's lines, a terminal's output), leaving
+    /// the field empty: it then travels as raw bytes after the frame's JSON, neither escaped
+    /// nor parsed as JSON, and the page puts it back in the same field (backend.ts).
+    fn take_bulk(&mut self) -> Option<String> {
+        None
+    }
+}
+
+/// What a stream keeps of the items its page cannot take yet: a log keeps the lines its view
+/// would keep and counts the rest (see [`Feed::pump_through`]).
+pub trait Backlog {
+    type Item;
+    type Message;
+    fn push(&mut self, item: Self::Item);
+    fn is_empty(&self) -> bool;
+    /// What waits, as messages to send in order; leaves the backlog empty.
+    fn take(&mut self) -> Vec<Self::Message>;
 }
 
 /// What the page receives for each message: the message, and the bytes it counts for in the
@@ -103,18 +121,31 @@ impl<M: Type> Type for PageChannel<M> {
     }
 }
 
-impl<M: Serialize> PageChannel<M> {
-    /// Sends `message` framed with its size, which is returned: the bytes of its JSON, which
-    /// is made once and sent as it is.
-    fn send(&self, message: &M) -> Result<u32, tauri::Error> {
-        let json = serde_json::value::to_raw_value(message)?;
-        let bytes = u32::try_from(json.get().len()).unwrap_or(u32::MAX);
-        let frame = StreamFrame {
+impl<M: StreamMessage> PageChannel<M> {
+    /// Sends `message` framed with its size, which is returned: the bytes of its JSON and of
+    /// its bulk text. A message without bulk is a JSON frame; one with bulk is raw bytes: the
+    /// frame's JSON length (u32, little-endian), the frame's JSON, then the bulk text.
+    fn send(&self, mut message: M) -> Result<u32, tauri::Error> {
+        let bulk = message.take_bulk();
+        let json = serde_json::value::to_raw_value(&message)?;
+        let bytes = json.get().len() + bulk.as_ref().map_or(0, String::len);
+        let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
+        let frame = serde_json::to_string(&StreamFrame {
             bytes,
             message: &*json,
+        })?;
+        let body = match bulk {
+            None => InvokeResponseBody::Json(frame),
+            Some(bulk) => {
+                let frame_length = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+                let mut raw = Vec::with_capacity(4 + frame.len() + bulk.len());
+                raw.extend_from_slice(&frame_length.to_le_bytes());
+                raw.extend_from_slice(frame.as_bytes());
+                raw.extend_from_slice(bulk.as_bytes());
+                InvokeResponseBody::Raw(raw)
+            }
         };
-        self.channel
-            .send(InvokeResponseBody::Json(serde_json::to_string(&frame)?))?;
+        self.channel.send(body)?;
         Ok(bytes)
     }
 }
@@ -146,11 +177,54 @@ impl<M: StreamMessage> Feed<M> {
             let Some(message) = items.next().await else {
                 return Ok(());
             };
-            self.send(&message?)?;
+            self.send(message?)?;
         }
     }
 
-    fn send(&self, message: &M) -> berth_core::Result<()> {
+    /// Like [`Feed::pump`], but the engine is read at its own speed: what arrives while the page
+    /// has not yet drawn everything sent goes into `backlog`, which decides what of it to keep,
+    /// and is sent once the page has. One send is in flight at a time, so the page gets large
+    /// pieces, and a page that falls behind skips (what the backlog drops) instead of holding
+    /// the engine back, with memory bounded by the backlog.
+    pub async fn pump_through<S, B>(&self, items: S, mut backlog: B) -> berth_core::Result<()>
+    where
+        S: Stream<Item = berth_core::Result<B::Item>> + Send,
+        B: Backlog<Message = M> + Send,
+    {
+        let mut items = std::pin::pin!(items);
+        let mut acknowledged = self.in_flight.subscribe();
+        let mut ended = false;
+        loop {
+            let room = *acknowledged.borrow_and_update() == 0;
+            if room && !backlog.is_empty() {
+                for message in backlog.take() {
+                    self.send(message)?;
+                }
+                continue;
+            }
+            if ended && backlog.is_empty() {
+                return Ok(());
+            }
+            tokio::select! {
+                // Only fails when the sender is gone, and this feed holds it.
+                _ = acknowledged.changed(), if !room => {}
+                item = items.next(), if !ended => match item {
+                    Some(Ok(item)) => backlog.push(item),
+                    Some(Err(err)) => {
+                        // What came before the failure goes first, window or not: nothing
+                        // follows it.
+                        for message in backlog.take() {
+                            self.send(message)?;
+                        }
+                        return Err(err);
+                    }
+                    None => ended = true,
+                },
+            }
+        }
+    }
+
+    fn send(&self, message: M) -> berth_core::Result<()> {
         // Counted before it goes, so an acknowledgement can never arrive before its bytes.
         let sent = self.channel.send(message).map_err(gone)?;
         self.in_flight
@@ -233,7 +307,7 @@ impl OpenStreams {
             };
             if let Some(message) = last_message {
                 // The last word needs no room in the window: nothing follows it.
-                let _ = last.send(&message);
+                let _ = last.send(message);
             }
             streams.forget(id);
         });
@@ -329,13 +403,61 @@ mod tests {
     #[derive(Serialize)]
     #[serde(tag = "kind", rename_all = "camelCase")]
     enum Note {
-        Text { text: String },
-        Failed { error: IpcError },
+        Text {
+            text: String,
+        },
+        /// Its text travels as bulk.
+        Bulk {
+            text: String,
+        },
+        Skipped {
+            notes: u64,
+        },
+        Failed {
+            error: IpcError,
+        },
     }
 
     impl StreamMessage for Note {
         fn failed(error: IpcError) -> Self {
             Self::Failed { error }
+        }
+
+        fn take_bulk(&mut self) -> Option<String> {
+            match self {
+                Self::Bulk { text } => Some(std::mem::take(text)),
+                _ => None,
+            }
+        }
+    }
+
+    /// Keeps the last `keep` notes waiting and counts the ones it drops.
+    struct KeepLast {
+        keep: usize,
+        waiting: std::collections::VecDeque<Note>,
+        skipped: u64,
+    }
+
+    impl Backlog for KeepLast {
+        type Item = Note;
+        type Message = Note;
+
+        fn push(&mut self, note: Note) {
+            self.waiting.push_back(note);
+            if self.waiting.len() > self.keep {
+                self.waiting.pop_front();
+                self.skipped += 1;
+            }
+        }
+
+        fn is_empty(&self) -> bool {
+            self.waiting.is_empty() && self.skipped == 0
+        }
+
+        fn take(&mut self) -> Vec<Note> {
+            let skipped = std::mem::take(&mut self.skipped);
+            let skipped = (skipped > 0).then_some(Note::Skipped { notes: skipped });
+            skipped.into_iter().chain(self.waiting.drain(..)).collect()
         }
     }
 
@@ -346,9 +468,21 @@ mod tests {
         let received = Received::default();
         let into = received.clone();
         let channel = Channel::new(move |body| {
-            if let InvokeResponseBody::Json(json) = body {
-                lock(&into).push(serde_json::from_str(&json).expect("a frame is JSON"));
-            }
+            let frame = match body {
+                InvokeResponseBody::Json(json) => serde_json::from_str(&json),
+                // As backend.ts reads it: the frame's JSON, then the bulk text put back in
+                // its field.
+                InvokeResponseBody::Raw(raw) => {
+                    let length = u32::from_le_bytes(raw[..4].try_into().unwrap()) as usize;
+                    let mut frame: serde_json::Value =
+                        serde_json::from_slice(&raw[4..4 + length]).expect("a frame is JSON");
+                    let bulk = std::str::from_utf8(&raw[4 + length..]).expect("bulk is text");
+                    frame["message"]["text"] = bulk.into();
+                    frame["raw"] = true.into();
+                    Ok(frame)
+                }
+            };
+            lock(&into).push(frame.expect("a frame is JSON"));
             Ok(())
         });
         let page = streams.page(webview);
@@ -437,6 +571,95 @@ mod tests {
         .await;
         streams.close(id);
         assert!(streams.kinds().is_empty());
+    }
+
+    #[tokio::test]
+    async fn bulk_text_travels_raw_after_its_frame_and_counts_in_the_window() {
+        let streams = Arc::new(OpenStreams::default());
+        let (channel, received) = page_channel(&streams, "main");
+        let text = "héllo \"quoted\"\n".repeat(1000);
+        let items = stream::iter([
+            Ok(Note::Bulk { text: text.clone() }),
+            Ok(Note::Text {
+                text: "small".to_owned(),
+            }),
+        ]);
+        streams.open(StreamKind::Logs, channel, |feed| async move {
+            feed.pump(items).await?;
+            Ok(None)
+        });
+        eventually("both frames", || lock(&received).len() == 2).await;
+        let frames = lock(&received).clone();
+        assert_eq!(frames[0]["raw"], true);
+        assert_eq!(frames[0]["message"]["kind"], "bulk");
+        assert_eq!(frames[0]["message"]["text"], text.as_str());
+        let header = r#"{"kind":"bulk","text":""}"#.len();
+        assert_eq!(frames[0]["bytes"], (header + text.len()) as u64);
+        assert!(frames[1].get("raw").is_none(), "no bulk, plain JSON");
+        assert_eq!(frames[1]["message"]["text"], "small");
+    }
+
+    #[tokio::test]
+    async fn a_page_behind_gets_what_the_backlog_kept_and_the_engine_is_never_held() {
+        let streams = Arc::new(OpenStreams::default());
+        let (channel, received) = page_channel(&streams, "main");
+        let note = "y".repeat(10_000);
+        let total = 1000;
+        let pulled = Arc::new(AtomicU32::new(0));
+        let counter = pulled.clone();
+        let flood = stream::iter(0..total).map(move |n| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(Note::Text {
+                text: format!("{n} {note}"),
+            })
+        });
+        let backlog = KeepLast {
+            keep: 5,
+            waiting: Default::default(),
+            skipped: 0,
+        };
+        let id = streams.open(StreamKind::Logs, channel, |feed| async move {
+            feed.pump_through(flood, backlog).await?;
+            Ok(None)
+        });
+        eventually("the whole flood to be read", || {
+            pulled.load(Ordering::SeqCst) as usize == total
+        })
+        .await;
+        assert_eq!(lock(&received).len(), 1, "one send in flight");
+        let sent = counted(&received);
+
+        streams.acknowledge(id, u32::try_from(sent).unwrap());
+        eventually("the backlog to be sent", || {
+            lock(&received).last().is_some_and(|frame| {
+                frame["message"]["text"]
+                    .as_str()
+                    .is_some_and(|text| text.starts_with(&format!("{} ", total - 1)))
+            })
+        })
+        .await;
+        let frames = lock(&received).clone();
+        let before = frames.len() - 6;
+        let skipped = frames[before]["message"]["notes"].as_u64().unwrap();
+        assert_eq!(
+            before as u64 + skipped + 5,
+            total as u64,
+            "every note sent or counted"
+        );
+        let kept: Vec<&str> = frames[before + 1..]
+            .iter()
+            .map(|frame| {
+                frame["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+            })
+            .collect();
+        let last_five: Vec<String> = (total - 5..total).map(|n| n.to_string()).collect();
+        assert_eq!(kept, last_five);
+        eventually("the stream to end", || streams.kinds().is_empty()).await;
     }
 
     #[tokio::test]

@@ -10,12 +10,11 @@ use berth_core::swarm::secrets::{Kind, Stored};
 use berth_core::swarm::services::{ServiceDetails, ServiceRequest};
 use berth_core::swarm::{JoinTicket, Overview};
 use berth_core::{Berth, HostId, LogOptions, Secret};
-use futures_util::TryStreamExt;
 use tauri::State;
 
-use crate::commands::LogMessage;
+use crate::commands::{self, LogMessage};
 use crate::error::IpcResult;
-use crate::streams::{OpenStreams, PageChannel, StreamId, StreamKind};
+use crate::streams::{OpenStreams, PageChannel, StreamId};
 
 /// Where `host` stands in a swarm, and for a manager everything the Swarm section shows.
 #[tauri::command]
@@ -218,9 +217,5 @@ pub fn service_logs_open(
     channel: PageChannel<LogMessage>,
 ) -> IpcResult<StreamId> {
     let logs = berth.engine(&host)?.service_logs(&id, &options)?;
-    Ok(streams.open(StreamKind::Logs, channel, |feed| async move {
-        feed.pump(logs.map_ok(|batch| LogMessage::Lines { batch }))
-            .await?;
-        Ok(Some(LogMessage::Ended))
-    }))
+    Ok(commands::open_log_view(&streams, channel, logs))
 }

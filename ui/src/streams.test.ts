@@ -105,6 +105,27 @@ describe("streams", () => {
     });
   });
 
+  it("says how many lines the core skipped, and pages back to them a scrollback at a time", async () => {
+    const calls = backendWith(({ cmd }) => (cmd === "logs_open" ? 7 : cmd === "stats_open" ? 2 : null));
+    await openDetail();
+    await waitFor(() => expect(calls.some((c) => c.cmd === "logs_open")).toBe(true));
+    const lines = (text: string, count: number) => ({ kind: "lines", batch: { text, stderr: [], sources: [], times: [], count } });
+    send(calls, "logs_open", { bytes: 20, message: { kind: "skipped", lines: 990000 } }, { bytes: 9, message: lines("last\n", 1) });
+    expect((await screen.findByTestId("log-out-of-view")).textContent).toContain("990,000 earlier lines out of view");
+
+    const logOptions = () => calls.filter((c) => c.cmd === "logs_open").at(-1)!.args.options;
+    await fireEvent.click(screen.getByRole("button", { name: "Show earlier lines" }));
+    await waitFor(() => expect(logOptions()).toMatchObject({ tail: 20000, head: 10000, follow: false }));
+    send(calls, "logs_open", { bytes: 9, message: lines("a\nb\nc\n", 3) }, { bytes: 9, message: { kind: "ended" } });
+    expect((await screen.findByTestId("log-page")).textContent).toBe("Lines 10,003–10,001 from the end");
+    // Three lines, not a page: the log's start, nothing earlier.
+    await waitFor(() => expect(screen.getByRole("button", { name: "Earlier" }).hasAttribute("disabled")).toBe(true));
+
+    await fireEvent.click(screen.getByRole("button", { name: "Back to the end" }));
+    await waitFor(() => expect(logOptions()).toMatchObject({ head: null, follow: true }));
+    expect(screen.queryByTestId("log-page")).toBeNull();
+  });
+
   it("shows a refused log filter beside the filter, by the error's field", async () => {
     backendWith(({ cmd }) =>
       cmd === "logs_open"

@@ -39,6 +39,7 @@ pub use hosts::ssh::forget_host_key;
 pub use hosts::{
     Endpoint, HostId, HostSpec, JumpHost, KeySource, KnownHostsFiles, Secret, SshTarget,
 };
+pub use streams::backlog::LogBacklog;
 pub use streams::events::{EngineEvent, EventKind};
 pub use streams::exec::{ExecRequest, ExecSession};
 pub use streams::logs::{LogBatch, LogLine, LogOptions};

@@ -139,6 +139,26 @@ async fn filters_with_a_regex_in_the_core_and_ends_when_not_following() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_back_with_tail_and_head_and_ends_after_the_page_even_when_following() {
+    let t = Labelled::new("logs-page");
+    // 100 lines and "oops"; "later" comes after a minute, long after the page has ended.
+    let id = writer(&t, 100, "60");
+    let engine = local_engine().await;
+    let options = LogOptions {
+        tail: Some(31),
+        head: Some(10),
+        follow: true,
+        ..Default::default()
+    };
+    let lines = tokio::time::timeout(PATIENCE, read_all(engine.logs(&[id], &options).unwrap()))
+        .await
+        .expect("the page ends without waiting for new lines");
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let expected: Vec<String> = (71..81).map(|n| format!("line {n}")).collect();
+    assert_eq!(texts, expected, "the ten lines before the last 21");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merges_several_containers_marking_each_line_with_its_source() {
     let t = Labelled::new("logs-merged");
     let a = writer(&t, 3, "60");

@@ -342,7 +342,33 @@ async fn a_million_line_log_streams_while_the_window_stays_responsive() {
         "1M lines shown in {:?}; slowest page answer meanwhile {slowest:?}",
         started.elapsed()
     );
+    // The view keeps its last 10,000 lines (the core skipped what came while it drew); it
+    // says so, and pages back to the others.
+    let out_of_view = app.text(r#"[data-testid="log-out-of-view"]"#).await;
+    let out_of_view: String = out_of_view.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(
+        out_of_view, "99000010000",
+        "990,000 out of view, 10,000 kept"
+    );
     app.screenshot("million").await;
+    app.click(r#"[data-testid="log-out-of-view"] + button"#)
+        .await;
+    app.find(r#"[data-testid="log-ended"]"#).await;
+    let page = app
+        .wait_for_text(r#"[data-testid="log-page"]"#, "from the end")
+        .await;
+    // Digit grouping follows the page's locale.
+    let page: String = page
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '–')
+        .collect();
+    assert_eq!(page, "20000–10001");
+    // The page's last line is the 10,001st from the end: 990000.
+    app.wait_for_text(r#"[data-testid="log-view"] .xterm-rows"#, "990000")
+        .await;
+    let rows = app.text(r#"[data-testid="log-view"] .xterm-rows"#).await;
+    assert!(!rows.contains("990001"), "no line after the page: {rows}");
+    app.screenshot("million-page-back").await;
     app.close().await;
 }
 

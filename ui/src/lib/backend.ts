@@ -106,12 +106,47 @@ export type Stream<O> = {
 const ACK_EVERY = STREAM_WINDOW / 4;
 const ACK_AFTER_MS = 20;
 
+/** Puts a message's bulk text (sent as raw bytes after its frame) back in its field. */
+type RestoreBulk<M> = (message: M, bulk: string) => void;
+
+const utf8 = new TextDecoder();
+
+/** The bytes of a raw frame, however the webview hands them over: an ArrayBuffer (which may
+ * come from another realm than this page's, where `instanceof` fails), a byte view, or the
+ * numbers of its bytes. `null` for a JSON frame. */
+function rawBytes(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return data;
+  if (Object.prototype.toString.call(data) === "[object ArrayBuffer]") return new Uint8Array(data as ArrayBuffer);
+  if (Array.isArray(data)) return Uint8Array.from(data as number[]);
+  return null;
+}
+
+/** A frame as the native side sends it: JSON, or for a message with bulk text, raw bytes: the
+ * frame's JSON length (u32, little-endian), the frame's JSON, then the bulk text
+ * (src-tauri/streams.rs). */
+export function readFrame<M>(data: unknown, restore: RestoreBulk<M> | null): StreamFrame<M> {
+  const bytes = rawBytes(data);
+  if (!bytes) return data as StreamFrame<M>;
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  const frame: StreamFrame<M> = JSON.parse(utf8.decode(bytes.subarray(4, 4 + length)));
+  restore?.(frame.message, utf8.decode(bytes.subarray(4 + length)));
+  return frame;
+}
+
+const logBulk: RestoreBulk<LogMessage> = (message, text) => {
+  if (message.kind === "lines") message.batch.text = text;
+};
+const terminalBulk: RestoreBulk<TerminalMessage> = (message, data) => {
+  if (message.kind === "output") message.data = data;
+};
+
 /** The one way the page opens a stream: `open` asks the native side with a channel and
  * answers with something that names the stream (`idOf`). */
 function openStream<M, O>(
   open: (channel: Channel<StreamFrame<M>>) => Typed<O>,
   idOf: (opened: O) => number,
   onMessage: OnMessage<M>,
+  restoreBulk: RestoreBulk<M> | null = null,
 ): Stream<O> {
   let id: number | null = null;
   let closed = false;
@@ -128,8 +163,9 @@ function openStream<M, O>(
     void commands.streamAck(id, bytes);
   };
 
-  const channel = new Channel<StreamFrame<M>>((frame) => {
+  const channel = new Channel<StreamFrame<M>>((data) => {
     if (closed) return;
+    const frame = readFrame(data, restoreBulk);
     let done = false;
     onMessage(frame.message, () => {
       if (done || closed) return;
@@ -258,7 +294,7 @@ export const backend = {
   networksPrune: (host: HostId) => unwrap(commands.networksPrune(host)),
   /** Opens the (merged) logs of `ids`; `onMessage` gets each batch. Close it when the view goes. */
   openLogs: (host: HostId, ids: string[], options: LogOptions, onMessage: OnMessage<LogMessage>) =>
-    openStream((channel) => commands.logsOpen(host, ids, options, channel), (id) => id, onMessage),
+    openStream((channel) => commands.logsOpen(host, ids, options, channel), (id) => id, onMessage, logBulk),
   /** Saves the (filtered) log of `ids` to the Downloads folder; resolves to the file's path. */
   saveLogs: (host: HostId, ids: string[], options: LogOptions) => unwrap(commands.logsSave(host, ids, options)),
   /** Streams the usage of the running containers `ids`; every sample is also kept in the history. */
@@ -269,7 +305,7 @@ export const backend = {
     unwrap(commands.statsHistory(host, container, sinceMs)),
   /** Opens a terminal into container `id`; what it runs is in `opened`. */
   openTerminal: (host: HostId, id: string, request: ExecRequest, onMessage: OnMessage<TerminalMessage>) => {
-    const stream = openStream((channel) => commands.execOpen(host, id, request, channel), (o) => o.stream, onMessage);
+    const stream = openStream((channel) => commands.execOpen(host, id, request, channel), (o) => o.stream, onMessage, terminalBulk);
     return {
       ...stream,
       write: async (data: string) => unwrap(commands.execInput((await stream.opened).stream, data)),
@@ -304,7 +340,7 @@ export const backend = {
     unwrap(commands.swarmValueRemove(host, kind, id, name)),
   /** Opens a service's logs, merged from all its tasks. Close it when the view goes. */
   openServiceLogs: (host: HostId, id: string, options: LogOptions, onMessage: OnMessage<LogMessage>) =>
-    openStream((channel) => commands.serviceLogsOpen(host, id, options, channel), (id) => id, onMessage),
+    openStream((channel) => commands.serviceLogsOpen(host, id, options, channel), (id) => id, onMessage, logBulk),
   /** Opens the folder of Berth's own log files in the file manager. */
   logFolderOpen: () => unwrap(commands.logFolderOpen()),
   /** Opens a web address from a log or terminal in the default browser (http and https only). */

@@ -785,6 +785,11 @@ export type LogBatch = {
 
 /**  What a log view receives. */
 export type LogMessage = { kind: "lines"; batch: LogBatch } | 
+/**
+ *  `lines` lines came from the engine while the view was behind, and were not sent: more
+ *  than its scrollback keeps came after them. The view can page back to them (`head`).
+ */
+{ kind: "skipped"; lines: number } | 
 /**  The log ended (not followed, or the containers stopped writing for good). */
 { kind: "ended" } | { kind: "failed"; error: IpcError };
 
@@ -795,6 +800,12 @@ export type LogOptions = {
 	since: number | null,
 	/**  Only lines up to this unix second; a log with an end is not followed. */
 	until: number | null,
+	/**
+	 *  Only the first this-many lines of what the other options select; the stream ends
+	 *  after them. With `tail`, a page of an earlier part of a log: `tail: 30, head: 10` is
+	 *  the ten lines before the last twenty.
+	 */
+	head: number | null,
 	/**  Keep streaming new lines as they are written. */
 	follow: boolean,
 	/**  A regular expression a line's text must match (Rust regex syntax). */

@@ -44,9 +44,10 @@ export function formatBatch(batch: LogBatch, format: LineFormat): string {
 /**
  * Feeds a terminal that keeps only its last `keep` lines, one write at a time (the next waits
  * for the terminal to finish the previous), and drops what waits behind a burst once newer
- * lines would push it out anyway. So showing the whole of a million-line log costs the
- * terminal the work of its last `keep` lines, and the page's memory stays bounded. Each
- * batch's `drawn` is called once it is written or dropped, so its stream may send more.
+ * lines would push it out anyway. What waited is written as one large chunk: the terminal
+ * parses and lays out a chunk at once, so fewer, larger writes cost it less. The page's
+ * memory stays bounded by `keep` lines. Each batch's `drawn` is called once it is written or
+ * dropped, so its stream may send more.
  */
 export class BoundedWriter {
   #queue: { lines: number; render: () => string; drawn: () => void }[] = [];
@@ -81,14 +82,14 @@ export class BoundedWriter {
   }
 
   #next() {
-    if (this.#writing) return;
-    const next = this.#queue.shift();
-    if (!next) return;
-    this.#queuedLines -= next.lines;
+    if (this.#writing || this.#queue.length === 0) return;
+    const batches = this.#queue;
+    this.#queue = [];
+    this.#queuedLines = 0;
     this.#writing = true;
     const generation = this.#generation;
-    this.write(next.render(), () => {
-      next.drawn();
+    this.write(batches.map((batch) => batch.render()).join(""), () => {
+      for (const batch of batches) batch.drawn();
       if (generation !== this.#generation) return;
       this.#writing = false;
       this.#next();

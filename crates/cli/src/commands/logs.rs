@@ -214,6 +214,7 @@ pub fn options(flags: &LogFlags, until: Option<&str>) -> Result<LogOptions> {
         tail,
         since: second(flags.since.as_deref(), "since")?,
         until: second(until, "until")?,
+        head: None,
         follow: flags.follow,
         filter: flags.grep.clone(),
         timestamps: flags.timestamps,

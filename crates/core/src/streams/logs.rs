@@ -32,6 +32,10 @@ pub struct LogOptions {
     pub since: Option<i32>,
     /// Only lines up to this unix second; a log with an end is not followed.
     pub until: Option<i32>,
+    /// Only the first this-many lines of what the other options select; the stream ends
+    /// after them. With `tail`, a page of an earlier part of a log: `tail: 30, head: 10` is
+    /// the ten lines before the last twenty.
+    pub head: Option<u32>,
     /// Keep streaming new lines as they are written.
     pub follow: bool,
     /// A regular expression a line's text must match (Rust regex syntax).
@@ -224,7 +228,7 @@ impl Engine {
         } else {
             futures_util::stream::select_all(per_container).boxed()
         };
-        Ok(into_batches(chunks, shape))
+        Ok(first_lines(into_batches(chunks, shape), options.head))
     }
 
     /// The logs of every task of swarm service `id`, on every node, merged by the manager (the
@@ -250,7 +254,7 @@ impl Engine {
                     .map_err(|err| Error::from_engine(&endpoint, err))
             })
             .boxed();
-        Ok(into_batches(chunks, shape))
+        Ok(first_lines(into_batches(chunks, shape), options.head))
     }
 }
 
@@ -308,6 +312,31 @@ fn into_batches(
             futures_util::stream::iter(lines.into_iter().chain(failed.map(Err)))
         })
         .boxed()
+}
+
+/// The first `head` lines of `batches`, ending the stream (and so the engine connection) once
+/// they are out; all of them when `head` is `None`.
+fn first_lines(
+    batches: BoxStream<'static, Result<LogBatch>>,
+    head: Option<u32>,
+) -> BoxStream<'static, Result<LogBatch>> {
+    let Some(head) = head else {
+        return batches;
+    };
+    // Ends as soon as the last line is out, without waiting for the engine's next line.
+    futures_util::stream::unfold((batches, head), |(mut batches, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        let batch = batches.next().await?.map(|mut batch| {
+            batch.keep_first(left);
+            batch
+        });
+        // An error ends the stream after it.
+        let left = batch.as_ref().map_or(0, |batch| left - batch.count);
+        Some((batch, (batches, left)))
+    })
+    .boxed()
 }
 
 /// Terminal colour and cursor codes, removed from saved logs.
