@@ -9,7 +9,8 @@ use berth_core::alerts::{self, AlertKind, AlertRules, ContainerMatch, Notice};
 use berth_core::{Berth, ContainerAction, HostChange, HostId, HostSpec};
 use berth_testkit::{docker, Labelled, NotificationDaemon};
 
-use crate::now_ms;
+use crate::report::{Row, Target};
+use crate::{now_ms, percentiles};
 use tokio::sync::{mpsc, watch};
 
 const ROUNDS: usize = 60;
@@ -80,15 +81,11 @@ pub async fn notify(t: &Labelled) {
         docker(&["rm", &id]);
     }
     println!("Engine event → alert → notification shown: {ROUNDS} crashes (die, exit 1)");
-    for (what, delays) in [("alert", &mut to_alert), ("shown", &mut to_shown)] {
-        delays.sort_by(f64::total_cmp);
-        let at = |q: f64| delays[((delays.len() as f64 * q) as usize).min(delays.len() - 1)];
-        println!(
-            "  {what:<6} p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
-            at(0.5),
-            at(0.99),
-            at(1.0)
-        );
-    }
-    println!("  (target p99 < 50 ms for shown; ms clock resolution)\n");
+    let (alert_p50, alert_p99, _) = percentiles(to_alert);
+    let (p50, p99, max) = percentiles(to_shown);
+    Row::new("Alerts", "engine event → notification shown, p99", p99, "ms")
+        .target(Target::Below(50.0))
+        .note(format!("p50 {p50:.1} ms, max {max:.1} ms; to the alert: p50 {alert_p50:.1} ms, p99 {alert_p99:.1} ms"))
+        .record();
+    println!();
 }

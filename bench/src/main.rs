@@ -14,11 +14,14 @@ use berth_testkit::procfs::{self, cpu_seconds};
 
 mod alerts;
 mod app;
+mod report;
 mod ssh;
 mod swarm;
 
+use report::{Row, Target};
+
 pub const LOG_LINES: u32 = 1_000_000;
-const STATS_CONTAINERS: usize = 50;
+pub const STATS_CONTAINERS: usize = 50;
 const STATS_SECONDS: u64 = 10;
 pub const LIST_ROUNDS: usize = 40;
 const EVENT_ROUNDS: usize = 100;
@@ -46,6 +49,10 @@ async fn main() {
         if wanted("stats") {
             stats(&engine, &running).await;
         }
+        // Later sections make what they need: these would weigh on them.
+        for id in &running {
+            docker(&["rm", "-f", id]);
+        }
     }
     if wanted("events") {
         events(&t).await;
@@ -54,7 +61,7 @@ async fn main() {
         alerts::notify(&t).await;
     }
     if wanted("app") {
-        app::idle_and_first_list().await;
+        app::measure(&t).await;
     }
     if wanted("ssh") {
         ssh::compare(&engine, &t).await;
@@ -62,6 +69,7 @@ async fn main() {
     if wanted("swarm") {
         swarm::compare(&engine, &t).await;
     }
+    report::finish(&only);
 }
 
 /// The wall clock in unix milliseconds, with the fraction: comparable with engine event times.
@@ -71,10 +79,6 @@ pub fn now_ms() -> f64 {
         .unwrap()
         .as_secs_f64()
         * 1000.0
-}
-
-pub fn ratio(ours: f64, peer: f64) -> String {
-    format!("{:.2}×", ours / peer)
 }
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
@@ -111,20 +115,16 @@ async fn logs(engine: &Engine, t: &Labelled) {
 
     let (ours_rate, peer_rate) = (f64::from(LOG_LINES) / ours, f64::from(LOG_LINES) / peer);
     println!("Logs: {LOG_LINES} lines, engine → UI-facing batches (serialized)");
-    println!(
-        "  berth core     {ours_rate:>12.0} lines/s  ({ours:.2} s, {ours_cpu:.2} CPU s, dockerd {ours_engine_cpu:.2} CPU s, {} MiB of JSON)",
-        counted.1 >> 20
-    );
-    println!("  docker logs    {peer_rate:>12.0} lines/s  ({peer:.2} s, dockerd {peer_engine_cpu:.2} CPU s, to /dev/null)");
-    println!(
-        "  ratio          {:>12}  (target ≥ 1.2×)",
-        ratio(ours_rate, peer_rate)
-    );
-    println!(
-        "  peak RSS       {:>9.1} MiB before, {:.1} MiB after the 1M-line log (bounded by batches, not by the log)\n",
-        rss_before,
-        peak_rss_mib()
-    );
+    Row::new("Logs", "1M-line log, engine → core batches", ours_rate, "lines/s")
+        .peer("docker logs to /dev/null", peer_rate)
+        .target(Target::RatioAtLeast(1.2))
+        .note(format!(
+            "{ours_cpu:.2} CPU s, dockerd {ours_engine_cpu:.2} CPU s, {} MiB of JSON; docker logs: dockerd {peer_engine_cpu:.2} CPU s; peak RSS {rss_before:.1} MiB before, {:.1} MiB after",
+            counted.1 >> 20,
+            peak_rss_mib()
+        ))
+        .record();
+    println!();
     docker(&["rm", "-f", &id]);
 }
 
@@ -185,27 +185,25 @@ async fn list(engine: &Engine) {
         count = engine.containers().await.unwrap().len();
         ours.push(start.elapsed().as_secs_f64() * 1000.0);
     }
-    let (ours, peer) = (median(ours), median(peer));
-    println!("Container list: {count} containers, median of {LIST_ROUNDS}");
-    println!("  berth core     {ours:>9.2} ms  (request, parse, map to Berth's types)");
-    println!("  raw HTTP       {peer:>9.2} ms  (request and read on the socket, no parsing)");
-    println!(
-        "  ratio          {:>12}  (target ≤ 1.1×)\n",
-        ratio(ours, peer)
-    );
+    Row::new("List", format!("{count} containers, core"), median(ours), "ms")
+        .peer("raw HTTP on the socket", median(peer))
+        .target(Target::RatioAtMost(1.1))
+        .note(format!("median of {LIST_ROUNDS}; request, parse, map to Berth's types against request and read, no parsing"))
+        .record();
 }
 
 /// `berthctl ps` against `docker ps`, each a whole process (start, find the engine, list,
 /// print), alternated on the same engine and its containers.
 fn cli_ps() {
     let (ours, peer) = whole_processes(&["ps"]);
-    println!("berthctl ps as a whole process, {STATS_CONTAINERS} running containers, median of {LIST_ROUNDS}");
-    println!("  berthctl ps    {ours:>9.2} ms");
-    println!("  docker ps      {peer:>9.2} ms");
-    println!(
-        "  ratio          {:>12}  (target ≤ 1×)\n",
-        ratio(ours, peer)
-    );
+    Row::new("List", "berthctl ps, whole process", ours, "ms")
+        .peer("docker ps", peer)
+        .target(Target::RatioAtMost(1.0))
+        .note(format!(
+            "{STATS_CONTAINERS} running containers, median of {LIST_ROUNDS}"
+        ))
+        .record();
+    println!();
 }
 
 /// `berthctl ARGS` and `docker ARGS` as whole processes, alternated: their median wall times
@@ -242,11 +240,24 @@ pub fn whole_processes(args: &[&str]) -> (f64, f64) {
     (median(ours), median(peer))
 }
 
+/// The core's stats stream, `docker stats` and oxker on the same containers at the same time,
+/// each one's CPU counted over the same window.
 async fn stats(engine: &Engine, ids: &[String]) {
     let me = std::process::id();
     let window = Duration::from_secs(STATS_SECONDS);
-
+    let mut docker_stats = Command::new("docker")
+        .args(["stats", "--format", "{{json .}}"])
+        .args(ids)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("docker stats runs");
+    let oxker = Oxker::start();
+    // Their start-up is not counted: each is read from here on.
+    std::thread::sleep(Duration::from_secs(2));
+    let peer_before = cpu_seconds(docker_stats.id());
+    let oxker_before = cpu_seconds(oxker.pid);
     let cpu_before = cpu_seconds(me);
+
     let mut stream = engine.stats(ids).unwrap();
     let mut samples = 0usize;
     let deadline = tokio::time::Instant::now() + window;
@@ -255,76 +266,93 @@ async fn stats(engine: &Engine, ids: &[String]) {
     }
     drop(stream);
     let ours_cpu = cpu_seconds(me) - cpu_before;
-    let ours_rss = procfs::kib_field(&format!("/proc/{}/status", me), "VmRSS:") / 1024.0;
+    let peer_cpu = cpu_seconds(docker_stats.id()) - peer_before;
+    let oxker_cpu = cpu_seconds(oxker.pid) - oxker_before;
+    let ours_rss = procfs::kib_field(&format!("/proc/{me}/status"), "VmRSS:") / 1024.0;
+    let peer_rss =
+        procfs::kib_field(&format!("/proc/{}/status", docker_stats.id()), "VmRSS:") / 1024.0;
+    let oxker_rss = oxker.rss_mib();
+    let _ = docker_stats.kill();
+    let _ = docker_stats.wait();
+    drop(oxker);
 
-    let mut peer = Command::new("docker")
-        .args(["stats", "--format", "{{json .}}"])
-        .args(ids)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("docker stats runs");
-    std::thread::sleep(window);
-    let peer_cpu = cpu_seconds(peer.id());
-    let peer_rss = procfs::kib_field(&format!("/proc/{}/status", peer.id()), "VmRSS:") / 1024.0;
-    let _ = peer.kill();
-    let _ = peer.wait();
-
+    let percent = |cpu: f64| cpu / STATS_SECONDS as f64 * 100.0;
     println!(
-        "Stats: {} running containers for {STATS_SECONDS} s ({samples} samples to Berth)",
+        "Stats: {} running containers, the core's stream, docker stats and oxker at the same time for {STATS_SECONDS} s ({samples} samples to Berth)",
         ids.len()
     );
-    println!(
-        "  berth core     {:>9.1} % CPU   {ours_rss:>6.1} MiB RSS (the whole benchmark process)",
-        ours_cpu / STATS_SECONDS as f64 * 100.0
-    );
-    println!(
-        "  docker stats   {:>9.1} % CPU   {peer_rss:>6.1} MiB RSS   (CPU ratio {})",
-        peer_cpu / STATS_SECONDS as f64 * 100.0,
-        ratio(ours_cpu, peer_cpu)
-    );
-    match oxker_usage(window) {
-        Some((oxker_cpu, oxker_rss)) => println!(
-            "  oxker          {:>9.1} % CPU   {oxker_rss:>6.1} MiB RSS   (CPU ratio {}; target ≤ 0.5×, RSS ≤ 15 MiB)\n",
-            oxker_cpu / STATS_SECONDS as f64 * 100.0,
-            ratio(ours_cpu, oxker_cpu)
-        ),
-        None => println!("  oxker          not installed (scripts/bench.sh installs it)\n"),
+    Row::new("Stats", "core stream CPU", percent(ours_cpu), "% CPU")
+        .peer("docker stats", percent(peer_cpu))
+        .note(format!(
+            "RSS: the whole benchmark process {ours_rss:.1} MiB, docker stats {peer_rss:.1} MiB"
+        ))
+        .record();
+    Row::new(
+        "Stats",
+        "core stream CPU, against oxker",
+        percent(ours_cpu),
+        "% CPU",
+    )
+    .peer("oxker", percent(oxker_cpu))
+    .target(Target::RatioAtMost(0.5))
+    .note(format!(
+        "oxker RSS {oxker_rss:.1} MiB; the app's whole path is in the App section"
+    ))
+    .record();
+    println!();
+}
+
+/// oxker (a Rust TUI on the same client library, watching every container of one engine) in
+/// a detached tmux session, which gives it a terminal; ended when dropped.
+pub struct Oxker {
+    session: String,
+    pub pid: u32,
+}
+
+impl Oxker {
+    pub fn start() -> Self {
+        let session = format!("berth-bench-{}", std::process::id());
+        let started = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "200",
+                "-y",
+                "60",
+                "oxker",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(started, "tmux runs oxker (scripts/bench.sh installs it)");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let pid = loop {
+            let found = procfs::pids().find(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|comm| comm.trim() == "oxker")
+            });
+            if let Some(pid) = found {
+                break pid;
+            }
+            assert!(std::time::Instant::now() < deadline, "oxker never started");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Self { session, pid }
+    }
+
+    pub fn rss_mib(&self) -> f64 {
+        procfs::kib_field(&format!("/proc/{}/status", self.pid), "VmRSS:") / 1024.0
     }
 }
 
-/// oxker (a Rust TUI on the same client library, watching every container of one engine) for
-/// `window` in a detached tmux session, which gives it a terminal: its CPU seconds and RSS.
-fn oxker_usage(window: Duration) -> Option<(f64, f64)> {
-    Command::new("oxker").arg("--version").output().ok()?;
-    let session = format!("berth-bench-{}", std::process::id());
-    let started = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "200",
-            "-y",
-            "60",
-            "oxker",
-        ])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(started, "tmux runs oxker");
-    std::thread::sleep(window);
-    let oxker = procfs::pids().find(|pid| {
-        std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .is_ok_and(|comm| comm.trim() == "oxker")
-    });
-    let usage = oxker.map(|pid| {
-        let rss = procfs::kib_field(&format!("/proc/{pid}/status"), "VmRSS:") / 1024.0;
-        (cpu_seconds(pid), rss)
-    });
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
-    usage
+impl Drop for Oxker {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
 }
 
 async fn events(t: &Labelled) {
@@ -372,13 +400,20 @@ async fn events(t: &Labelled) {
         }
         delays.push(delays_rx.recv().await.unwrap());
     }
-    delays.sort_by(f64::total_cmp);
-    let at = |q: f64| delays[((delays.len() as f64 * q) as usize).min(delays.len() - 1)];
     println!("Engine event → core change notice: {EVENT_ROUNDS} pause/unpause events");
-    println!(
-        "  p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms  (target p99 < 50 ms; ms clock resolution)",
-        at(0.5),
-        at(0.99),
-        at(1.0)
-    );
+    let (p50, p99, max) = percentiles(delays);
+    Row::new("Events", "engine event → core notice, p99", p99, "ms")
+        .target(Target::Below(50.0))
+        .note(format!(
+            "p50 {p50:.1} ms, max {max:.1} ms; engine times to the ms"
+        ))
+        .record();
+    println!();
+}
+
+/// The median, 99th percentile and maximum of `samples`.
+pub fn percentiles(mut samples: Vec<f64>) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    (at(0.5), at(0.99), at(1.0))
 }

@@ -8,7 +8,8 @@ use berth_core::{Endpoint, Engine, ExecRequest, KeySource, KnownHostsFiles, SshT
 use berth_testkit::{docker, Labelled, RemoteHost};
 use futures_util::StreamExt;
 
-use crate::{median, ratio, read_whole_log, LIST_ROUNDS, LOG_LINES};
+use crate::report::{Row, Target};
+use crate::{median, read_whole_log, LIST_ROUNDS, LOG_LINES};
 
 const ECHO_ROUNDS: usize = 40;
 const LOG_ROUNDS: usize = 3;
@@ -45,7 +46,11 @@ pub async fn compare(local: &Engine, t: &Labelled) {
         over_ssh.push(timed_ms(remote.containers()).await);
     }
     let (socket_ms, ssh_ms) = (median(over_socket), median(over_ssh));
-    println!("  container list     socket {socket_ms:>7.2} ms   SSH {ssh_ms:>7.2} ms   ratio {}  (target ≤ 1.3×)", ratio(ssh_ms, socket_ms));
+    Row::new("SSH", "container list over SSH", ssh_ms, "ms")
+        .peer("over the socket", socket_ms)
+        .target(Target::RatioAtMost(1.3))
+        .note(format!("median of {LIST_ROUNDS}"))
+        .record();
 
     let id = t.run(
         &t.name("ssh-log"),
@@ -60,15 +65,24 @@ pub async fn compare(local: &Engine, t: &Labelled) {
         over_ssh.push(lines_per_second(&remote, &id).await);
     }
     let (socket_rate, ssh_rate) = (median(over_socket), median(over_ssh));
-    println!("  1M-line log        socket {socket_rate:>7.0} lines/s   SSH {ssh_rate:>7.0} lines/s   ratio {}  (target ≥ 0.9×, median of {LOG_ROUNDS})", ratio(ssh_rate, socket_rate));
+    Row::new("SSH", "1M-line log over SSH", ssh_rate, "lines/s")
+        .peer("over the socket", socket_rate)
+        .target(Target::RatioAtLeast(0.9))
+        .note(format!("median of {LOG_ROUNDS}, alternated"))
+        .record();
 
     let sleeper = t.run_sleeper(&t.name("ssh-echo"), &[]);
     let socket_echo = echo_ms(local, &sleeper).await;
     let ssh_echo = echo_ms(&remote, &sleeper).await;
-    println!(
-        "  exec echo (p50/p95)   socket {:.1}/{:.1} ms   SSH {:.1}/{:.1} ms  (target ≤ 25 ms)\n",
-        socket_echo.0, socket_echo.1, ssh_echo.0, ssh_echo.1
-    );
+    Row::new("SSH", "exec echo over SSH, p95", ssh_echo.1, "ms")
+        .peer("over the socket", socket_echo.1)
+        .target(Target::Below(25.0))
+        .note(format!(
+            "medians: SSH {:.1} ms, socket {:.1} ms; {ECHO_ROUNDS} keys",
+            ssh_echo.0, socket_echo.0
+        ))
+        .record();
+    println!();
 }
 
 async fn timed_ms<T>(call: impl std::future::Future<Output = berth_core::Result<T>>) -> f64 {

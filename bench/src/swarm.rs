@@ -16,7 +16,8 @@ use berth_testkit::{docker, Labelled, REGISTRY_BUSYBOX};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::{mpsc, watch};
 
-use crate::{median, now_ms, ratio, raw_get, whole_processes, LIST_ROUNDS};
+use crate::report::Row;
+use crate::{median, now_ms, raw_get, whole_processes, LIST_ROUNDS};
 
 const SERVICES: usize = 50;
 const UPDATE_ROUNDS: usize = 5;
@@ -131,16 +132,22 @@ async fn list(engine: &Engine, t: &Labelled) {
         ours.push(start.elapsed().as_secs_f64() * 1000.0);
     }
     let (ours, peer) = (median(ours), median(peer));
-    println!("Service list: {count} services with task counts, median of {LIST_ROUNDS}");
-    println!("  berth core     {ours:>9.2} ms  (request, parse, map to Berth's types)");
-    println!("  raw HTTP       {peer:>9.2} ms  (GET {path}, read on the socket, no parsing)");
-    println!("  ratio          {:>12}\n", ratio(ours, peer));
+    Row::new(
+        "Swarm",
+        format!("{count} services with task counts, core"),
+        ours,
+        "ms",
+    )
+    .peer("raw HTTP on the socket", peer)
+    .note(format!("median of {LIST_ROUNDS}; GET {path}"))
+    .record();
 
     let (ours, peer) = whole_processes(&["service", "ls"]);
-    println!("berthctl service ls as a whole process, {count} services, median of {LIST_ROUNDS}");
-    println!("  berthctl       {ours:>9.2} ms");
-    println!("  docker         {peer:>9.2} ms  (docker service ls)");
-    println!("  ratio          {:>12}\n", ratio(ours, peer));
+    Row::new("Swarm", "berthctl service ls, whole process", ours, "ms")
+        .peer("docker service ls", peer)
+        .note(format!("median of {LIST_ROUNDS}"))
+        .record();
+    println!();
 
     removed(engine, &ids).await;
 }
@@ -298,18 +305,20 @@ async fn update_paused(engine: &Engine, t: &Labelled) {
          task's status time (1 replica on the worker rolled onto an image no node can pull; \
          start-first, monitor 1 s, pause on failure)"
     );
-    println!(
-        "  berth alert    median {berth_median:>7.1} ms   max {:>7.1} ms  (alerts::watch's UpdateFailed notice)",
-        max(&to_berth)
-    );
-    println!(
-        "  docker events  median {docker_median:>7.1} ms   max {:>7.1} ms  (its updatestate.new=paused line)",
+    Row::new(
+        "Swarm",
+        "task failed → update paused alert, median",
+        berth_median,
+        "ms",
+    )
+    .peer("docker events", docker_median)
+    .note(format!(
+        "max: Berth {:.1} ms, docker events {:.1} ms (its updatestate.new=paused line)",
+        max(&to_berth),
         max(&to_docker)
-    );
-    println!(
-        "  ratio          {:>12}  (medians)\n",
-        ratio(berth_median, docker_median)
-    );
+    ))
+    .record();
+    println!();
 }
 
 /// When the service's first task on the missing image failed, by the worker's clock: the

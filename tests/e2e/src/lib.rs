@@ -133,11 +133,27 @@ impl App {
         Self::start_binary(application.to_owned(), profile.env()).await
     }
 
+    /// The app started by `launcher`, a script that execs `application` (the benchmark's
+    /// notes the time of the exec).
+    pub async fn launch_by(launcher: &str, application: &str) -> Self {
+        Self::start_by(launcher.to_owned(), application, Vec::new()).await
+    }
+
     async fn start(env: Vec<(&'static str, PathBuf)>) -> Self {
         Self::start_binary(application(), env).await
     }
 
     async fn start_binary(application: String, env: Vec<(&'static str, PathBuf)>) -> Self {
+        let executable = application.clone();
+        Self::start_by(application, &executable, env).await
+    }
+
+    /// Has WebDriver start `launcher`, which is `application` or execs it.
+    async fn start_by(
+        launcher: String,
+        application: &str,
+        env: Vec<(&'static str, PathBuf)>,
+    ) -> Self {
         // Ports of our own per launch: a WebKitWebDriver of an earlier test may still hold its
         // port while it shuts down.
         let port = free_port();
@@ -173,7 +189,7 @@ impl App {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": application }),
+            serde_json::json!({ "application": launcher }),
         );
         // WebKitWebDriver sometimes drops the very first request while it is still starting
         // (hyper's IncompleteMessage); a session that could not be made is asked for again,
@@ -194,7 +210,7 @@ impl App {
                 Err(err) => panic!("a WebDriver session on the app: {err}"),
             }
         };
-        let process = AppProcess::under(driver.id(), &application);
+        let process = AppProcess::under(driver.id(), application);
         Self {
             client,
             driver,

@@ -30,22 +30,6 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     (ticks(14) + ticks(15)) / TICKS_PER_SECOND
 }
 
-/// When a process started, unix milliseconds (to the clock tick). Reckoned back from now by
-/// its age against the uptime clock (both in ticks since boot): the boot time /proc/stat gives
-/// is whole seconds, so a start read from it could be up to a second off.
-pub fn started_ms(pid: u32) -> f64 {
-    let uptime_secs: f64 = std::fs::read_to_string("/proc/uptime")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or_default();
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or_default();
-    let started_after_boot_secs = stat_field(pid, 22).unwrap_or_default() as f64 / TICKS_PER_SECOND;
-    now_ms - (uptime_secs - started_after_boot_secs) * 1000.0
-}
-
 pub fn pids() -> impl Iterator<Item = u32> {
     std::fs::read_dir("/proc")
         .into_iter()
@@ -72,27 +56,4 @@ pub fn with_descendants(roots: impl IntoIterator<Item = u32>) -> Vec<u32> {
         index += 1;
     }
     tree
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_process_start_is_read_to_the_clock_tick() {
-        let spawned_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs_f64()
-            * 1000.0;
-        let mut child = std::process::Command::new("sleep")
-            .arg("1")
-            .spawn()
-            .unwrap();
-        let off = started_ms(child.id()) - spawned_ms;
-        let _ = child.kill();
-        let _ = child.wait();
-        // A tick is 10 ms; the clocks are read a moment apart.
-        assert!(off.abs() < 40.0, "{off} ms off");
-    }
 }
