@@ -382,6 +382,31 @@ describe("the containers window", () => {
     expect(calls.find((c) => c.cmd === "swarm_init")?.args).toMatchObject({ host: "local", advertiseAddress: null });
   });
 
+  it("shows the last-known list at once, as refreshing and out of reach, until the engine answers", async () => {
+    performance.clearMarks();
+    mockBackend(host({ status: { state: "connecting" } }));
+    render(App);
+    await screen.findByText("blog");
+    expect(screen.getByTestId("last-known").textContent).toContain("The list as last seen");
+    expect(screen.queryByTestId("host-unavailable")).toBeNull();
+    expect(screen.getByTestId("container-count").textContent).toBe("2 running · 3 total");
+    // Its actions wait for the engine.
+    const rows = () => screen.getByText("blog").closest<HTMLElement>(".rows")!;
+    expect(rows().inert).toBe(true);
+    await waitFor(() => expect(performance.getEntriesByName("berth:first-list").length).toBe(1));
+    expect(performance.getEntriesByName("berth:first-live-list").length).toBe(0);
+
+    await emit("host-updated", {
+      host: "local",
+      seq: 2,
+      change: { kind: "snapshot", status: { state: "online", engine }, containers: [container("blog")], discovery: null },
+    });
+    await waitFor(() => expect(screen.queryByTestId("last-known")).toBeNull());
+    expect(rows().inert).toBe(false);
+    expect(screen.queryByText("shop-web-1")).toBeNull();
+    await waitFor(() => expect(performance.getEntriesByName("berth:first-live-list").length).toBe(1));
+  });
+
   it("explains an unreachable engine and retries on request", async () => {
     const calls = mockBackend(
       host({ status: { state: "offline", code: "engine_unreachable", reason: "no socket at /var/run/docker.sock", details: null, retryInMs: 2000 }, containers: [] }),

@@ -2,4 +2,5 @@
 //! the saved hosts' own database.
 
 pub mod activity;
+pub mod container_lists;
 pub mod store;

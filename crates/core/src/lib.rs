@@ -154,8 +154,18 @@ impl Berth {
         berth
     }
 
-    /// Closes the databases, each folding its WAL back in: a clean quit leaves one file apiece.
+    /// Keeps each host's container list as it stands (for the next start to show at once),
+    /// then closes the databases, each folding its WAL back in: a clean quit leaves one file
+    /// apiece.
     pub async fn close(&self) {
+        let watchers: Vec<Arc<Watcher>> = self
+            .watchers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for watcher in watchers {
+            watcher.keep_list().await;
+        }
         if let Some(store) = &self.store {
             store.close().await;
         }

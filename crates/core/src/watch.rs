@@ -40,6 +40,9 @@ pub const RECENT_EVENTS: usize = 500;
 /// times at most.
 const RECHECK_AFTER: Duration = Duration::from_millis(100);
 const RECHECKS: u8 = 20;
+/// A changed container list is kept (for the next start to show at once) this long after it
+/// changed, so that a burst of changes costs one write, and an idle host none.
+const KEEP_LIST_AFTER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(
@@ -238,6 +241,15 @@ impl Shared {
         }
     }
 
+    /// Keeps the container list as it stands now as the host's last-known one.
+    async fn keep_list(&self) {
+        let Some(store) = &self.store else { return };
+        let containers = self.state().containers;
+        if let Err(err) = store.keep_container_list(&self.spec.id, &containers).await {
+            tracing::warn!(host = %self.spec.id, %err, "could not keep the container list");
+        }
+    }
+
     fn state(&self) -> HostState {
         let table = self.table();
         let mut containers: Vec<Container> = table.containers.values().cloned().collect();
@@ -316,6 +328,11 @@ impl Watcher {
 
     pub fn state(&self) -> HostState {
         self.shared.state()
+    }
+
+    /// Keeps the host's container list as it stands now as its last-known one.
+    pub async fn keep_list(&self) {
+        self.shared.keep_list().await;
     }
 
     /// Where container `id`'s TCP port `container_port` is published, as a web address: built
@@ -403,6 +420,19 @@ impl Drop for Watcher {
 
 async fn run(shared: Arc<Shared>) {
     if let Some(store) = &shared.store {
+        // The last-known list first: the window shows it, as refreshing, until the engine
+        // answers.
+        match store.container_list(&shared.spec.id).await {
+            Ok(Some(containers)) => shared.apply(HostChange::Snapshot {
+                status: HostStatus::Connecting,
+                containers,
+                discovery: None,
+            }),
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(host = %shared.spec.id, %err, "could not load the last-known list")
+            }
+        }
         match store.recent_events(&shared.spec.id, RECENT_EVENTS).await {
             Ok(events) if !events.is_empty() => shared.apply(HostChange::Events { events }),
             Ok(_) => {}
@@ -480,6 +510,7 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
     *backoff = BACKOFF_FIRST;
     shared.online.send_modify(|times| *times += 1);
     tracing::info!(host = %shared.spec.id, "host online");
+    shared.keep_list().await;
     if let Some(store) = &shared.store {
         if let Err(err) = store
             .host_seen(&shared.spec.id, crate::history::store::now_ms())
@@ -491,9 +522,16 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
 
     // Containers that died but were still listed as running, with how often they were rechecked.
     let mut dying: HashMap<String, u8> = HashMap::new();
+    // When the changed list is next kept; `None` while the kept one is current.
+    let mut keep_list_at: Option<tokio::time::Instant> = None;
     loop {
         let next = tokio::select! {
             next = events.next() => next,
+            () = sleep_until(keep_list_at), if keep_list_at.is_some() => {
+                keep_list_at = None;
+                shared.keep_list().await;
+                continue;
+            }
             () = tokio::time::sleep(RECHECK_AFTER), if !dying.is_empty() => {
                 let ids: Vec<String> = dying.keys().cloned().collect();
                 let found = match engine.containers_by_id(&ids).await {
@@ -513,6 +551,7 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                         upserted: settled,
                         removed: Vec::new(),
                     });
+                    keep_list_at.get_or_insert_with(keep_list_deadline);
                 }
                 continue;
             }
@@ -586,7 +625,20 @@ async fn follow(shared: &Shared, backoff: &mut Duration) -> Error {
                 upserted,
                 removed: removed.into_iter().collect(),
             });
+            keep_list_at.get_or_insert_with(keep_list_deadline);
         }
+    }
+}
+
+fn keep_list_deadline() -> tokio::time::Instant {
+    tokio::time::Instant::now() + KEEP_LIST_AFTER
+}
+
+/// Sleeps until `at`; never when `None` (its select branch is off then).
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

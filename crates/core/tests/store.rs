@@ -607,3 +607,48 @@ async fn a_database_that_is_only_busy_is_left_where_it_is() {
     store.close().await;
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+#[tokio::test]
+async fn a_host_s_last_known_list_is_kept_replaced_across_a_restart_and_forgotten() {
+    let folder = temp_folder("container-lists");
+    let host = HostId::new("kept");
+    let list = |names: &[&str]| -> Vec<berth_core::Container> {
+        let containers: Vec<serde_json::Value> = names
+            .iter()
+            .map(|name| {
+                serde_json::json!({
+                    "id": format!("{name}-id"), "name": name, "image": "busybox", "imageId": "sha256:1",
+                    "command": "sleep", "state": "running", "status": "Up 1 minute", "health": null,
+                    "created": 1_800_000_000, "ports": [], "compose": null, "labels": {},
+                    "networks": [], "volumes": []
+                })
+            })
+            .collect();
+        serde_json::from_value(serde_json::Value::Array(containers)).unwrap()
+    };
+    {
+        let store = open(&folder).await;
+        assert_eq!(store.container_list(&host).await.unwrap(), None);
+        store
+            .keep_container_list(&host, &list(&["a", "b"]))
+            .await
+            .unwrap();
+        store
+            .keep_container_list(&host, &list(&["c"]))
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let store = open(&folder).await;
+    assert_eq!(
+        store.container_list(&host).await.unwrap(),
+        Some(list(&["c"]))
+    );
+    assert_eq!(
+        store.container_list(&HostId::new("other")).await.unwrap(),
+        None
+    );
+    store.forget_container_list(&host).await.unwrap();
+    assert_eq!(store.container_list(&host).await.unwrap(), None);
+    let _ = std::fs::remove_dir_all(&folder);
+}

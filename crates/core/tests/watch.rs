@@ -304,6 +304,48 @@ async fn the_events_timeline_survives_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_known_list_is_kept_and_shown_at_the_next_start_until_the_engine_answers() {
+    let path = std::env::temp_dir().join(format!("berth-watch-list-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    let t = Labelled::new("list-kept");
+    let (first, later);
+    {
+        let store = berth_core::Store::open(&path, &mut Vec::new())
+            .await
+            .unwrap();
+        let berth = Berth::start(vec![spec(Endpoint::local().unwrap())], Some(store.clone()));
+        wait_until(&berth, "online", is_online).await;
+        first = t.run_sleeper(&t.name("first"), &[]);
+        later = t.run_sleeper(&t.name("later"), &[]);
+        wait_until(&berth, "both containers", |s| {
+            (container_state(s, &first).is_some() && container_state(s, &later).is_some())
+                .then_some(())
+        })
+        .await;
+        // Kept a moment after the change, or at the latest on close.
+        berth.close().await;
+    }
+    // The next start, with the engine out of reach: the list as it was, not online.
+    let store = berth_core::Store::open(&path, &mut Vec::new())
+        .await
+        .unwrap();
+    let berth = Berth::start(
+        vec![spec(
+            Endpoint::parse("unix:///tmp/berth-nowhere.sock").unwrap(),
+        )],
+        Some(store),
+    );
+    let state = wait_until(&berth, "the last-known list", |s| {
+        (container_state(s, &first) == Some(ContainerState::Running)).then(|| s.clone())
+    })
+    .await;
+    assert!(container_state(&state, &later).is_some());
+    assert!(!matches!(state.status, HostStatus::Online { .. }));
+    drop(berth);
+    let _ = std::fs::remove_dir_all(&path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_host_with_an_engine_address_is_watched_without_ssh() {
     use berth_core::{KnownHostsFiles, SavedHost};
     use berth_testkit::RemoteHost;

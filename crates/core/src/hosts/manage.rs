@@ -114,11 +114,12 @@ impl Berth {
     pub async fn remove_host(&self, host: &HostId) -> Result<()> {
         let name = self.host_name(host).unwrap_or_else(|| host.to_string());
         let remove = async {
-            self.store("hosts cannot be saved")?
-                .remove_host(host)
-                .await?;
+            let store = self.store("hosts cannot be saved")?;
+            store.remove_host(host).await?;
             // A host another front end saved since this one started is not watched here.
             let _ = self.remove(host);
+            // Its last-known list would otherwise greet a host saved later under its id.
+            store.forget_container_list(host).await?;
             self.know_saved(host, None);
             Ok(())
         };
