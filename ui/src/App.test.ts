@@ -99,6 +99,27 @@ describe("the containers window", () => {
     expect(screen.queryByText("many-0001")).toBeNull();
   });
 
+  it("streams the usage of the running rows on screen only, following them as the list scrolls", async () => {
+    const many = Array.from({ length: 300 }, (_, i) => container(`busy-${String(i + 1).padStart(3, "0")}`));
+    const calls = mockBackend(host({ containers: many }), ({ cmd }) => (cmd === "stats_open" ? 1 : null));
+    render(App);
+    await screen.findByText("busy-001");
+    const watched = () => calls.filter((c) => c.cmd === "stats_open").map((c) => c.args.ids as string[]);
+    const drawnIds = () => screen.getAllByTestId("container-row").map((r) => many.find((c) => c.name === r.dataset.name)!.id);
+    await waitFor(() => expect(watched().length).toBe(1));
+    expect(watched()[0]).toEqual(drawnIds());
+    expect(watched()[0].length).toBeLessThan(100);
+
+    const list = document.querySelector<HTMLElement>("main .scroll")!;
+    list.scrollTop = 300 * 48;
+    await fireEvent.scroll(list);
+    await screen.findByText("busy-300");
+    await waitFor(() => expect(watched().length).toBe(2));
+    expect(watched()[1]).toEqual(drawnIds());
+    expect(watched()[1]).not.toContain(many[0].id);
+    expect(calls.some((c) => c.cmd === "stream_close")).toBe(true);
+  });
+
   it("sends the action for the clicked row and shows the error's meaning when it fails", async () => {
     const calls = mockBackend(host(), (call) => {
       if (call.cmd === "container_action") throw { code: "conflict", message: "container is restarting" };
