@@ -20,8 +20,11 @@ pub fn plugin<R: Runtime>(folder: PathBuf, env: LocalEnv, hosts: Vec<HostSpec>) 
     tauri::plugin::Builder::new("berth-saved")
         .setup(move |app, _api| {
             // Watchers spawn onto Tauri's Tokio runtime and start connecting before the window shows.
+            let opening = std::time::Instant::now();
             let (berth, set_aside) =
                 tauri::async_runtime::block_on(Berth::open(&folder, env, hosts));
+            // The one wait before the window: logged, for the start's breakdown.
+            tracing::info!(ms = opening.elapsed().as_millis(), "opened the profile");
             app.manage(berth);
             app.manage(StartupNotices(Mutex::new(set_aside)));
             Ok(())

@@ -14,6 +14,7 @@ use berth_testkit::procfs::{self, cpu_seconds};
 
 mod alerts;
 mod app;
+mod many;
 mod report;
 mod ssh;
 mod swarm;
@@ -61,7 +62,7 @@ async fn main() {
         alerts::notify(&t).await;
     }
     if wanted("app") {
-        app::measure(&t).await;
+        app::measure(&engine, &t).await;
     }
     if wanted("ssh") {
         ssh::compare(&engine, &t).await;
