@@ -6,7 +6,10 @@
 //! therefore has a window of [`STREAM_WINDOW`] bytes: a message counts against it from when it
 //! is sent until the page acknowledges it as drawn (`stream_ack`), and while the window is
 //! full nothing more is pulled from the engine. The core's streams are pulled, so the engine
-//! connection stops being read and the engine (or the process behind a terminal) waits.
+//! connection stops being read and the engine (or the process behind a terminal) waits. A log
+//! view instead reads the engine at its own speed, keeping what it would show in a backlog
+//! while the page draws ([`Feed::pump_through`]): a log has an end to reach, and what scrolls
+//! out of its view need not be drawn.
 //!
 //! A page that reloads or goes away ends every stream it opened; closing a stream aborts its
 //! task, and dropping the engine stream closes its connection.

@@ -144,7 +144,10 @@ async fn counts_become(app: &App, wanted: impl Fn((usize, usize)) -> bool) {
         if wanted(now) {
             return;
         }
-        assert!(Instant::now() < deadline, "the list's counts stayed at {now:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the list's counts stayed at {now:?}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
