@@ -10,6 +10,7 @@ mod images;
 mod logs;
 mod networks;
 mod notifications;
+mod painting;
 mod saved;
 mod streams;
 mod swarm;
@@ -257,6 +258,8 @@ fn use_one_io_thread() {
 }
 
 pub fn run() {
+    // Before any thread starts: it sets the environment WebKit's processes start with.
+    painting::choose();
     // First of all: a new profile folder made by anything below would keep the old one from
     // moving.
     let moved = profile::move_old_profile();
