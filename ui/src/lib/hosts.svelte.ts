@@ -30,9 +30,18 @@ export type HostView = {
   discovery: LocalDiscovery | null;
 };
 
+/**
+ * How long updates wait to be applied together: about a frame. The core sends each change as
+ * its own event; when 100 containers start at once, applying each as it came would filter,
+ * sort and draw every list a hundred times over, and the window would stall.
+ */
+export const BATCH_MS = 16;
+
 export class HostsStore {
   hosts = $state<HostView[]>([]);
   #backend: Backend;
+  #waiting: HostUpdate[] = [];
+  #batch: ReturnType<typeof setTimeout> | undefined;
 
   constructor(backend: Backend) {
     this.#backend = backend;
@@ -43,13 +52,26 @@ export class HostsStore {
     const early: HostUpdate[] = [];
     let ready = false;
     const stop = await this.#backend.onHostUpdated((update) => {
-      if (ready) this.apply(update);
+      if (ready) this.#receive(update);
       else early.push(update);
     });
     this.load(await this.#backend.hostsState());
     ready = true;
-    early.forEach((update) => this.apply(update));
-    return stop;
+    this.applyAll(early);
+    return () => {
+      stop();
+      clearTimeout(this.#batch);
+    };
+  }
+
+  #receive(update: HostUpdate) {
+    this.#waiting.push(update);
+    this.#batch ??= setTimeout(() => {
+      this.#batch = undefined;
+      const updates = this.#waiting;
+      this.#waiting = [];
+      this.applyAll(updates);
+    }, BATCH_MS);
   }
 
   /** Loads every host again, after one was added or removed. */
@@ -65,11 +87,44 @@ export class HostsStore {
     return this.hosts.find((h) => h.host === id);
   }
 
-  apply(update: HostUpdate) {
-    const host = this.host(update.host);
-    if (!host || update.seq <= host.seq) return;
-    host.seq = update.seq;
-    const change = update.change;
+  /**
+   * Applies updates in order. A host's container changes in a row are merged into its table
+   * once, rather than each copying the whole table.
+   */
+  applyAll(updates: HostUpdate[]) {
+    const tables = new Map<HostView, Map<string, Container>>();
+    const settle = (host: HostView) => {
+      const table = tables.get(host);
+      if (!table) return;
+      host.containers = [...table.values()];
+      tables.delete(host);
+    };
+    for (const update of updates) {
+      const host = this.host(update.host);
+      if (!host || update.seq <= host.seq) continue;
+      host.seq = update.seq;
+      const change = update.change;
+      if (change.kind !== "containers") {
+        settle(host);
+        this.#applyOther(host, change);
+        continue;
+      }
+      let table = tables.get(host);
+      if (!table) {
+        table = new Map(host.containers.map((c) => [c.id, c]));
+        tables.set(host, table);
+      }
+      // An upserted container goes to the end, as it did when it was new or changed.
+      for (const id of change.removed) table.delete(id);
+      for (const c of change.upserted) {
+        table.delete(c.id);
+        table.set(c.id, c);
+      }
+    }
+    tables.forEach((_, host) => settle(host));
+  }
+
+  #applyOther(host: HostView, change: Exclude<HostUpdate["change"], { kind: "containers" }>) {
     switch (change.kind) {
       case "status":
         host.status = change.status;
@@ -79,11 +134,6 @@ export class HostsStore {
         host.containers = change.containers;
         this.#found(host, change.discovery);
         break;
-      case "containers": {
-        const gone = new Set([...change.removed, ...change.upserted.map((c) => c.id)]);
-        host.containers = host.containers.filter((c) => !gone.has(c.id)).concat(change.upserted);
-        break;
-      }
       case "events":
         host.events = host.events.concat(change.events).slice(-RECENT_EVENTS);
         break;

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Backend, HostState, HostUpdate } from "./backend";
 import { container, ENGINE } from "./fixtures";
-import { HostsStore } from "./hosts.svelte";
+import { BATCH_MS, HostsStore } from "./hosts.svelte";
 
 const online: HostState["status"] = { state: "online", engine: ENGINE };
 
@@ -22,10 +22,50 @@ function fakeBackend(initial: HostState[], during?: (emit: (u: HostUpdate) => vo
       return initial;
     },
   } as unknown as Backend;
-  return { backend, emit: (u: HostUpdate) => handler(u) };
+  return {
+    backend,
+    /** Sends one update and lets its batch be applied. */
+    emit: (u: HostUpdate) => {
+      handler(u);
+      vi.advanceTimersByTime(BATCH_MS);
+    },
+    /** Sends updates as one burst, within one batch's time. */
+    burst: (updates: HostUpdate[]) => updates.forEach((u) => handler(u)),
+  };
 }
 
 describe("HostsStore", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("applies a burst of updates together after a frame's time, as if one by one", async () => {
+    const { backend, burst } = fakeBackend([state(1)]);
+    const store = new HostsStore(backend);
+    await store.start();
+    const started = (n: number, seq: number): HostUpdate => ({
+      host: "local",
+      seq,
+      change: { kind: "containers", upserted: [container(`c${n}`, { state: "running" })], removed: [] },
+    });
+    burst([
+      ...Array.from({ length: 100 }, (_, n) => started(n, n + 2)),
+      { host: "local", seq: 102, change: { kind: "containers", upserted: [container("c5", { state: "exited" })], removed: [container("a").id] } },
+      { host: "local", seq: 103, change: { kind: "status", status: { state: "connecting" } } },
+      { host: "local", seq: 104, change: { kind: "containers", upserted: [], removed: [container("c0").id] } },
+    ]);
+    // Nothing is drawn from a burst until it has come in.
+    expect(store.host("local")!.containers.map((c) => c.name)).toEqual(["a"]);
+    vi.advanceTimersByTime(BATCH_MS);
+    const host = store.host("local")!;
+    expect(host.seq).toBe(104);
+    expect(host.status).toEqual({ state: "connecting" });
+    const names = host.containers.map((c) => `${c.name}:${c.state}`);
+    expect(names).toHaveLength(99);
+    expect(names[0]).toBe("c1:running");
+    // Changed again: it moved to the end, as a change does.
+    expect(names.at(-1)).toBe("c5:exited");
+  });
+
   it("follows the local engine found elsewhere, or not at all", async () => {
     const { backend, emit } = fakeBackend([state(1)]);
     const store = new HostsStore(backend);
