@@ -456,9 +456,12 @@ impl Unread {
 fn app_with_a_stalled_page(folder: &std::path::Path, unread: &Unread) -> (MockApp, MockWindow) {
     let counted = unread.clone();
     let builder = tauri::test::mock_builder().channel_interceptor(move |_, channel, _, body| {
-        if let tauri::ipc::InvokeResponseBody::Json(json) = body {
-            *counted.0.lock().unwrap().entry(channel.0).or_default() += json.len();
-        }
+        // Log lines and terminal output travel as raw frames, other messages as JSON.
+        let bytes = match body {
+            tauri::ipc::InvokeResponseBody::Json(json) => json.len(),
+            tauri::ipc::InvokeResponseBody::Raw(raw) => raw.len(),
+        };
+        *counted.0.lock().unwrap().entry(channel.0).or_default() += bytes;
         true
     });
     mock_app::build_on(builder, folder, vec![HostSpec::local().unwrap()])
@@ -469,8 +472,11 @@ fn app_with_a_stalled_page(folder: &std::path::Path, unread: &Unread) -> (MockAp
 const WINDOW: usize = 1024 * 1024;
 const ONE_MESSAGE: usize = 128 * 1024;
 
+/// A page that reads nothing is sent a bounded amount. A terminal (every byte matters) is sent
+/// one window and then its engine read pauses; a log has one message in flight while the core
+/// keeps reading, holding only what the view would keep and counting the rest.
 #[test]
-fn a_page_that_does_not_acknowledge_is_sent_one_window_and_the_engine_read_pauses() {
+fn a_page_that_does_not_acknowledge_is_sent_a_bounded_amount() {
     let folder = test_folder("stalled-page");
     let unread = Unread::default();
     let (_app, window) = app_with_a_stalled_page(&folder, &unread);
@@ -498,10 +504,10 @@ fn a_page_that_does_not_acknowledge_is_sent_one_window_and_the_engine_read_pause
     .expect("the terminal opens");
 
     let start = Instant::now();
-    while unread.on(logs) < WINDOW || unread.on(tty) < WINDOW {
+    while unread.on(logs) == 0 || unread.on(tty) < WINDOW {
         assert!(
             start.elapsed() < PATIENCE,
-            "the streams never filled a window: log {} B, terminal {} B",
+            "the streams never sent what they may: log {} B, terminal {} B",
             unread.on(logs),
             unread.on(tty)
         );
@@ -519,11 +525,11 @@ fn a_page_that_does_not_acknowledge_is_sent_one_window_and_the_engine_read_pause
     );
     assert_eq!((unread.on(logs), unread.on(tty)), held, "paused");
     assert!(
-        held.0 < WINDOW + ONE_MESSAGE && held.1 < WINDOW + ONE_MESSAGE,
+        held.0 < ONE_MESSAGE && held.1 < WINDOW + ONE_MESSAGE,
         "{held:?}"
     );
 
-    // Acknowledged, the log flows again.
+    // Acknowledged, the log sends again: what it held meanwhile, as one more message.
     let acked = u32::try_from(held.0).unwrap();
     invoke(
         &window,
@@ -532,7 +538,7 @@ fn a_page_that_does_not_acknowledge_is_sent_one_window_and_the_engine_read_pause
     )
     .unwrap();
     let start = Instant::now();
-    while unread.on(logs) < held.0 + WINDOW / 2 {
+    while unread.on(logs) == held.0 {
         assert!(start.elapsed() < PATIENCE, "the log never resumed");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
