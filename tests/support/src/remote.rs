@@ -104,12 +104,21 @@ impl RemoteHost {
         Labelled::on(&self.docker_host, test)
     }
 
-    /// How many logins sshd has accepted so far (from its log).
+    /// How many logins the host's sshds have accepted so far (from their logs).
     pub fn accepted_logins(&self) -> usize {
-        std::fs::read_to_string(self.sshd_log())
-            .unwrap_or_default()
-            .matches("Accepted publickey")
-            .count()
+        // Both of the host's sshds: the one on port 22 and the one that refuses forwarding.
+        [
+            self.sshd_log(),
+            self.sshd_log().with_file_name("sshd-nofwd.log"),
+        ]
+        .iter()
+        .map(|log| {
+            std::fs::read_to_string(log)
+                .unwrap_or_default()
+                .matches("Accepted publickey")
+                .count()
+        })
+        .sum()
     }
 
     /// How many times sshd has refused the key with `fingerprint` (`SHA256:…`) so far.
