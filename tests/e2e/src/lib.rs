@@ -197,11 +197,19 @@ impl App {
         let mut attempts = 0;
         let client = loop {
             attempts += 1;
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
+            // WebKitWebDriver answers once the app it started connects back, and waits for it
+            // with no deadline of its own: an app that quit at start would hang the suite.
+            let session = tokio::time::timeout(
+                PATIENCE,
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                panic!("no WebDriver session on {application} within {PATIENCE:?}: did it quit at start?")
+            });
+            match session {
                 Ok(client) => break client,
                 Err(err) if attempts < 3 => {
                     eprintln!("no WebDriver session yet ({err}); asking again");
@@ -416,18 +424,25 @@ impl AppProcess {
         self.0.is_some_and(alive)
     }
 
-    /// Waits for the app to quit as its session ended; kills it when it does not.
-    async fn ended(self) {
+    /// Waits for the app to quit as its session ended; kills it when it does not. Then waits
+    /// for the session bus to drop the names it held: until then, the next Berth on the same
+    /// profile would hand over to this one and quit.
+    async fn ended(mut self) {
         let start = Instant::now();
         while self.running() && start.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        // Drop kills what is left.
+        self.kill();
+        if let Some(pid) = self.0 {
+            eventually("the bus to let go of the app's names", || async {
+                !owns_bus_names(pid)
+            })
+            .await;
+        }
     }
-}
 
-impl Drop for AppProcess {
-    fn drop(&mut self) {
+    /// Kills the app if it still runs, and waits for it to be gone.
+    fn kill(&mut self) {
         if let (true, Some(pid)) = (self.running(), self.0) {
             let _ = std::process::Command::new("kill")
                 .args(["-KILL", &pid.to_string()])
@@ -438,6 +453,26 @@ impl Drop for AppProcess {
             }
         }
     }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Whether a well-known name on the session bus belongs to process `pid` (the bus keeps a
+/// quit process's names until it has seen its connection close).
+fn owns_bus_names(pid: u32) -> bool {
+    let listed = std::process::Command::new("busctl")
+        .args(["--user", "list", "--acquired", "--no-legend"])
+        .output()
+        .expect("busctl runs");
+    assert!(listed.status.success(), "busctl list: {listed:?}");
+    let pid = pid.to_string();
+    String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .any(|line| line.split_whitespace().nth(1) == Some(pid.as_str()))
 }
 
 /// Whether `pid` still runs. A zombie has let go of everything; only its parent has yet to read
