@@ -501,17 +501,8 @@ async fn save_remote_hosts(folder: &Path) {
     for (id, port) in [(HOSTS[1], 22), (HOSTS[2], remote.no_forwarding_port())] {
         let host = SavedHost {
             id: HostId::new(id),
-            name: id.to_owned(),
-            address: remote.address.clone(),
-            port,
-            user: remote.user.clone(),
             key_path: Some(remote.key("ed25519").display().to_string()),
-            socket: remote.socket(),
-            tags: Vec::new(),
-            proxy_jump: None,
-            docker_host: None,
-            created_ms: 0,
-            last_seen_ms: None,
+            ..SavedHost::from_address(id, &remote.ssh_address(port)).unwrap()
         };
         store.save_host(&host).await.unwrap();
     }

@@ -319,17 +319,8 @@ async fn load_across_hosts_lists_searches_and_scrolls_every_container() {
     store
         .save_host(&berth_core::SavedHost {
             id: berth_core::HostId::new("load-remote"),
-            name: "Remote".to_owned(),
-            address: remote.address.clone(),
-            port: 22,
-            user: remote.user.clone(),
             key_path: Some(remote.key("ed25519").display().to_string()),
-            socket: remote.socket(),
-            tags: Vec::new(),
-            proxy_jump: None,
-            docker_host: None,
-            created_ms: 0,
-            last_seen_ms: None,
+            ..berth_core::SavedHost::from_address("Remote", &remote.ssh_address(22)).unwrap()
         })
         .await
         .unwrap();

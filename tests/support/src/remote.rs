@@ -99,6 +99,17 @@ impl RemoteHost {
         self.docker_host.trim_start_matches("unix://").to_owned()
     }
 
+    /// The host as a user types it into Berth, `ssh://user@address:port/socket`, for the sshd
+    /// on `port` (22, or [`RemoteHost::no_forwarding_port`]).
+    pub fn ssh_address(&self, port: u16) -> String {
+        format!(
+            "ssh://{}@{}:{port}{}",
+            self.user,
+            self.address,
+            self.socket()
+        )
+    }
+
     /// A labelled guard for objects this test makes on the remote engine.
     pub fn labelled(&self, test: &str) -> Labelled {
         Labelled::on(&self.docker_host, test)
