@@ -132,6 +132,10 @@ impl Backlog for LogBacklog {
         LogBacklog::is_empty(self)
     }
 
+    fn is_dropping(&self) -> bool {
+        LogBacklog::is_dropping(self)
+    }
+
     fn take(&mut self) -> Vec<LogMessage> {
         let (skipped, batch) = LogBacklog::take(self);
         let skipped = (skipped > 0).then_some(LogMessage::Skipped { lines: skipped });

@@ -19,6 +19,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use berth_core::ExecSession;
 use futures_util::{Stream, StreamExt};
@@ -28,6 +29,7 @@ use tauri::async_runtime::JoinHandle;
 use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeError, InvokeResponseBody};
 use tauri::{Manager, Runtime};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use crate::error::IpcError;
 
@@ -37,6 +39,13 @@ pub type StreamId = u32;
 /// page falling behind holds at most this much (plus one message) per stream; 1 MiB is a few
 /// seconds of a fast log as the page draws it, so a page that keeps up never waits on it.
 pub const STREAM_WINDOW: u32 = 1024 * 1024;
+
+/// How often a page that fell behind a log is sent its backlog while the engine still
+/// writes faster than the page draws. Each send redraws the whole view, most of whose lines
+/// the next send would replace: drawn as often as the page could, they took the CPU the
+/// engine and the core needed to reach the end (a million lines reached the view at half the
+/// core's speed). Four fresh views a second still show a fast log moving.
+pub const CATCH_UP_EVERY: Duration = Duration::from_millis(250);
 
 /// What a stream carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Type)]
@@ -67,6 +76,9 @@ pub trait Backlog {
     type Message;
     fn push(&mut self, item: Self::Item);
     fn is_empty(&self) -> bool;
+    /// Whether it has dropped items since it was last taken, or will drop some when taken:
+    /// the page fell behind, and most of what it would draw next has already scrolled away.
+    fn is_dropping(&self) -> bool;
     /// What waits, as messages to send in order; leaves the backlog empty.
     fn take(&mut self) -> Vec<Self::Message>;
 }
@@ -188,7 +200,8 @@ impl<M: StreamMessage> Feed<M> {
     /// has not yet drawn everything sent goes into `backlog`, which decides what of it to keep,
     /// and is sent once the page has. One send is in flight at a time, so the page gets large
     /// pieces, and a page that falls behind skips (what the backlog drops) instead of holding
-    /// the engine back, with memory bounded by the backlog.
+    /// the engine back, with memory bounded by the backlog. While the backlog drops, it is
+    /// sent at most every [`CATCH_UP_EVERY`], and at once when the engine's stream ends.
     pub async fn pump_through<S, B>(&self, items: S, mut backlog: B) -> berth_core::Result<()>
     where
         S: Stream<Item = berth_core::Result<B::Item>> + Send,
@@ -197,12 +210,19 @@ impl<M: StreamMessage> Feed<M> {
         let mut items = std::pin::pin!(items);
         let mut acknowledged = self.in_flight.subscribe();
         let mut ended = false;
+        let mut last_sent: Option<Instant> = None;
         loop {
             let room = *acknowledged.borrow_and_update() == 0;
-            if room && !backlog.is_empty() {
+            let due = match last_sent {
+                Some(sent) if backlog.is_dropping() && !ended => sent + CATCH_UP_EVERY,
+                _ => Instant::now(),
+            };
+            let waiting = room && !backlog.is_empty();
+            if waiting && Instant::now() >= due {
                 for message in backlog.take() {
                     self.send(message)?;
                 }
+                last_sent = Some(Instant::now());
                 continue;
             }
             if ended && backlog.is_empty() {
@@ -211,6 +231,7 @@ impl<M: StreamMessage> Feed<M> {
             tokio::select! {
                 // Only fails when the sender is gone, and this feed holds it.
                 _ = acknowledged.changed(), if !room => {}
+                () = tokio::time::sleep_until(due), if waiting => {}
                 item = items.next(), if !ended => match item {
                     Some(Ok(item)) => backlog.push(item),
                     Some(Err(err)) => {
@@ -457,6 +478,10 @@ mod tests {
             self.waiting.is_empty() && self.skipped == 0
         }
 
+        fn is_dropping(&self) -> bool {
+            self.skipped > 0
+        }
+
         fn take(&mut self) -> Vec<Note> {
             let skipped = std::mem::take(&mut self.skipped);
             let skipped = (skipped > 0).then_some(Note::Skipped { notes: skipped });
@@ -663,6 +688,56 @@ mod tests {
         let last_five: Vec<String> = (total - 5..total).map(|n| n.to_string()).collect();
         assert_eq!(kept, last_five);
         eventually("the stream to end", || streams.kinds().is_empty()).await;
+    }
+
+    #[tokio::test]
+    async fn a_page_behind_a_fast_log_is_sent_a_fresh_view_at_most_every_catch_up_interval() {
+        let streams = Arc::new(OpenStreams::default());
+        let (channel, received) = page_channel(&streams, "main");
+        // An engine writing a note a millisecond for about a second.
+        let total = 1000;
+        let flood = stream::iter(0..total).then(|n| async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            Ok(Note::Text {
+                text: n.to_string(),
+            })
+        });
+        let backlog = KeepLast {
+            keep: 5,
+            waiting: Default::default(),
+            skipped: 0,
+        };
+        let started = std::time::Instant::now();
+        let id = streams.open(StreamKind::Logs, channel, |feed| async move {
+            feed.pump_through(flood, backlog).await?;
+            Ok(None)
+        });
+        // A page that takes 20 ms to draw what it was sent: it falls behind at once.
+        let mut acknowledged = 0;
+        while !streams.kinds().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let sent = counted(&received);
+            streams.acknowledge(id, u32::try_from(sent - acknowledged).unwrap());
+            acknowledged = sent;
+        }
+        let streamed = started.elapsed();
+
+        let frames = lock(&received).clone();
+        let fresh_views = frames
+            .iter()
+            .filter(|frame| frame["message"]["kind"] == "skipped")
+            .count();
+        let at_most = (streamed.as_millis() / CATCH_UP_EVERY.as_millis()) as usize + 1;
+        assert!(
+            fresh_views <= at_most,
+            "{fresh_views} fresh views in {streamed:?}: at most one every {CATCH_UP_EVERY:?}"
+        );
+        assert!(fresh_views >= 2, "the view moved while the engine wrote");
+        assert_eq!(
+            frames.last().unwrap()["message"]["text"],
+            (total - 1).to_string(),
+            "the end is sent once the engine's stream ends, without waiting"
+        );
     }
 
     #[tokio::test]

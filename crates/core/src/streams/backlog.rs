@@ -31,6 +31,12 @@ impl LogBacklog {
         self.waiting.count == 0 && self.skipped == 0
     }
 
+    /// Whether lines were dropped since the last take, or will be when it is taken: more
+    /// arrived than the view keeps.
+    pub fn is_dropping(&self) -> bool {
+        self.skipped > 0 || self.waiting.count > self.keep
+    }
+
     /// Adds `batch` after the lines waiting. Memory stays within twice `keep` lines: older
     /// lines are dropped in runs, not one batch at a time.
     pub fn push(&mut self, batch: LogBatch) {
@@ -138,6 +144,14 @@ mod tests {
     fn keeps_the_newest_lines_and_counts_the_rest() {
         let mut backlog = LogBacklog::new(10);
         assert!(backlog.is_empty());
+        backlog.push(lines(0, 10));
+        assert!(!backlog.is_dropping(), "as many as the view keeps");
+        backlog.push(lines(10, 11));
+        assert!(
+            backlog.is_dropping(),
+            "one more than the view keeps, not trimmed yet"
+        );
+        backlog.take();
         for start in (0..1000).step_by(7) {
             backlog.push(lines(start, (start + 7).min(1000)));
             assert!(backlog.waiting.count <= 20, "bounded by twice what is kept");
@@ -145,7 +159,7 @@ mod tests {
         let (skipped, kept) = backlog.take();
         assert_eq!(skipped, 990);
         assert_eq!(kept, lines(990, 1000), "the same lines, details and all");
-        assert!(backlog.is_empty());
+        assert!(backlog.is_empty() && !backlog.is_dropping());
 
         backlog.push(lines(1000, 1003));
         assert_eq!(
