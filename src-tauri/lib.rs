@@ -7,6 +7,7 @@ mod desktop;
 mod error;
 mod hosts;
 mod images;
+mod instance;
 mod logs;
 mod networks;
 mod notifications;
@@ -19,7 +20,7 @@ mod tray;
 mod updates;
 mod volumes;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use berth_core::history::store;
 use berth_core::profile::{self, Moved, IDENTIFIER, OLD_IDENTIFIER};
@@ -218,21 +219,6 @@ fn streams_of<R: Runtime>(app: &impl Manager<R>) -> std::sync::Arc<streams::Open
         .clone()
 }
 
-/// The D-Bus name a running Berth holds for its data folder (the single-instance plugin's, on
-/// Linux): one Berth per folder, since two would write the same files, while another profile
-/// (another XDG_DATA_HOME) runs beside it. The folder is hashed (FNV-1a, stable across builds,
-/// unlike std's hasher) because a bus name allows only letters, digits, `_` and `-`.
-fn instance_bus_name(folder: &Path) -> String {
-    let hash = folder
-        .as_os_str()
-        .as_encoded_bytes()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("{IDENTIFIER}.profile_{hash:016x}")
-}
-
 /// Where what the user saves from Berth goes: their Downloads folder, else their home.
 fn downloads_folder() -> PathBuf {
     dirs::download_dir()
@@ -271,14 +257,13 @@ pub fn run() {
     let env = LocalEnv::from_process();
     let watched = berth_core::hosts::discovery::local_hosts(&env, &folder);
     // First, so that a second Berth hands over to the first before opening any file.
-    let one_instance = tauri_plugin_single_instance::Builder::new()
-        .dbus_id(instance_bus_name(&folder))
-        .callback(|app, _args, _cwd| notifications::show_window(app))
-        .build();
-    let builder = tauri::Builder::default().plugin(one_instance);
-    let app = build(builder, env, watched, folder)
+    let builder = tauri::Builder::default().plugin(instance::one_per_profile(&folder));
+    let app = build(builder, env, watched, folder.clone())
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap_or_else(|err| {
+            if instance::handover_failed(&err) {
+                instance::start_again(&folder, &err);
+            }
             eprintln!("berth: the window could not start: {err}");
             std::process::exit(1);
         });
@@ -292,17 +277,6 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn each_data_folder_has_a_bus_name_of_its_own_the_same_on_every_start() {
-        let home = instance_bus_name(Path::new("/home/me/.local/share/dev.berth.desktop"));
-        // Fixed: two builds of Berth on one folder must find each other.
-        assert_eq!(home, "dev.berth.desktop.profile_04e0b57aeff76c35");
-        assert_ne!(
-            home,
-            instance_bus_name(Path::new("/tmp/other/dev.berth.desktop"))
-        );
-    }
 
     #[test]
     fn the_identifier_naming_the_folders_is_the_bundle_s() {

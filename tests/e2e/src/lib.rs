@@ -464,6 +464,11 @@ impl Drop for AppProcess {
 /// Whether a well-known name on the session bus belongs to process `pid` (the bus keeps a
 /// quit process's names until it has seen its connection close).
 fn owns_bus_names(pid: u32) -> bool {
+    !bus_names_owned_by(pid).is_empty()
+}
+
+/// The well-known names process `pid` owns on the session bus.
+pub fn bus_names_owned_by(pid: u32) -> Vec<String> {
     let listed = std::process::Command::new("busctl")
         .args(["--user", "list", "--acquired", "--no-legend"])
         .output()
@@ -472,7 +477,12 @@ fn owns_bus_names(pid: u32) -> bool {
     let pid = pid.to_string();
     String::from_utf8_lossy(&listed.stdout)
         .lines()
-        .any(|line| line.split_whitespace().nth(1) == Some(pid.as_str()))
+        .filter_map(|line| {
+            let mut columns = line.split_whitespace();
+            let name = columns.next()?;
+            (columns.next() == Some(pid.as_str())).then(|| name.to_owned())
+        })
+        .collect()
 }
 
 /// Whether `pid` still runs. A zombie has let go of everything; only its parent has yet to read

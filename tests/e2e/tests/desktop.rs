@@ -1,7 +1,7 @@
 //! The desktop app, started and driven as a user would, against the real local engine.
 
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use berth_e2e::{eventually, screen_shot, App, Profile, Tray};
 use berth_testkit::{
@@ -949,6 +949,37 @@ async fn a_second_start_brings_the_first_window_forward_and_exits() {
         files_starting(&data, "history.sqlite.corrupt-").is_empty()
             && files_starting(&data, "hosts.sqlite.corrupt-").is_empty()
     );
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_berth_started_as_the_one_on_its_profile_dies_waits_for_it_and_starts() {
+    let profile = Profile::new("restart");
+    let app = App::launch_in(&profile).await;
+    let name = berth_e2e::bus_names_owned_by(app.processes()[0])
+        .into_iter()
+        .find(|name| name.ends_with(".SingleInstance"))
+        .expect("Berth holds its profile's name on the session bus");
+    app.close().await;
+
+    // A Berth that is dying (killed a moment ago): its name still on the bus, and no handover
+    // to it. It is gone two seconds after the next Berth starts.
+    let dying = zbus::blocking::connection::Builder::session()
+        .unwrap()
+        .name(name.as_str())
+        .unwrap()
+        .build()
+        .unwrap();
+    // Calls to it are answered at once, and with an error: nothing is served there.
+    dying.object_server();
+    let gone = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(2));
+        drop(dying);
+    });
+    let app = App::launch_in(&profile).await;
+    app.find(r#"[data-testid="host"][data-state="online"]"#)
+        .await;
+    gone.join().unwrap();
     app.close().await;
 }
 
