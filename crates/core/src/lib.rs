@@ -63,6 +63,9 @@ use crate::settings::{Settings, SettingsFile};
 /// [`Berth::states`] (it then sees `RecvError::Lagged`).
 const UPDATE_BUFFER: usize = 1024;
 
+/// How long opening the window's profile waits for the hosts' last-known lists.
+const RESTORE_WITHIN: Duration = Duration::from_millis(200);
+
 /// How often old stats are folded into per-minute averages and expired.
 const COMPACT_EVERY: Duration = Duration::from_secs(60);
 
@@ -111,7 +114,16 @@ impl Berth {
         }
         let hosts = hosts.into_iter().chain(saved).collect();
         let berth = Self::new(store, Some(profile), FrontEnd::Window, hosts, false);
+        // The window's first frame shows the hosts as they were last seen: worth a moment, not
+        // a wait on a busy database.
+        let _ = tokio::time::timeout(RESTORE_WITHIN, berth.restored()).await;
         (berth, opened.set_aside)
+    }
+
+    /// Waits until each watched host's state holds what was kept of it: its last-known list
+    /// (shown as refreshing) and its recent events.
+    pub async fn restored(&self) {
+        futures_util::future::join_all(self.watchers().iter().map(|w| w.restored())).await;
     }
 
     /// Opens the profile in `folder` for berthctl, which runs one command and ends: the local

@@ -162,6 +162,8 @@ struct Shared {
     /// Counts the times the host came online: streams that lost their engine wait on it to
     /// open again (`resume`).
     online: tokio::sync::watch::Sender<u64>,
+    /// Set once what was kept of the host (its last-known list, its recent events) is shown.
+    restored: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {
@@ -300,6 +302,7 @@ impl Watcher {
             accepted: Mutex::new(None),
             store,
             online: tokio::sync::watch::Sender::new(0),
+            restored: tokio::sync::watch::Sender::new(false),
         });
         let task = tokio::spawn(run(shared.clone()));
         Self { shared, task }
@@ -307,6 +310,14 @@ impl Watcher {
 
     pub fn id(&self) -> &HostId {
         &self.shared.spec.id
+    }
+
+    /// Waits until what was kept of the host (its last-known list, its recent events) is in
+    /// its state.
+    pub async fn restored(&self) {
+        let mut restored = self.shared.restored.subscribe();
+        // Fails only when the watcher is gone, and this one holds it.
+        let _ = restored.wait_for(|done| *done).await;
     }
 
     pub fn name(&self) -> &str {
@@ -439,6 +450,7 @@ async fn run(shared: Arc<Shared>) {
             Err(err) => tracing::warn!(host = %shared.spec.id, %err, "could not load past events"),
         }
     }
+    shared.restored.send_replace(true);
     let mut backoff = BACKOFF_FIRST;
     loop {
         let ended = follow(&shared, &mut backoff).await;
