@@ -13,6 +13,7 @@ mod networks;
 mod notifications;
 mod painting;
 mod saved;
+mod start_state;
 mod streams;
 mod swarm;
 mod system;
@@ -119,6 +120,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             swarm::service_logs_open,
         ])
         .events(collect_events![updates::HostUpdated, notifications::Reveal])
+        .typ::<start_state::StartState>()
         .constant("STREAM_WINDOW", streams::STREAM_WINDOW)
         // Limits and defaults the UI uses too, written once here.
         .constant("DEFAULT_SETTINGS", settings::Settings::default())
@@ -163,6 +165,8 @@ pub fn build<R: Runtime>(
         .plugin(saved::plugin(folder, env, hosts))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::Builder::new().build())
+        // After the profile is open and start at login known: its script carries both.
+        .plugin(start_state::StartStatePlugin::new())
         .manage(told)
         .manage(desktop::TrayUp::default())
         .manage(std::sync::Arc::new(streams::OpenStreams::default()))

@@ -403,6 +403,36 @@ describe("the containers window", () => {
     expect(calls.find((c) => c.cmd === "swarm_init")?.args).toMatchObject({ host: "local", advertiseAddress: null });
   });
 
+  it("draws the state the window was made with in its first frame, before any call answers, once per window", async () => {
+    sessionStorage.clear();
+    const start = () => {
+      window.__BERTH_START__ = {
+        hosts: [host({ status: { state: "connecting" }, containers: [container("kept-from-last-run")] })],
+        settings: { ...DEFAULT_SETTINGS, theme: "light" },
+      };
+    };
+    const calls = mockBackend(host());
+    start();
+    render(App);
+    // Synchronously after the mount: no call has been answered yet.
+    expect(screen.getByText("kept-from-last-run")).toBeTruthy();
+    expect(screen.getByTestId("last-known")).toBeTruthy();
+    expect(document.documentElement.dataset.theme).toBe("light");
+    expect(window.__BERTH_START__).toBeUndefined();
+    // Then everything is asked for again, and the engine's answer replaces it.
+    await screen.findByText("blog");
+    expect(screen.queryByText("kept-from-last-run")).toBeNull();
+    expect(calls.map((c) => c.cmd)).toEqual(expect.arrayContaining(["hosts_state", "settings_get"]));
+
+    // A reloaded page finds the same script's state, by now out of date: it waits for the answers.
+    cleanup();
+    start();
+    render(App);
+    expect(screen.queryByText("kept-from-last-run")).toBeNull();
+    await screen.findByText("blog");
+    sessionStorage.clear();
+  });
+
   it("shows the last-known list at once, as refreshing and out of reach, until the engine answers", async () => {
     performance.clearMarks();
     mockBackend(host({ status: { state: "connecting" } }));

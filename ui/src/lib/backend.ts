@@ -36,6 +36,7 @@ import {
   type SavedHost,
   type Settings,
   type SetAside,
+  type StartState,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -204,7 +205,30 @@ function openStream<M, O>(
   };
 }
 
+/** Where the native side leaves the start state (src-tauri/start_state.rs). */
+declare global {
+  interface Window {
+    __BERTH_START__?: StartState;
+  }
+}
+/** Set once the page has used the start state: a reloaded page asks afresh. */
+const START_STATE_USED = "berth:start-state-used";
+
+/**
+ * What the page shows in its first frame: the hosts (last-known lists, refreshing) and the
+ * settings as they stood when the window was made, before any call has come back. Once per
+ * window: the state is the window's first, and a reloaded page would show it out of date.
+ */
+function takeStartState(): StartState | null {
+  const start = window.__BERTH_START__;
+  delete window.__BERTH_START__;
+  if (!start || sessionStorage.getItem(START_STATE_USED)) return null;
+  sessionStorage.setItem(START_STATE_USED, "1");
+  return start;
+}
+
 export const backend = {
+  startState: takeStartState,
   hostsState: (): Promise<HostState[]> => commands.hostsState(),
   hostsSaved: () => unwrap(commands.hostsSaved()),
   /** Watches what berthctl saved, edited or removed meanwhile; resolves to whether anything changed. */

@@ -1125,6 +1125,11 @@ export type Stack = {
 	desired: number,
 };
 
+export type StartState = {
+	hosts: HostState[],
+	settings: Settings,
+};
+
 /**  What a stats view receives. */
 export type StatsMessage = { kind: "samples"; samples: StatsSample[] } | { kind: "failed"; error: IpcError };
 

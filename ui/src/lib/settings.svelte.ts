@@ -17,7 +17,12 @@ export class SettingsStore {
   }
 
   async load() {
-    this.current = await this.#backend.settingsGet();
+    this.show(await this.#backend.settingsGet());
+  }
+
+  /** Shows settings as they were read: the window's start state, before `load` has answered. */
+  show(settings: Settings) {
+    this.current = settings;
     this.#apply();
   }
 
