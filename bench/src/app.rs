@@ -24,6 +24,8 @@ use crate::report::{Row, Target};
 use crate::{median, Oxker, LOG_LINES, STATS_CONTAINERS};
 
 const FIRST_LIST_ROUNDS: usize = 10;
+/// The containers on the local engine as the app starts: a list a user would have.
+const FIRST_LIST_CONTAINERS: usize = 20;
 /// How long each app runs, once its hosts are online, before its memory is read.
 const SETTLE: Duration = Duration::from_secs(20);
 /// The hosts the app watches: the local engine, and the two saved SSH hosts.
@@ -50,9 +52,10 @@ pub async fn measure(engine: &Engine, t: &Labelled) {
     // The apps WebDriver starts write their log to this process's stderr: only warnings.
     std::env::set_var("RUST_LOG", "warn");
     let launcher = Launcher::new(&home, &berth);
+    let empty_launcher = Launcher::new(&home, &empty);
 
     println!("The app (release build; 3 hosts: local, SSH, SSH over dial-stdio)");
-    first_list(&launcher).await;
+    first_list(&launcher, &empty_launcher, t).await;
     idle_memory(&berth, &empty);
     log_into_xterm(&launcher, t).await;
     let app = launcher.launch().await;
@@ -69,19 +72,27 @@ pub async fn measure(engine: &Engine, t: &Labelled) {
 struct Launcher {
     script: PathBuf,
     spawned: PathBuf,
-    berth: PathBuf,
+    app: PathBuf,
 }
 
 impl Launcher {
-    fn new(home: &Path, berth: &Path) -> Self {
-        let (script, spawned) = (home.join("launch-berth"), home.join("spawned"));
+    /// A launcher of `app`, with its files in `home`, named after it.
+    fn new(home: &Path, app: &Path) -> Self {
+        let name = app
+            .file_name()
+            .expect("an executable's path")
+            .to_string_lossy();
+        let (script, spawned) = (
+            home.join(format!("launch-{name}")),
+            home.join(format!("spawned-{name}")),
+        );
         // bash's EPOCHREALTIME is read without starting another process.
         std::fs::write(
             &script,
             format!(
                 "#!/bin/bash\nprintf '%s' \"$EPOCHREALTIME\" > '{}'\nexec '{}' \"$@\"\n",
                 spawned.display(),
-                berth.display()
+                app.display()
             ),
         )
         .unwrap();
@@ -90,7 +101,7 @@ impl Launcher {
         Self {
             script,
             spawned,
-            berth: berth.to_owned(),
+            app: app.to_owned(),
         }
     }
 
@@ -98,7 +109,7 @@ impl Launcher {
         let _ = std::fs::remove_file(&self.spawned);
         App::launch_by(
             &self.script.display().to_string(),
-            &self.berth.display().to_string(),
+            &self.app.display().to_string(),
         )
         .await
     }
@@ -132,38 +143,83 @@ async fn mark_ms(app: &App, name: &str) -> f64 {
     }
 }
 
-/// Times the first list painted after the spawn, [`FIRST_LIST_ROUNDS`] starts: any list (from
-/// the second start on, the last-known one kept by the start before), and the engine's
-/// answer.
-async fn first_list(launcher: &Launcher) {
+/// The stages of a page's start every page has: its navigation starts, its document has
+/// arrived, its scripts have run (DOMContentLoaded).
+const PAGE_STAGES: [&str; 3] = ["navigation starts", "document arrived", "scripts have run"];
+/// The stages of Berth's start after those, in the order they come: its script starts and has
+/// mounted the UI, the first paint, subscribed to host updates, hosts' state loaded, the list
+/// painted (the page's User Timing marks, and the browser's first contentful paint).
+const BERTH_STAGES: [(&str, &str); 6] = [
+    ("script starts", "berth:script-start"),
+    ("UI mounted", "berth:mounted"),
+    ("first paint", "first-contentful-paint"),
+    ("subscribed to host updates", "berth:hosts-subscribed"),
+    ("hosts' state loaded", "berth:hosts-loaded"),
+    ("list painted", "berth:first-list"),
+];
+
+/// When each stage of a started app's page came, ms after the spawn: [`PAGE_STAGES`], then
+/// the performance entries named in `marks` (which must all be there).
+async fn page_stages(app: &App, spawned: f64, marks: &[&str]) -> Vec<f64> {
+    let at = app
+        .client
+        .execute(
+            "const [nav] = performance.getEntriesByType('navigation');\
+             const marked = arguments[0].map((name) => performance.getEntriesByName(name)[0]?.startTime);\
+             return [0, nav.responseEnd, nav.domContentLoadedEventEnd, ...marked]\
+               .map((t) => t === undefined ? null : performance.timeOrigin + t);",
+            vec![marks.into()],
+        )
+        .await
+        .expect("the page answers");
+    at.as_array()
+        .expect("a list of times")
+        .iter()
+        .zip(PAGE_STAGES.iter().chain(marks))
+        .map(|(at, stage)| {
+            at.as_f64()
+                .unwrap_or_else(|| panic!("no {stage} on the page"))
+                - spawned
+        })
+        .collect()
+}
+
+/// "name at median ms" for each stage, from each start's times.
+fn stage_medians(names: &[&str], starts: &[Vec<f64>]) -> String {
+    names
+        .iter()
+        .enumerate()
+        .map(|(stage, name)| {
+            let at = median(starts.iter().map(|times| times[stage]).collect());
+            format!("{name} {at:.0}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Times the first list painted after the spawn, [`FIRST_LIST_ROUNDS`] starts, with
+/// [`FIRST_LIST_CONTAINERS`] containers on the local engine: any list (from the second start
+/// on, the last-known one kept by the start before), and the engine's answer. Each round also
+/// starts the empty window, whose page loading is the floor of Berth's.
+async fn first_list(launcher: &Launcher, empty_launcher: &Launcher, t: &Labelled) {
+    let containers: Vec<String> = (0..FIRST_LIST_CONTAINERS)
+        .map(|i| t.run_sleeper(&t.name(&format!("first-list{i}")), &[]))
+        .collect();
     let (mut any, mut live) = (Vec::new(), Vec::new());
-    // Where the time goes: the stages of each start, in ms after the spawn.
-    let mut stages: Vec<Vec<f64>> = Vec::new();
+    // Where the time goes: when each stage of each start came, ms after the spawn.
+    let (mut stages, mut empty_stages) = (Vec::new(), Vec::new());
+    let marks: Vec<&str> = BERTH_STAGES.iter().map(|(_, mark)| *mark).collect();
     let mut page = None;
     for round in 0..FIRST_LIST_ROUNDS {
+        let empty = empty_launcher.launch().await;
+        empty_stages.push(page_stages(&empty, empty_launcher.spawned_ms(), &[]).await);
+        empty.close().await;
+
         let app = launcher.launch().await;
         let spawned = launcher.spawned_ms();
-        let painted = mark_ms(&app, "berth:first-list").await - spawned;
-        any.push(painted);
+        any.push(mark_ms(&app, "berth:first-list").await - spawned);
         live.push(mark_ms(&app, "berth:first-live-list").await - spawned);
-        let navigation = app
-            .client
-            .execute(
-                "const [nav] = performance.getEntriesByType('navigation');\
-                 return [performance.timeOrigin, nav.domContentLoadedEventEnd];",
-                vec![],
-            )
-            .await
-            .expect("the page answers");
-        let origin = navigation[0].as_f64().expect("the page's time origin");
-        let script = navigation[1].as_f64().expect("the page's script has run");
-        stages.push(vec![
-            origin - spawned,
-            origin + script - spawned,
-            mark_ms(&app, "berth:hosts-subscribed").await - spawned,
-            mark_ms(&app, "berth:hosts-loaded").await - spawned,
-            painted,
-        ]);
+        stages.push(page_stages(&app, spawned, &marks).await);
         if round == FIRST_LIST_ROUNDS - 1 {
             // The page once its hosts are online and it has settled.
             wait_online(&app).await;
@@ -172,6 +228,9 @@ async fn first_list(launcher: &Launcher) {
         }
         app.close().await;
     }
+    for id in &containers {
+        docker(&["rm", "-f", id]);
+    }
     let spread = |rounds: &[f64]| {
         format!(
             "min {:.0} ms, max {:.0} ms",
@@ -179,33 +238,30 @@ async fn first_list(launcher: &Launcher) {
             rounds.iter().copied().fold(f64::MIN, f64::max)
         )
     };
-    // The median time each stage took after the one before.
-    let names = [
-        "spawn → page navigation starts",
-        "its script has run",
-        "subscribed to host updates",
-        "hosts' state loaded",
-        "list painted",
-    ];
-    let breakdown: Vec<String> = names
+    let berth_names: Vec<&str> = PAGE_STAGES
         .iter()
-        .enumerate()
-        .map(|(stage, name)| {
-            let took = stages
-                .iter()
-                .map(|at| at[stage] - if stage == 0 { 0.0 } else { at[stage - 1] })
-                .collect();
-            format!("{name} {:+.0} ms", median(took))
-        })
+        .copied()
+        .chain(BERTH_STAGES.iter().map(|(name, _)| *name))
         .collect();
     Row::new("App", "first list painted after spawn, median", median(any.clone()), "ms")
         .target(Target::Below(1000.0))
         .note(format!(
-            "{FIRST_LIST_ROUNDS} starts, {}; from the launcher's exec to two animation frames after the list's DOM update; from the second start on, the last-known list. Each stage's median: {}",
+            "{FIRST_LIST_ROUNDS} starts, {FIRST_LIST_CONTAINERS} containers on the local engine, {}; from the launcher's exec to two animation frames after the list's DOM update; from the second start on, the last-known list. Each stage's median, ms after the spawn: {}",
             spread(&any),
-            breakdown.join(", ")
+            stage_medians(&berth_names, &stages)
         ))
         .record();
+    Row::new(
+        "App",
+        "empty Tauri window: its page's scripts have run after spawn, median",
+        median(empty_stages.iter().map(|times| times[2]).collect()),
+        "ms",
+    )
+    .note(format!(
+        "the floor of Berth's start, started in the same rounds; each stage's median, ms after the spawn: {}",
+        stage_medians(&PAGE_STAGES, &empty_stages)
+    ))
+    .record();
     Row::new(
         "App",
         "engine's list painted after spawn, median",

@@ -17,8 +17,10 @@ function showFatal(err: unknown) {
 }
 
 window.addEventListener("error", (event) => showFatal(event.error ?? event.message));
+performance.mark("berth:script-start");
 try {
   mount(App, { target });
+  performance.mark("berth:mounted");
 } catch (err) {
   showFatal(err);
   throw err;
