@@ -13,8 +13,10 @@ use tauri::Runtime;
 const PLUGIN: &str = "single-instance";
 /// Set for a Berth started again after a failed handover, so that it starts again once at most.
 const STARTED_AGAIN: &str = "BERTH_STARTED_AGAIN";
-/// How long a Berth that could not hand over waits for the other one to be gone. A killed
-/// process is gone at once; the bus frees its name as soon as it reads the closed connection.
+/// How long a Berth that could not hand over waits for the other one to be gone (on Linux,
+/// where the lock is a bus name). A killed process is gone at once; the bus frees its name as
+/// soon as it reads the closed connection.
+#[cfg(target_os = "linux")]
 const OTHER_GONE_WITHIN: Duration = Duration::from_secs(5);
 
 /// The plugin that keeps one Berth per data folder. Registered first, so that a second Berth
