@@ -357,7 +357,7 @@ pub async fn stats_history(
 #[tauri::command]
 #[specta::specta]
 pub fn settings_get(berth: State<'_, Berth>, autostart: State<'_, AutoLaunchManager>) -> Settings {
-    crate::start_state::current_settings(&berth, Some(&autostart))
+    desktop::current_settings(&berth, Some(&autostart))
 }
 
 /// Checks and keeps new preferences; invalid ones are refused and nothing is written.

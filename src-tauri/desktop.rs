@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 use tauri_plugin_autostart::AutoLaunchManager;
 
+use berth_core::settings::Settings;
 use berth_core::Berth;
 
 /// The file whose presence says the user was told that closing the window keeps Berth in the
@@ -85,6 +86,15 @@ pub fn show_at_start<R: Runtime>(app: &AppHandle<R>) {
         return;
     }
     crate::notifications::show_window(app);
+}
+
+/// The settings as the window shows them: start at login as the platform has it.
+pub fn current_settings(berth: &Berth, autostart: Option<&AutoLaunchManager>) -> Settings {
+    let mut settings = berth.settings();
+    if let Some(enabled) = autostart.and_then(starts_at_login) {
+        settings.start_at_login = enabled;
+    }
+    settings
 }
 
 /// Whether Berth starts at login, as the platform has it; None when it cannot tell.

@@ -21,15 +21,6 @@ pub struct StartState {
     pub settings: Settings,
 }
 
-/// The settings as the window shows them: start at login as the platform has it.
-pub fn current_settings(berth: &Berth, autostart: Option<&AutoLaunchManager>) -> Settings {
-    let mut settings = berth.settings();
-    if let Some(enabled) = autostart.and_then(crate::desktop::starts_at_login) {
-        settings.start_at_login = enabled;
-    }
-    settings
-}
-
 /// A plugin only for its script, which runs in each page before the page's own. Registered
 /// after the profile is open (the `berth-saved` plugin), and asked for its script as each
 /// webview is made.
@@ -63,7 +54,7 @@ impl<R: Runtime> Plugin<R> for StartStatePlugin<R> {
         let autostart = app.try_state::<AutoLaunchManager>();
         let state = StartState {
             hosts: berth.states(),
-            settings: current_settings(&berth, autostart.as_deref()),
+            settings: crate::desktop::current_settings(&berth, autostart.as_deref()),
         };
         // JSON is a JavaScript expression; nothing in it can end the script early.
         let json = serde_json::to_string(&state).ok()?;

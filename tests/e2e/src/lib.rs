@@ -435,7 +435,7 @@ impl AppProcess {
         self.kill();
         if let Some(pid) = self.0 {
             eventually("the bus to let go of the app's names", || async {
-                !owns_bus_names(pid)
+                bus_names_owned_by(pid).is_empty()
             })
             .await;
         }
@@ -461,13 +461,8 @@ impl Drop for AppProcess {
     }
 }
 
-/// Whether a well-known name on the session bus belongs to process `pid` (the bus keeps a
-/// quit process's names until it has seen its connection close).
-fn owns_bus_names(pid: u32) -> bool {
-    !bus_names_owned_by(pid).is_empty()
-}
-
-/// The well-known names process `pid` owns on the session bus.
+/// The well-known names process `pid` owns on the session bus (the bus keeps a quit process's
+/// names until it has seen its connection close).
 pub fn bus_names_owned_by(pid: u32) -> Vec<String> {
     let listed = std::process::Command::new("busctl")
         .args(["--user", "list", "--acquired", "--no-legend"])
