@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogBatch } from "./bindings";
-import { BoundedWriter, formatBatch, shortTime, sourceColour } from "./logLines";
+import { BoundedWriter, formatBatch, linePieces, shortTime, sourceColour, WRITE_PIECE } from "./logLines";
 
 const batch = (over: Partial<LogBatch> = {}): LogBatch => ({
   text: "hello\n",
@@ -99,5 +99,32 @@ describe("BoundedWriter", () => {
     expect(drawn).toEqual(["1", "2", "busy"]);
     terminal.finish();
     expect(drawn).toEqual(["1", "2", "busy", "3", "4", "5"]);
+  });
+
+  it("hands a large chunk over in pieces at once, and goes on once the last is written", () => {
+    const terminal = slowTerminal();
+    const writer = new BoundedWriter(terminal.write, () => 100_000);
+    const line = "x".repeat(99) + "\n";
+    const big = line.repeat(Math.ceil((2.5 * WRITE_PIECE) / line.length));
+    const drawn: string[] = [];
+    writer.push(1, () => big, () => drawn.push("big"));
+    writer.push(1, () => "next", () => drawn.push("next"));
+    expect(terminal.written.length).toBe(3);
+    expect(terminal.written.join("")).toBe(big);
+    for (const piece of terminal.written) expect(piece.length).toBeLessThanOrEqual(WRITE_PIECE);
+    terminal.finish();
+    terminal.finish();
+    expect(drawn).toEqual([]);
+    terminal.finish();
+    expect(drawn).toEqual(["big"]);
+    expect(terminal.written.at(-1)).toBe("next");
+  });
+});
+
+describe("linePieces", () => {
+  it("cuts after a line where one ends within the piece, and anywhere where none does", () => {
+    expect(linePieces("ab\ncd\nef", 4)).toEqual(["ab\n", "cd\n", "ef"]);
+    expect(linePieces("abcdefghij", 4)).toEqual(["abcd", "efgh", "ij"]);
+    expect(linePieces("", 4)).toEqual([""]);
   });
 });

@@ -48,6 +48,11 @@ export function formatBatch(batch: LogBatch, format: LineFormat): string {
  * parses and lays out a chunk at once, so fewer, larger writes cost it less. The page's
  * memory stays bounded by `keep` lines. Each batch's `drawn` is called once it is written or
  * dropped, so its stream may send more.
+ *
+ * A chunk goes to the terminal in pieces of at most `WRITE_PIECE` characters, cut after a
+ * line, all at once: xterm.js parses each piece whole but yields to the page between pieces
+ * once it has worked ~12 ms, so a large chunk does not hold up clicks and keys for its whole
+ * parse, and the pieces queued together cost no wait between them.
  */
 export class BoundedWriter {
   #queue: { lines: number; render: () => string; drawn: () => void }[] = [];
@@ -88,11 +93,34 @@ export class BoundedWriter {
     this.#queuedLines = 0;
     this.#writing = true;
     const generation = this.#generation;
-    this.write(batches.map((batch) => batch.render()).join(""), () => {
-      for (const batch of batches) batch.drawn();
-      if (generation !== this.#generation) return;
-      this.#writing = false;
-      this.#next();
-    });
+    const pieces = linePieces(batches.map((batch) => batch.render()).join(""), WRITE_PIECE);
+    const last = pieces.length - 1;
+    pieces.forEach((piece, i) =>
+      this.write(piece, () => {
+        if (i < last) return;
+        for (const batch of batches) batch.drawn();
+        if (generation !== this.#generation) return;
+        this.#writing = false;
+        this.#next();
+      }),
+    );
   }
+}
+
+/** The most characters the terminal is handed in one write (a few milliseconds of parsing). */
+export const WRITE_PIECE = 64 * 1024;
+
+/** `text` cut into pieces of at most `size` characters, each ending after a line where one
+ *  ends within it; always at least one piece. */
+export function linePieces(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (text.length - start > size) {
+    const lineEnd = text.lastIndexOf("\n", start + size - 1);
+    const end = lineEnd >= start ? lineEnd + 1 : start + size;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
 }
