@@ -331,9 +331,18 @@ fn comm(pid: u32) -> String {
         .to_owned()
 }
 
+/// WebKit's painting switches Berth sets on a machine without a GPU (src-tauri/painting.rs):
+/// the empty window is weighed once more with them, so the ratio's share that is WebKit's
+/// painting and the share that is Berth's own are told apart.
+const BERTH_PAINTING_WITHOUT_GPU: [(&str, &str); 2] = [
+    ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+];
+
 fn idle_memory(berth: &Path, empty: &Path) {
-    let ours = idle_pss(berth, &HOSTS);
-    let peer = idle_pss(empty, &[]);
+    let ours = idle_pss(berth, &HOSTS, &[]);
+    let peer = idle_pss(empty, &[], &[]);
+    let peer_painted_as_berth = idle_pss(empty, &[], &BERTH_PAINTING_WITHOUT_GPU);
     let breakdown = |processes: &[(String, f64)]| {
         processes
             .iter()
@@ -351,18 +360,23 @@ fn idle_memory(berth: &Path, empty: &Path) {
     .peer("empty Tauri window", total(&peer))
     .target(Target::RatioAtMost(1.25))
     .note(format!(
-        "after {} s online; Berth: {}; empty window: {} (MiB)",
+        "after {} s online; Berth: {}; empty window: {} (MiB); the empty window painted as \
+         Berth paints without a GPU: {:.1} MiB ({})",
         SETTLE.as_secs(),
         breakdown(&ours),
-        breakdown(&peer)
+        breakdown(&peer),
+        total(&peer_painted_as_berth),
+        breakdown(&peer_painted_as_berth)
     ))
     .record();
 }
 
 /// Runs `app` alone (no WebDriver) until each of `hosts` is online (read from its log) and
-/// then for [`SETTLE`]: the PSS of it and each of its children, by process name, in MiB.
-fn idle_pss(app: &Path, hosts: &[&str]) -> Vec<(String, f64)> {
+/// then for [`SETTLE`], with `env` set: the PSS of it and each of its children, by process
+/// name, in MiB.
+fn idle_pss(app: &Path, hosts: &[&str], env: &[(&str, &str)]) -> Vec<(String, f64)> {
     let mut child = Command::new(app)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
